@@ -1,0 +1,48 @@
+# Civic: `make run` serves the demo on http://127.0.0.1:5000, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test test-postgres lint bench translations extract reset
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $@
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d translations -l $* 2>/dev/null || $(BIN)/pybabel compile -d translations -l $*
+
+translations: $(MO)
+
+run: $(VENV)/.installed translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask civic territory load
+	$(BIN)/flask civic demo --if-empty
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+# The whole suite on SQLite; again on PostgreSQL when CIVIC_TEST_DATABASE_URL is set.
+test: lint translations
+	$(BIN)/pytest
+	@if [ -n "$$CIVIC_TEST_DATABASE_URL" ]; then \
+		echo "--- again on PostgreSQL ($$CIVIC_TEST_DATABASE_URL)"; \
+		$(BIN)/pytest -m "not e2e" --database-url "$$CIVIC_TEST_DATABASE_URL"; \
+	fi
+
+bench: $(VENV)/.installed translations
+	$(BIN)/python -m bench
+
+extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --omit-header --sort-output .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header
+
+# Start again from an empty demo database (new demo passwords are printed by `make run`).
+reset:
+	rm -f instance/civic.sqlite instance/civic.sqlite-wal instance/civic.sqlite-shm

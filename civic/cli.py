@@ -1,0 +1,124 @@
+"""`flask --app wsgi civic ...`: the commands of agents and operators."""
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from civic.extensions import db
+
+civic_cli = AppGroup("civic", help="Commandes de Civic.")
+territory_cli = AppGroup("territory", help="Les communes du Sicoval.")
+accounts_cli = AppGroup("accounts", help="Comptes et rôles.")
+outbox_cli = AppGroup("outbox", help="Courriels en attente.")
+civic_cli.add_command(territory_cli)
+civic_cli.add_command(accounts_cli)
+civic_cli.add_command(outbox_cli)
+
+
+@territory_cli.command("load")
+def territory_load():
+    """Load or update the 36 communes (idempotent)."""
+    from civic.territory.services import load_communes
+
+    result = load_communes()
+    db.session.commit()
+    click.echo(f"created={result.created} updated={result.updated} unchanged={result.unchanged}")
+
+
+@civic_cli.command("demo")
+@click.option(
+    "--if-empty", is_flag=True, help="Ne rien faire si la base contient déjà des comptes."
+)
+def demo(if_empty: bool):
+    """Fill an empty database with the demo content, and print the demo accounts."""
+    from civic.demo import DemoError, load_demo
+
+    try:
+        accounts = load_demo(if_empty=if_empty)
+    except DemoError as error:
+        raise click.ClickException(str(error)) from error
+    if accounts is None:
+        click.echo("La base contient déjà des données : démo non chargée.")
+        return
+    db.session.commit()
+    click.echo("Comptes de démonstration (développement uniquement) :")
+    for role, email, password in accounts:
+        click.echo(f"  {role:<12} {email:<32} {password}")
+
+
+@accounts_cli.command("grant")
+@click.argument("email")
+@click.argument("role")
+def grant(email: str, role: str):
+    """Grant ROLE to the account EMAIL (first administrator, for instance)."""
+    from civic.accounts.models import GRANTABLE_ROLES, RoleGrant
+    from civic.accounts.services import get_by_email
+    from civic.core.models import audit
+
+    if role not in {r.value for r in GRANTABLE_ROLES}:
+        raise click.BadParameter(f"rôles possibles : {', '.join(r.value for r in GRANTABLE_ROLES)}")
+    user = get_by_email(email)
+    if user is None:
+        raise click.ClickException("aucun compte avec cette adresse")
+    if not user.has_role(role):
+        user.grants.append(RoleGrant(role=role))
+        audit(None, "role.granted", "user", user.id, reason="command line", role=role)
+    db.session.commit()
+    click.echo(f"{role} accordé au compte n° {user.id}")
+
+
+@accounts_cli.command("retention")
+def retention():
+    """Warn, then erase, accounts unused for CIVIC_RETENTION_DAYS (run daily)."""
+    from civic.accounts.services import apply_retention
+
+    warned, erased = apply_retention()
+    db.session.commit()
+    click.echo(f"warned={warned} erased={erased}")
+
+
+@outbox_cli.command("flush")
+def outbox_flush():
+    """Try again to send every e-mail still waiting in the outbox."""
+    from civic.core.notify import deliver, pending_ids
+
+    sent = sum(1 for mail_id in pending_ids() if deliver(mail_id))
+    db.session.commit()
+    click.echo(f"sent={sent}")
+
+
+@civic_cli.command("worker")
+def worker():
+    """Run an RQ worker on CIVIC_REDIS_URL's queue."""
+    from flask import current_app
+    from rq import Worker
+
+    from civic.core.jobs import QUEUE_NAME, redis_connection
+
+    if not current_app.config["CIVIC_REDIS_URL"]:
+        raise click.ClickException(
+            "CIVIC_REDIS_URL n'est pas défini : les tâches s'exécutent directement, sans worker."
+        )
+    Worker([QUEUE_NAME], connection=redis_connection()).work()
+
+
+@civic_cli.command("check-db")
+def check_db():
+    """Exit non-zero when the database cannot be reached (for health checks)."""
+    db.session.execute(sa.text("SELECT 1"))
+    click.echo("ok")
+
+
+def _register_module_commands() -> None:
+    for module, name in (
+        ("civic.analysis.commands", "analysis_cli"),
+        ("civic.workshops.commands", "workshops_cli"),
+    ):
+        try:
+            group = getattr(__import__(module, fromlist=[name]), name)
+        except (ImportError, AttributeError):
+            continue
+        civic_cli.add_command(group)
+
+
+_register_module_commands()

@@ -1,0 +1,91 @@
+"""Settings read from CIVIC_* environment variables, with safe defaults."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def load(instance_path: str) -> dict:
+    """Build the Flask config mapping from the environment."""
+    env = os.environ.get("CIVIC_ENV", "development")
+    development = env == "development"
+    database_url = os.environ.get(
+        "CIVIC_DATABASE_URL", "sqlite:///" + str(Path(instance_path) / "civic.sqlite")
+    )
+    redis_url = os.environ.get("CIVIC_REDIS_URL") or None
+    secret = os.environ.get("CIVIC_SECRET_KEY")
+    if not secret:
+        if not development:
+            raise RuntimeError("CIVIC_SECRET_KEY must be set outside development")
+        secret = _development_secret(instance_path)
+    return {
+        "CIVIC_ENV": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
+        "CIVIC_REDIS_URL": redis_url,
+        "CIVIC_BASE_URL": os.environ.get("CIVIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Number of reverse proxies in front of the app whose X-Forwarded-* we trust.
+        "CIVIC_PROXY_COUNT": _int("CIVIC_PROXY_COUNT", 0),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not development,
+        "CIVIC_HSTS": not development,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("CIVIC_SESSION_ABSOLUTE_HOURS", 12)),
+        "CIVIC_SESSION_IDLE_MINUTES": _int("CIVIC_SESSION_IDLE_MINUTES", 120),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session (see LESSONS)
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _bool("CIVIC_RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,  # Redis down: serve, do not limit
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "CIVIC_LOGIN_LIMIT": os.environ.get("CIVIC_LOGIN_LIMIT", "10 per minute; 50 per hour"),
+        "CIVIC_SIGNUP_LIMIT": os.environ.get("CIVIC_SIGNUP_LIMIT", "5 per hour"),
+        "CIVIC_RESET_LIMIT": os.environ.get("CIVIC_RESET_LIMIT", "5 per hour"),
+        "CIVIC_TOKEN_MAX_AGE": _int("CIVIC_TOKEN_MAX_AGE", 3600 * 24),
+        "CIVIC_RESET_MAX_AGE": _int("CIVIC_RESET_MAX_AGE", 3600),
+        "CIVIC_MAIL_SERVER": os.environ.get("CIVIC_MAIL_SERVER") or None,
+        "CIVIC_MAIL_PORT": _int("CIVIC_MAIL_PORT", 587),
+        "CIVIC_MAIL_USERNAME": os.environ.get("CIVIC_MAIL_USERNAME") or None,
+        "CIVIC_MAIL_PASSWORD": os.environ.get("CIVIC_MAIL_PASSWORD") or None,
+        "CIVIC_MAIL_STARTTLS": _bool("CIVIC_MAIL_STARTTLS", True),
+        "CIVIC_MAIL_SENDER": os.environ.get(
+            "CIVIC_MAIL_SENDER", "Civic <ne-pas-repondre@sicoval.fr>"
+        ),
+        "CIVIC_RETENTION_DAYS": _int("CIVIC_RETENTION_DAYS", 3 * 365),
+        "CIVIC_RETENTION_WARNING_DAYS": _int("CIVIC_RETENTION_WARNING_DAYS", 30),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "CIVIC_LANGUAGES": ("fr", "en"),
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    }
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 15}}
+    # pool_pre_ping lets the site recover alone when the database comes back
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "pool_recycle": 1800}
+
+
+def _development_secret(instance_path: str) -> str:
+    """A random key kept in instance/ so that development sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(os.urandom(32).hex())
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,5 @@
+from civic.core.htmx import render_page_or_block
+
+
+def index():
+    return render_page_or_block("consultations/index.html", "results", items=[])

@@ -1,0 +1,34 @@
+"""Render a whole page, or one block of it for an htmx request (see LESSONS: boosted
+navigation and history restores need the whole page)."""
+
+from flask import redirect, request, url_for
+from flask import render_template as _render_template
+from jinja2_fragments.flask import render_block
+
+
+def wants_fragment() -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render_page_or_block(template: str, block: str, **context) -> str:
+    if wants_fragment():
+        return render_block(template, block, **context)
+    return _render_template(template, **context)
+
+
+def redirect_303(endpoint: str, **values):
+    """After a successful POST; htmx follows it and swaps the page it lands on."""
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def hx_redirect(location: str):
+    """A full-page navigation for htmx requests, a 303 otherwise."""
+    if getattr(request, "htmx", None):
+        return "", 204, {"HX-Redirect": location}
+    return redirect(location, code=303)
+
+
+def add_vary(response):
+    response.vary.add("HX-Request")
+    return response

@@ -1,0 +1,81 @@
+"""Background jobs: RQ on Redis when CIVIC_REDIS_URL is set, inline otherwise.
+
+A job is named by its dotted path so that an RQ worker imports it; it runs inside an app
+context. In RQ mode jobs are pushed only once the transaction that asked for them commits,
+so that the worker sees the rows they need.
+"""
+
+import importlib
+import logging
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from civic.extensions import db
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "civic"
+
+
+def _resolve(path: str):
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def run_job(path: str, args: tuple = (), kwargs: dict | None = None):
+    """Entry point of every job in an RQ worker: one transaction per job."""
+    if not has_app_context():
+        from civic import create_app
+
+        with create_app().app_context():
+            return run_job(path, args, kwargs)
+    try:
+        result = _resolve(path)(*args, **(kwargs or {}))
+        db.session.commit()
+        return result
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        db.session.remove()
+
+
+def redis_connection():
+    from redis import Redis
+
+    return Redis.from_url(current_app.config["CIVIC_REDIS_URL"])
+
+
+def queue():
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=redis_connection())
+
+
+def enqueue(path: str, *args, **kwargs) -> None:
+    """Run `path(*args, **kwargs)` in the background, or now when there is no Redis."""
+    if not current_app.config.get("CIVIC_REDIS_URL"):
+        # Inline: part of the caller's transaction, committed with it.
+        _resolve(path)(*args, **kwargs)
+        return
+    pending = db.session.info.setdefault("civic_pending_jobs", [])
+    pending.append((path, args, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _push_pending(session):
+    pending = session.info.pop("civic_pending_jobs", None)
+    if not pending:
+        return
+    try:
+        q = queue()
+        for path, args, kwargs in pending:
+            q.enqueue(run_job, path, args, kwargs, job_timeout=3600)
+    except Exception:  # Redis down: the site keeps serving; see `flask civic outbox flush`
+        log.warning("job queue unreachable, %d job(s) not queued", len(pending), exc_info=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session):
+    session.info.pop("civic_pending_jobs", None)

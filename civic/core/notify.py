@@ -1,0 +1,103 @@
+"""In-app notifications and the e-mail outbox.
+
+E-mails are stored first, then delivered by a job: through SMTP when CIVIC_MAIL_SERVER is
+set, otherwise kept in the outbox where administrators read them. None is silently lost.
+"""
+
+import logging
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy.orm import Mapped, mapped_column
+
+from civic.core import jobs
+from civic.core.models import TimestampMixin, UTCDateTime, utcnow
+from civic.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class Notification(TimestampMixin, db.Model):
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(sa.Text)
+    link: Mapped[str] = mapped_column(sa.String(500), default="")
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxEmail(TimestampMixin, db.Model):
+    __tablename__ = "outbox_email"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Kept so that erasing an account erases its mail too.
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    to_address: Mapped[str] = mapped_column(sa.String(320))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+def notify(user, message: str, link: str = "") -> Notification:
+    item = Notification(user_id=user.id, message=message, link=link)
+    db.session.add(item)
+    return item
+
+
+def send_email(
+    user, subject: str, template: str, to_address: str | None = None, **context
+) -> OutboxEmail | None:
+    """Queue an e-mail rendered in the recipient's language from templates/email/."""
+    address = to_address or user.email
+    if not address:
+        return None  # erased account
+    with force_locale(user.locale or "fr"):
+        body = render_template(f"email/{template}.txt", user=user, **context)
+        subject = str(subject)
+    mail = OutboxEmail(user_id=user.id, to_address=address, subject=subject, body=body)
+    db.session.add(mail)
+    db.session.flush()
+    jobs.enqueue("civic.core.notify.deliver", mail.id)
+    return mail
+
+
+def deliver(mail_id: int) -> bool:
+    """Job: send one outbox e-mail by SMTP, or keep it when no server is configured."""
+    mail = db.session.get(OutboxEmail, mail_id)
+    config = current_app.config
+    if mail is None or mail.sent_at is not None or not config["CIVIC_MAIL_SERVER"]:
+        return False
+    message = EmailMessage()
+    message["From"] = config["CIVIC_MAIL_SENDER"]
+    message["To"] = mail.to_address
+    message["Subject"] = mail.subject
+    message.set_content(mail.body)
+    mail.attempts += 1
+    try:
+        with smtplib.SMTP(
+            config["CIVIC_MAIL_SERVER"], config["CIVIC_MAIL_PORT"], timeout=20
+        ) as smtp:
+            if config["CIVIC_MAIL_STARTTLS"]:
+                smtp.starttls()
+            if config["CIVIC_MAIL_USERNAME"]:
+                smtp.login(config["CIVIC_MAIL_USERNAME"], config["CIVIC_MAIL_PASSWORD"])
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        mail.last_error = type(error).__name__
+        log.warning("e-mail %s not sent: %s", mail.id, type(error).__name__)
+        return False
+    mail.sent_at = utcnow()
+    return True
+
+
+def pending_ids() -> list[int]:
+    return list(db.session.scalars(sa.select(OutboxEmail.id).where(OutboxEmail.sent_at.is_(None))))

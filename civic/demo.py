@@ -1,0 +1,56 @@
+"""`flask civic demo`: realistic French content for local use. Each package adds its part."""
+
+import secrets
+
+import sqlalchemy as sa
+
+from civic.accounts.models import Role, RoleGrant, User
+from civic.accounts.passwords import hash_password
+from civic.core.models import utcnow
+from civic.extensions import db
+from civic.territory.models import Commune
+from civic.territory.services import load_communes
+
+DEMO_DOMAIN = "civic-demo.example.org"
+
+DEMO_PEOPLE = [
+    (Role.CITIZEN, "habitante", "Claire de Ramonville", "31433"),
+    (Role.AGENT, "agent", "Accueil de Castanet-Tolosan", "31113"),
+    (Role.ELECTED, "elu", "Élu délégué au climat", "31254"),
+    (Role.FACILITATOR, "animatrice", "Animatrice des ateliers", "31254"),
+    (Role.MODERATOR, "codev", "Membre du CODEV", "31157"),
+    (Role.ADMIN, "admin", "Administration Civic", "31254"),
+]
+
+
+class DemoError(Exception):
+    pass
+
+
+def load_demo(if_empty: bool = False) -> list[tuple[str, str, str]] | None:
+    """Create the demo; returns (role, e-mail, password) of the demo accounts."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+        if if_empty:
+            return None
+        raise DemoError("La base contient déjà des comptes : la démo se charge dans une base vide.")
+    load_communes()
+    communes = {c.insee: c for c in db.session.scalars(sa.select(Commune))}
+    accounts = []
+    now = utcnow()
+    for role, local, name, insee in DEMO_PEOPLE:
+        password = "demo-" + secrets.token_urlsafe(12)
+        user = User(
+            email=f"{local}@{DEMO_DOMAIN}",
+            password_hash=hash_password(password),
+            display_name=name,
+            commune=communes.get(insee),
+            email_confirmed_at=now,
+            charter_accepted_at=now,
+            last_seen_at=now,
+        )
+        if role is not Role.CITIZEN:
+            user.grants.append(RoleGrant(role=role.value))
+        db.session.add(user)
+        accounts.append((role.value, user.email, password))
+    db.session.flush()
+    return accounts

@@ -1,0 +1,35 @@
+from flask import redirect, render_template, request, session
+from flask_login import current_user
+
+from civic.core.security import safe_next
+from civic.extensions import db
+
+
+def home():
+    return render_template("pages/home.html")
+
+
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang in ("fr", "en"):
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")), code=303)
+
+
+def accessibility():
+    return render_template("pages/accessibility.html")
+
+
+def legal_notice():
+    return render_template("pages/legal.html")
+
+
+def privacy():
+    return render_template("pages/privacy.html")
+
+
+def charter():
+    return render_template("pages/charter.html")

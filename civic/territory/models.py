@@ -1,0 +1,22 @@
+"""The 36 communes of the Sicoval: the baseline for representativeness."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from civic.extensions import db
+
+
+class Commune(db.Model):
+    __tablename__ = "commune"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insee: Mapped[str] = mapped_column(sa.String(5), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    population: Mapped[int] = mapped_column(default=0)
+    # WGS84 GeoJSON geometry, drawn on maps without any tile server.
+    outline: Mapped[dict | None] = mapped_column(sa.JSON)
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,180 @@
+"""Fixtures: one app per session on a fresh database built by the migrations, one rolled-back
+transaction per test (see LESSONS: the outer transaction and savepoints recipe)."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from civic import create_app
+from civic.accounts.models import RoleGrant, User
+from civic.accounts.passwords import hash_password
+from civic.core.models import utcnow
+from civic.extensions import db as _db
+
+PASSWORD = "une phrase de passe assez longue"
+ROLES = ["anonymous", "citizen", "agent", "elected", "facilitator", "moderator", "admin"]
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-url",
+        default=None,
+        help="run on this database (emptied first) instead of a temporary SQLite",
+    )
+
+
+def test_config(database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_ENABLED": False,
+        "CIVIC_REDIS_URL": None,
+        "CIVIC_MAIL_SERVER": None,
+        "SERVER_NAME": "civic.test",
+    }
+
+
+def empty_database(url: str) -> None:
+    """Drop every table of a PostgreSQL test database, so migrations start from nothing."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(request, tmp_path_factory):
+    url = request.config.getoption("--database-url")
+    if url:
+        empty_database(url)
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app(test_config(database_url))
+    app.test_client_class = CsrfClient
+    with app.app_context():
+        upgrade()
+        from civic.territory.services import load_communes
+
+        load_communes()
+        _db.session.commit()
+        _db.session.remove()
+    return app
+
+
+@pytest.fixture(scope="session")
+def password_hash():
+    # argon2id is slow on purpose: hash once for all the users the tests create.
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """Each test runs in a transaction that is rolled back; app commits become savepoints."""
+    with app.app_context():
+        engines = _db._app_engines[app]
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection
+        _db.session.remove()
+        _db.session.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session.configure(join_transaction_mode="conservative_savepoint")
+            outer.rollback()
+            connection.close()
+            engines[None] = engine
+
+
+class CsrfClient(FlaskClient):
+    """A test client that sends the CSRF token of its session with each POST, as a page would
+    (pass csrf=False to leave it out)."""
+
+    def open(self, *args, **kwargs):
+        # Requests reuse the test's app context, so `g` (the logged-in user, the CSP nonce)
+        # would leak from one request to the next: start each request with an empty one.
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        page = super().get("/charte")
+        return CSRF_RE.search(page.get_data(as_text=True)).group(1)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)):
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(db, password_hash):
+    counter = iter(range(1, 10_000))
+
+    def make(
+        role: str | None = "citizen", email: str | None = None, confirmed: bool = True, **fields
+    ) -> User:
+        n = next(counter)
+        user = User(
+            email=email or f"user{n}@example.org",
+            password_hash=password_hash,
+            email_confirmed_at=utcnow() if confirmed else None,
+            charter_accepted_at=utcnow(),
+            **fields,
+        )
+        if role not in (None, "citizen", "anonymous"):
+            user.grants.append(RoleGrant(role=role))
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def log_in(client, user: User) -> None:
+    """Put the user in the client's session, as the login view does."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def login(client):
+    def do(user: User):
+        log_in(client, user)
+        return client
+
+    return do
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests need Debian's Chromium; .ci/run installs it and sets CIVIC_REQUIRE_BROWSER.
+    if Path("/usr/bin/chromium").exists() or os.environ.get("CIVIC_REQUIRE_BROWSER"):
+        return
+    skip = pytest.mark.skip(reason="/usr/bin/chromium is not installed (apt-get install chromium)")
+    for item in items:
+        if "e2e" in item.keywords:
+            item.add_marker(skip)

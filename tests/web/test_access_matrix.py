@@ -1,0 +1,122 @@
+"""Every URL rule of the app, for every role: the expected status. A route that is not in
+EXPECTED fails the first test, so no route ships without a decided permission."""
+
+import pytest
+
+from civic.core.notify import OutboxEmail
+from tests.conftest import ROLES, log_in
+
+LOGIN = "login"  # a redirect to the login page
+ALL = {role: 200 for role in ROLES}
+USERS_ONLY = {"anonymous": LOGIN, **{r: 200 for r in ROLES[1:]}}
+ADMIN_ONLY = {"anonymous": LOGIN, **{r: 403 for r in ROLES[1:]}, "admin": 200}
+ANONYMOUS_FORM = {"anonymous": 200, **{r: 302 for r in ROLES[1:]}}
+
+
+def post_only(ok: int) -> dict:
+    return {"anonymous": LOGIN, **{r: ok for r in ROLES[1:]}}
+
+
+# endpoint -> (method, expected status per role)
+EXPECTED = {
+    "pages.home": ("GET", ALL),
+    "pages.accessibility": ("GET", ALL),
+    "pages.legal_notice": ("GET", ALL),
+    "pages.privacy": ("GET", ALL),
+    "pages.charter": ("GET", ALL),
+    "pages.set_language": ("POST", {r: 303 for r in ROLES}),
+    "consultations.index": ("GET", ALL),
+    "workshops.index": ("GET", ALL),
+    "ratings.index": ("GET", ALL),
+    "accounts.register": ("GET", ANONYMOUS_FORM),
+    "accounts.check_email": ("GET", ALL),
+    "accounts.confirm_email": ("GET", ALL),
+    "accounts.resend_confirmation": ("GET", ALL),
+    "accounts.login": ("GET", ALL),
+    "accounts.logout": ("POST", post_only(303)),
+    "accounts.forgot_password": ("GET", ALL),
+    # An invalid token sends back to the form that asks for a new one.
+    "accounts.reset_password": ("GET", {r: 303 for r in ROLES}),
+    "accounts.profile": ("GET", USERS_ONLY),
+    "accounts.clear_profile": ("POST", post_only(303)),
+    "accounts.change_password": ("GET", USERS_ONLY),
+    "accounts.personal_data": ("GET", USERS_ONLY),
+    "accounts.export_data": ("GET", USERS_ONLY),
+    "accounts.delete_account": ("GET", USERS_ONLY),
+    "accounts.notifications": ("GET", USERS_ONLY),
+    "accounts.mark_notifications_read": ("POST", post_only(303)),
+    "accounts.users": ("GET", ADMIN_ONLY),
+    "accounts.edit_user": ("GET", ADMIN_ONLY),
+    "accounts.audit_log": ("GET", ADMIN_ONLY),
+    "accounts.outbox": ("GET", ADMIN_ONLY),
+    "accounts.outbox_email": ("GET", ADMIN_ONLY),
+}
+
+
+def app_endpoints(app) -> set[str]:
+    return {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+
+
+def test_every_route_has_an_expectation(app):
+    assert app_endpoints(app) == set(EXPECTED)
+
+
+def test_every_route_has_a_declared_permission(app):
+    declared = app.extensions["civic_route_actions"]
+    assert app_endpoints(app) <= set(declared)
+
+
+@pytest.fixture
+def url_values(make_user, db):
+    target = make_user("citizen", email="target@example.org")
+    mail = OutboxEmail(user_id=target.id, to_address=target.email, subject="s", body="b")
+    db.session.add(mail)
+    db.session.commit()
+    return {"user_id": target.id, "email_id": mail.id, "token": "not-a-valid-token"}
+
+
+def build_url(app, endpoint: str, values: dict) -> str:
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **{arg: values[arg] for arg in rule.arguments})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_route_matrix(app, client, make_user, url_values, role):
+    if role != "anonymous":
+        log_in(client, make_user(role))
+    failures = []
+    for endpoint, (method, expected) in sorted(EXPECTED.items()):
+        url = build_url(app, endpoint, url_values)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data={})
+        want = expected[role]
+        got = response.status_code
+        if want == LOGIN:
+            ok = got == 302 and "/compte/connexion" in response.headers["Location"]
+        else:
+            ok = got == want
+        if not ok:
+            failures.append(f"{method} {url}: expected {want}, got {got}")
+        if endpoint == "accounts.logout" and role != "anonymous":
+            log_in(client, make_user(role))  # logging out ended the session: start another
+    assert not failures, "\n".join(failures)
+
+
+def test_unbound_route_is_denied(app):
+    """A view added without declaring its permission answers 403, for everyone."""
+    from flask import Flask
+
+    from civic import create_app
+    from tests.conftest import test_config
+
+    other = create_app(test_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    other.add_url_rule("/forgotten", "forgotten", lambda: "secret")
+    assert isinstance(other, Flask)
+    response = other.test_client().get("/forgotten")
+    assert response.status_code == 403
+    assert "secret" not in response.get_data(as_text=True)

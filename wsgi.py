@@ -1,0 +1,3 @@
+from civic import create_app
+
+app = create_app()
