@@ -15,6 +15,11 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from civic.accounts.models import AGE_BRACKETS, GENDERS, PCS_GROUPS
 from civic.accounts.passwords import password_problem
 
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 EMAIL = [
     DataRequired(_l("Indiquez votre adresse e-mail.")),
     Email(
@@ -53,6 +58,7 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
     email = EmailField(
         _l("Adresse e-mail"),
         validators=EMAIL,
+        filters=[strip],
         description=_l("Elle ne sera jamais affichée publiquement."),
     )
     display_name = StringField(
@@ -69,14 +75,14 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Adresse e-mail"), validators=EMAIL)
+    email = EmailField(_l("Adresse e-mail"), validators=EMAIL, filters=[strip])
     password = PasswordField(
         _l("Mot de passe"), validators=[DataRequired(_l("Indiquez votre mot de passe."))]
     )
 
 
 class EmailForm(FlaskForm):
-    email = EmailField(_l("Adresse e-mail"), validators=EMAIL)
+    email = EmailField(_l("Adresse e-mail"), validators=EMAIL, filters=[strip])
 
 
 class ResetPasswordForm(NewPasswordMixin, FlaskForm):
