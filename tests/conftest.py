@@ -178,3 +178,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "e2e" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def redis_url():
+    """A real Redis (CIVIC_TEST_REDIS_URL, set by .ci/run); emptied before the test."""
+    url = os.environ.get("CIVIC_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("CIVIC_TEST_REDIS_URL is not set")
+    from redis import Redis
+
+    Redis.from_url(url).flushdb()
+    return url

@@ -33,7 +33,7 @@ from civic.core.models import utcnow
 from civic.core.notify import Notification, OutboxEmail
 from civic.core.pagination import page_arg
 from civic.core.permissions import require
-from civic.core.security import safe_next
+from civic.core.security import safe_next, start_session_clock
 from civic.extensions import db, limiter, login_manager
 from civic.territory.queries import commune_choices
 
@@ -54,6 +54,7 @@ def _limit_per_email(config_key: str):
 def _start_session(user: User) -> None:
     session.clear()
     login_user(user)
+    start_session_clock()
     session["lang"] = user.locale
 
 

@@ -33,6 +33,11 @@ def enforce_session_lifetimes() -> None:
         session["seen_at"] = now
 
 
+def start_session_clock() -> None:
+    """At login: both lifetimes count from now."""
+    session["started_at"] = session["seen_at"] = int(time.time())
+
+
 def set_headers(response):
     csp = (
         "default-src 'self'; "

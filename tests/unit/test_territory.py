@@ -1,0 +1,37 @@
+import sqlalchemy as sa
+
+from civic.territory.models import Commune
+from civic.territory.queries import commune_choices, total_population
+from civic.territory.services import load_communes, read_communes
+
+
+def test_the_36_communes_with_their_population(db):
+    # The session app loaded them once; they are all there.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Commune)) == 36
+    assert total_population() == 79_426
+    labege = db.session.scalar(sa.select(Commune).where(Commune.insee == "31254"))
+    assert labege.name == "Labège" and labege.population > 0
+    # The outline is in WGS84 degrees, around Toulouse, not Lambert-93 metres.
+    assert 43.2 < labege.latitude < 43.7 and 1.3 < labege.longitude < 1.9
+    assert labege.outline["type"] in ("Polygon", "MultiPolygon")
+    names = [name for _, name in commune_choices()]
+    assert names == sorted(names) and "Castanet-Tolosan" in names
+
+
+def test_loading_again_changes_nothing(db):
+    result = load_communes()
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 36)
+
+
+def test_loading_updates_a_changed_population(db):
+    rows = read_communes()
+    rows[0]["population"] += 1
+    result = load_communes(rows)
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 35)
+
+
+def test_cli_is_idempotent(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["civic", "territory", "load"])
+    assert result.exit_code == 0
+    assert result.output.strip() == "created=0 updated=0 unchanged=36"
