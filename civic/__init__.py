@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "fr"
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     if session.get("lang") in ("fr", "en"):

@@ -14,11 +14,11 @@ from civic.territory.services import load_communes
 DEMO_DOMAIN = "civic-demo.example.org"
 
 DEMO_PEOPLE = [
-    (Role.CITIZEN, "habitante", "Claire de Ramonville", "31433"),
+    (Role.CITIZEN, "habitante", "Claire de Ramonville", "31446"),
     (Role.AGENT, "agent", "Accueil de Castanet-Tolosan", "31113"),
     (Role.ELECTED, "elu", "Élu délégué au climat", "31254"),
     (Role.FACILITATOR, "animatrice", "Animatrice des ateliers", "31254"),
-    (Role.MODERATOR, "codev", "Membre du CODEV", "31157"),
+    (Role.MODERATOR, "codev", "Membre du CODEV", "31169"),
     (Role.ADMIN, "admin", "Administration Civic", "31254"),
 ]
 

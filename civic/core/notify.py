@@ -48,6 +48,9 @@ class OutboxEmail(TimestampMixin, db.Model):
 
 
 def notify(user, message: str, link: str = "") -> Notification:
+    """Store a notification, written in the recipient's language."""
+    with force_locale(user.locale or "fr"):
+        message = str(message)
     item = Notification(user_id=user.id, message=message, link=link)
     db.session.add(item)
     return item
