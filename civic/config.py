@@ -71,6 +71,9 @@ def load(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "CIVIC_LANGUAGES": ("fr", "en"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "CIVIC_UPLOAD_DIR": os.environ.get(
+            "CIVIC_UPLOAD_DIR", str(Path(instance_path) / "uploads")
+        ),
     }
 
 

@@ -3,6 +3,7 @@ transaction per test (see LESSONS: the outer transaction and savepoints recipe).
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,7 @@ def test_config(database_url: str) -> dict:
         "CIVIC_REDIS_URL": None,
         "CIVIC_MAIL_SERVER": None,
         "SERVER_NAME": "civic.test",
+        "CIVIC_UPLOAD_DIR": tempfile.mkdtemp(prefix="civic-uploads-"),
     }
 
 
@@ -190,3 +192,65 @@ def redis_url():
 
     Redis.from_url(url).flushdb()
     return url
+
+
+@pytest.fixture
+def climate(make_user, db, app):
+    """A published consultation whose current phase opens everything, with one proposal."""
+    from datetime import timedelta
+
+    from civic.consultations import services
+
+    agent = make_user("agent", email="agent.climat@example.org")
+    author = make_user(email="auteur@example.org", display_name="Auteur")
+    now = utcnow()
+    with app.test_request_context():
+        consultation = services.save_consultation(
+            agent,
+            None,
+            title="Plan climat",
+            slug="plan-climat",
+            summary="Le plan climat du Sicoval",
+            body="<p>Le <b>PCAET</b> engage le Sicoval.</p>",
+            theme="Climat",
+            communes=[],
+            agree_limit=None,
+            premoderation=False,
+        )
+        services.add_phase(
+            agent,
+            consultation,
+            title="Phase passée",
+            description="",
+            audience="public",
+            starts_at=now - timedelta(days=30),
+            ends_at=now - timedelta(days=10),
+            features=["information"],
+        )
+        services.add_phase(
+            agent,
+            consultation,
+            title="Propositions et votes",
+            description="",
+            starts_at=now - timedelta(days=1),
+            ends_at=now + timedelta(days=30),
+            features=["information", "proposing", "commenting", "voting"],
+            audience="public",
+        )
+        services.publish(agent, consultation)
+        proposal = services.submit_proposal(
+            author,
+            consultation,
+            title="Des pistes cyclables entre les communes",
+            body="Relier Labège et Castanet par une piste cyclable sécurisée.",
+            theme="Mobilité",
+            commune_id=None,
+        )
+    db.session.commit()
+    return {
+        "consultation": consultation,
+        "proposal": proposal,
+        "author": author,
+        "agent": agent,
+        "past_phase": consultation.phases[0],
+    }

@@ -1,3 +1,51 @@
-from civic.core.permissions import always, register
+"""Who may do what in a consultation: role, phase and ownership, one line per permission."""
 
+from civic.consultations.models import Feature, ProposalStatus
+from civic.core.permissions import Predicate, always, has_role, is_authenticated, register
+
+is_manager = has_role("agent", "admin")
+is_official = has_role("elected", "agent", "admin")
+
+
+def _consultation(obj):
+    """The consultation of a consultation, proposal or comment."""
+    return getattr(obj, "consultation", None) or obj
+
+
+def _phase_opens(feature: Feature) -> Predicate:
+    def check(user, obj):
+        consultation = _consultation(obj)
+        if consultation is None or not consultation.is_published:
+            return False
+        phase = consultation.current_phase()
+        return phase is not None and phase.opens(feature) and phase.admits(user)
+
+    return Predicate(check, f"phase_opens({feature})")
+
+
+is_published = Predicate(lambda u, o: o is None or _consultation(o).is_published, "is_published")
+is_author = Predicate(
+    lambda u, o: o is not None and u.is_authenticated and o.author_id == u.id, "is_author"
+)
+proposal_is_live = Predicate(
+    lambda u, o: o is not None and o.status == ProposalStatus.PUBLISHED, "proposal_is_live"
+)
+
+# Route level: who may reach a URL at all. The views then check the object-level rules below.
 register("consultations.browse", always)
+register("consultations.participate", is_authenticated)
+register("consultations.view", is_published | is_manager)
+register("consultations.manage", is_manager)
+register("consultations.propose", is_authenticated & _phase_opens(Feature.PROPOSING))
+register("consultations.edit_proposal", is_author & _phase_opens(Feature.PROPOSING))
+register("consultations.withdraw_proposal", is_author & proposal_is_live)
+register(
+    "consultations.comment", is_authenticated & proposal_is_live & _phase_opens(Feature.COMMENTING)
+)
+register("consultations.vote", is_authenticated & proposal_is_live & _phase_opens(Feature.VOTING))
+register("consultations.enter_contribution", is_manager)
+register("consultations.answer", is_official)
+register("consultations.add_milestone", is_official)
+register("consultations.follow", is_authenticated & is_published)
+register("consultations.own_contributions", is_authenticated)
+register("consultations.manage_glossary", is_manager)

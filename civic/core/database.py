@@ -1,6 +1,6 @@
 """Engine settings that SQLite needs to behave under concurrent requests."""
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
 from civic.extensions import db
@@ -27,4 +27,7 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A request that writes takes the write lock at once: under concurrency, a deferred
+    # transaction that reads then writes fails with "database is locked" instead of waiting.
+    writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from civic import create_app
+from civic.core.schema import include_object
 from civic.extensions import db
 from tests.conftest import empty_database, test_config
 
@@ -17,7 +18,12 @@ def diff_after_upgrade(url: str) -> list:
         upgrade()
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "render_as_batch": True}
+                connection,
+                opts={
+                    "compare_type": True,
+                    "render_as_batch": True,
+                    "include_object": include_object,
+                },
             )
             diff = compare_metadata(context, db.metadata)
         downgrade(revision="base")

@@ -71,7 +71,17 @@ def post_endpoints(app):
 
 def test_every_post_without_csrf_token_is_refused(app, client, make_user):
     log_in(client, make_user("admin"))
-    values = {"user_id": 1, "email_id": 1, "token": "x"}
+    values = {
+        "user_id": 1,
+        "email_id": 1,
+        "token": "x",
+        "slug": "x",
+        "proposal_id": 1,
+        "consultation_id": 1,
+        "phase_id": 1,
+        "document_id": 1,
+        "term_id": 1,
+    }
     endpoints = post_endpoints(app)
     assert len(endpoints) >= 10
     for endpoint in endpoints:
@@ -94,7 +104,7 @@ def test_csrf_header_accepted_for_htmx(client, make_user):
     assert response.status_code == 303
 
 
-def test_no_get_route_changes_data(app, client, make_user, db):
+def test_no_get_route_changes_data(app, client, make_user, db, url_values):
     """GET every route as an admin and check that no table changed."""
     import sqlalchemy as sa
 
@@ -104,7 +114,7 @@ def test_no_get_route_changes_data(app, client, make_user, db):
         return {t.name: db.session.execute(sa.select(t)).all() for t in db.metadata.sorted_tables}
 
     before = snapshot()
-    values = {"user_id": 1, "email_id": 1, "token": "x"}
+    values = url_values
     for endpoint in EXPECTED:
         rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
         if "GET" in rule.methods:

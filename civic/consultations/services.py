@@ -1,0 +1,699 @@
+"""Every change of state of consultations, proposals, comments, votes and answers.
+
+Functions take the acting user and models, flush, and never commit: the view commits once.
+"""
+
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
+
+from civic.consultations.models import (
+    VOTE_AGREE,
+    VOTE_DISAGREE,
+    VOTE_PASS,
+    Answer,
+    Channel,
+    Comment,
+    Consultation,
+    ConsultationEvent,
+    Document,
+    Follow,
+    GlossaryTerm,
+    Milestone,
+    Participation,
+    Phase,
+    Proposal,
+    ProposalStatus,
+    Vote,
+)
+from civic.consultations.text import slugify, stems
+from civic.core import jobs
+from civic.core.models import audit, utcnow
+from civic.core.notify import notify, send_email
+from civic.core.sanitize import clean_html
+from civic.extensions import db
+
+
+class ConsultationError(Exception):
+    """A refusal to show to the user, already translated."""
+
+
+# --- consultations -------------------------------------------------------------------------
+
+
+def unique_slug(title: str, wanted: str = "", exclude_id: int | None = None) -> str:
+    base = slugify(wanted or title)
+    slug, n = base, 1
+    while True:
+        query = sa.select(Consultation.id).where(Consultation.slug == slug)
+        if exclude_id:
+            query = query.where(Consultation.id != exclude_id)
+        if db.session.scalar(query) is None:
+            return slug
+        n += 1
+        slug = f"{base}-{n}"
+
+
+def save_consultation(
+    actor,
+    consultation: Consultation | None,
+    *,
+    title: str,
+    slug: str,
+    summary: str,
+    body: str,
+    theme: str,
+    communes: list,
+    agree_limit: int | None,
+    premoderation: bool,
+    cover_alt: str = "",
+) -> Consultation:
+    # The slug is chosen before the new row joins the session (queries autoflush).
+    slug = unique_slug(title, slug, consultation.id if consultation else None)
+    if consultation is None:
+        consultation = Consultation(created_by_id=actor.id)
+        db.session.add(consultation)
+    consultation.title = title.strip()
+    consultation.slug = slug
+    consultation.summary = summary.strip()
+    consultation.body_html = clean_html(body)
+    consultation.theme = theme.strip()
+    consultation.all_communes = not communes
+    consultation.communes = list(communes)
+    consultation.agree_limit = agree_limit
+    consultation.premoderation = premoderation
+    consultation.cover_alt = cover_alt.strip()
+    db.session.flush()
+    audit(actor, "consultation.saved", "consultation", consultation.id)
+    return consultation
+
+
+def publish(actor, consultation: Consultation, published: bool = True) -> None:
+    if published and not consultation.phases:
+        raise ConsultationError(_l("Ajoutez au moins une phase avant de publier."))
+    consultation.published_at = utcnow() if published else None
+    audit(
+        actor,
+        "consultation.published" if published else "consultation.unpublished",
+        "consultation",
+        consultation.id,
+    )
+
+
+def add_phase(
+    actor,
+    consultation: Consultation,
+    *,
+    title: str,
+    description: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    features: list[str],
+    audience: str,
+    audience_role: str | None = None,
+    invited=(),
+) -> Phase:
+    if ends_at <= starts_at:
+        raise ConsultationError(_l("La fin de la phase doit être après son début."))
+    for other in consultation.phases:
+        if starts_at < other.ends_at and other.starts_at < ends_at:
+            raise ConsultationError(
+                _l("Cette phase chevauche la phase « %(title)s ».", title=other.title)
+            )
+    phase = Phase(
+        title=title.strip(),
+        description=description.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        features=sorted(set(features)),
+        audience=audience,
+        audience_role=audience_role if audience == "role" else None,
+    )
+    consultation.phases.append(phase)
+    for position, p in enumerate(sorted(consultation.phases, key=lambda p: p.starts_at)):
+        p.position = position
+    from civic.consultations.models import PhaseInvitation
+
+    phase.invitations = [PhaseInvitation(user_id=u.id) for u in invited]
+    db.session.flush()
+    audit(actor, "phase.added", "consultation", consultation.id, title=phase.title)
+    return phase
+
+
+def remove_phase(actor, phase: Phase) -> None:
+    consultation = phase.consultation
+    consultation.phases.remove(phase)
+    db.session.flush()
+    audit(actor, "phase.removed", "consultation", consultation.id, title=phase.title)
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["CIVIC_UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _store(data: bytes, suffix: str) -> str:
+    name = secrets.token_hex(16) + suffix
+    (upload_dir() / name).write_bytes(data)
+    return name
+
+
+IMAGE_TYPES = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"RIFF": ".webp"}
+
+
+def set_cover(actor, consultation: Consultation, data: bytes, alt: str) -> None:
+    suffix = next((s for magic, s in IMAGE_TYPES.items() if data.startswith(magic)), None)
+    if suffix is None or (suffix == ".webp" and data[8:12] != b"WEBP"):
+        raise ConsultationError(_l("L'image doit être au format PNG, JPEG ou WebP."))
+    if not alt.strip():
+        raise ConsultationError(_l("Décrivez l'image en quelques mots (texte alternatif)."))
+    consultation.cover_filename = _store(data, suffix)
+    consultation.cover_alt = alt.strip()
+
+
+def add_document(actor, consultation: Consultation, title: str, data: bytes) -> Document:
+    if not data.startswith(b"%PDF-"):
+        raise ConsultationError(_l("Le document doit être un fichier PDF."))
+    document = Document(title=title.strip(), stored_name=_store(data, ".pdf"), size=len(data))
+    consultation.documents.append(document)
+    db.session.flush()
+    audit(actor, "document.added", "consultation", consultation.id, title=document.title)
+    return document
+
+
+# --- proposals -----------------------------------------------------------------------------
+
+
+def _index(proposal: Proposal) -> None:
+    proposal.search_stems = " ".join(stems(f"{proposal.title} {proposal.body}"))
+
+
+def submit_proposal(
+    user, consultation: Consultation, *, title: str, body: str, theme: str, commune_id: int | None
+) -> Proposal:
+    phase = consultation.current_phase()
+    proposal = Proposal(
+        consultation_id=consultation.id,
+        phase_id=phase.id if phase else None,
+        author_id=user.id,
+        title=title.strip(),
+        body=body.strip(),
+        theme=theme,
+        commune_id=commune_id,
+        channel=Channel.ONLINE.value,
+        status=(
+            ProposalStatus.PENDING if consultation.premoderation else ProposalStatus.PUBLISHED
+        ).value,
+    )
+    _index(proposal)
+    db.session.add(proposal)
+    db.session.flush()
+    if proposal.status == ProposalStatus.PUBLISHED:
+        record_event(
+            consultation,
+            "proposal",
+            proposal,
+            _l("Nouvelle proposition : %(title)s", title=proposal.title),
+        )
+    return proposal
+
+
+def enter_contribution(
+    agent,
+    consultation: Consultation,
+    *,
+    title: str,
+    body: str,
+    theme: str,
+    commune_id: int | None,
+    channel: str,
+    place: str,
+) -> Proposal:
+    """A contribution received on paper, at a counter, by phone, mail or in a workshop."""
+    if channel == Channel.ONLINE:
+        raise ConsultationError(_l("Choisissez le canal par lequel la contribution est arrivée."))
+    phase = consultation.current_phase()
+    proposal = Proposal(
+        consultation_id=consultation.id,
+        phase_id=phase.id if phase else None,
+        author_id=None,
+        title=title.strip(),
+        body=body.strip(),
+        theme=theme,
+        commune_id=commune_id,
+        channel=channel,
+        entered_by_id=agent.id,
+        entered_at_label=place.strip(),
+        status=ProposalStatus.PUBLISHED.value,
+    )
+    _index(proposal)
+    db.session.add(proposal)
+    db.session.flush()
+    audit(agent, "proposal.entered", "proposal", proposal.id, channel=channel)
+    record_event(
+        consultation,
+        "proposal",
+        proposal,
+        _l("Nouvelle proposition : %(title)s", title=proposal.title),
+    )
+    return proposal
+
+
+def can_still_edit(proposal: Proposal) -> bool:
+    """Editable until the first vote or comment: nobody reacted to another text."""
+    return (
+        proposal.vote_count == 0
+        and proposal.comment_count == 0
+        and not db.session.scalar(sa.select(sa.exists().where(Comment.proposal_id == proposal.id)))
+    )
+
+
+def edit_proposal(
+    user, proposal: Proposal, *, title: str, body: str, theme: str, commune_id: int | None
+) -> None:
+    # Lock the row so that a vote arriving now waits, then check again.
+    _lock(Proposal, proposal.id)
+    db.session.refresh(proposal)
+    if not can_still_edit(proposal):
+        raise ConsultationError(
+            _l(
+                "Cette proposition a déjà reçu des votes ou des "
+                "commentaires : elle ne peut plus être modifiée."
+            )
+        )
+    proposal.title, proposal.body = title.strip(), body.strip()
+    proposal.theme, proposal.commune_id = theme, commune_id
+    _index(proposal)
+    db.session.flush()
+
+
+def withdraw_proposal(user, proposal: Proposal) -> None:
+    proposal.status = ProposalStatus.WITHDRAWN.value
+    audit(user, "proposal.withdrawn", "proposal", proposal.id)
+
+
+def _lock(model, ident: int) -> None:
+    """Row lock on PostgreSQL; SQLite serialises writers already (BEGIN IMMEDIATE)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(model.id).where(model.id == ident).with_for_update())
+
+
+# --- comments ------------------------------------------------------------------------------
+
+
+def add_comment(
+    user, proposal: Proposal, *, body: str, stance: str, parent: Comment | None = None
+) -> Comment:
+    if parent is not None:
+        if parent.proposal_id != proposal.id:
+            raise ConsultationError(_l("Ce commentaire ne fait pas partie de cette proposition."))
+        parent = db.session.get(Comment, parent.parent_id) if parent.parent_id else parent
+    pending = proposal.consultation.premoderation
+    comment = Comment(
+        proposal_id=proposal.id,
+        author_id=user.id,
+        body=body.strip(),
+        stance=stance,
+        parent_id=parent.id if parent else None,
+        status=(ProposalStatus.PENDING if pending else ProposalStatus.PUBLISHED).value,
+    )
+    db.session.add(comment)
+    if not pending:
+        db.session.execute(
+            sa.update(Proposal)
+            .where(Proposal.id == proposal.id)
+            .values(comment_count=Proposal.comment_count + 1)
+        )
+        db.session.expire(proposal, ["comment_count"])
+    db.session.flush()
+    return comment
+
+
+# --- votes ---------------------------------------------------------------------------------
+
+
+def _insert(model):
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def _column_for(value: int):
+    return {VOTE_AGREE: "agree_count", VOTE_DISAGREE: "disagree_count", VOTE_PASS: "pass_count"}[
+        value
+    ]
+
+
+def _adjust_counts(proposal_id: int, old: int | None, new: int | None) -> None:
+    changes = {}
+    if old is not None:
+        changes[_column_for(old)] = getattr(Proposal, _column_for(old)) - 1
+    if new is not None:
+        column = _column_for(new)
+        changes[column] = changes.get(column, getattr(Proposal, column)) + 1
+    if changes:
+        db.session.execute(sa.update(Proposal).where(Proposal.id == proposal_id).values(**changes))
+
+
+def _spend_agree(user, consultation: Consultation, delta: int) -> None:
+    """Count the participant's "d'accord"; refuse past the limit, atomically in SQL."""
+    db.session.execute(
+        _insert(Participation)
+        .values(consultation_id=consultation.id, user_id=user.id, agree_used=0)
+        .on_conflict_do_nothing(index_elements=["consultation_id", "user_id"])
+    )
+    where = [Participation.consultation_id == consultation.id, Participation.user_id == user.id]
+    if delta > 0 and consultation.agree_limit is not None:
+        where.append(Participation.agree_used < consultation.agree_limit)
+    result = db.session.execute(
+        sa.update(Participation).where(*where).values(agree_used=Participation.agree_used + delta)
+    )
+    if result.rowcount == 0:
+        raise ConsultationError(
+            _l(
+                "Vous avez déjà donné vos %(n)s « d'accord » dans cette concertation. Retirez-en "
+                "un pour en donner un autre.",
+                n=consultation.agree_limit,
+            )
+        )
+
+
+def cast_vote(user, proposal: Proposal, value: int) -> int | None:
+    """Record or change the user's vote; returns the previous value (None if new)."""
+    if value not in (VOTE_AGREE, VOTE_DISAGREE, VOTE_PASS):
+        raise ConsultationError(_l("Ce vote n'est pas valide."))
+    now = utcnow()
+    inserted = db.session.execute(
+        _insert(Vote)
+        .values(
+            proposal_id=proposal.id, user_id=user.id, value=value, created_at=now, updated_at=now
+        )
+        .on_conflict_do_nothing(index_elements=["proposal_id", "user_id"])
+        .returning(Vote.id)
+    ).first()
+    if inserted:
+        previous = None
+    else:
+        query = sa.select(Vote.value).where(
+            Vote.proposal_id == proposal.id, Vote.user_id == user.id
+        )
+        if db.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        previous = db.session.scalar(query)
+        if previous == value:
+            return previous
+        db.session.execute(
+            sa.update(Vote)
+            .where(Vote.proposal_id == proposal.id, Vote.user_id == user.id)
+            .values(value=value, updated_at=now)
+        )
+    if value == VOTE_AGREE:
+        _spend_agree(user, proposal.consultation, +1)
+    elif previous == VOTE_AGREE:
+        _spend_agree(user, proposal.consultation, -1)
+    _adjust_counts(proposal.id, previous, value)
+    db.session.expire(proposal, ["agree_count", "disagree_count", "pass_count"])
+    return previous
+
+
+def retract_vote(user, proposal: Proposal) -> int | None:
+    previous = db.session.execute(
+        sa.delete(Vote)
+        .where(Vote.proposal_id == proposal.id, Vote.user_id == user.id)
+        .returning(Vote.value)
+    ).scalar()
+    if previous is None:
+        return None
+    if previous == VOTE_AGREE:
+        _spend_agree(user, proposal.consultation, -1)
+    _adjust_counts(proposal.id, previous, None)
+    db.session.expire(proposal, ["agree_count", "disagree_count", "pass_count"])
+    return previous
+
+
+# --- answers and follow-up -----------------------------------------------------------------
+
+
+def answer_proposal(
+    official, proposal: Proposal, *, status: str, text: str, signed_as: str
+) -> Answer:
+    answer = proposal.answer or Answer(proposal_id=proposal.id)
+    answer.status, answer.text, answer.signed_as = status, text.strip(), signed_as.strip()
+    answer.author_id = official.id
+    proposal.answer_status = status
+    db.session.add(answer)
+    db.session.flush()
+    audit(official, "proposal.answered", "proposal", proposal.id, status=status)
+    jobs.enqueue("civic.consultations.services.notify_answer", proposal.id)
+    record_event(
+        proposal.consultation,
+        "answer",
+        proposal,
+        _l("Réponse officielle à « %(title)s »", title=proposal.title),
+        notify_followers=False,
+    )
+    return answer
+
+
+def concerned_users(proposal_id: int) -> list:
+    """The author, the commenters and the voters of a proposal, once each."""
+    from civic.accounts.models import User
+
+    ids = sa.union(
+        sa.select(Proposal.author_id.label("uid")).where(Proposal.id == proposal_id),
+        sa.select(Comment.author_id).where(Comment.proposal_id == proposal_id),
+        sa.select(Vote.user_id).where(Vote.proposal_id == proposal_id),
+    ).subquery()
+    return list(
+        db.session.scalars(
+            sa.select(User).where(User.id.in_(sa.select(ids.c.uid)), User.deleted_at.is_(None))
+        )
+    )
+
+
+def notify_answer(proposal_id: int) -> int:
+    """Job: tell everyone who took part in a proposal that it was answered."""
+    proposal = db.session.get(Proposal, proposal_id)
+    link = url_for(
+        "consultations.show_proposal", slug=proposal.consultation.slug, proposal_id=proposal.id
+    )
+    people = concerned_users(proposal_id)
+    for user in people:
+        notify(
+            user,
+            _l("La proposition « %(title)s » a reçu une réponse officielle.", title=proposal.title),
+            link,
+        )
+    return len(people)
+
+
+def add_milestone(
+    actor,
+    proposal: Proposal,
+    *,
+    title: str,
+    description: str,
+    due_on: datetime | None,
+    progress: int,
+) -> Milestone:
+    if not 0 <= progress <= 100:
+        raise ConsultationError(_l("L'avancement est un pourcentage entre 0 et 100."))
+    milestone = Milestone(
+        title=title.strip(), description=description.strip(), due_on=due_on, progress=progress
+    )
+    proposal.milestones.append(milestone)
+    db.session.flush()
+    audit(actor, "milestone.added", "proposal", proposal.id, progress=progress)
+    record_event(
+        proposal.consultation,
+        "milestone",
+        proposal,
+        _l(
+            "Suivi de « %(title)s » : %(step)s (%(progress)s %%)",
+            title=proposal.title,
+            step=milestone.title,
+            progress=progress,
+        ),
+    )
+    return milestone
+
+
+# --- following, events and digests --------------------------------------------------------
+
+
+def follow(user, consultation: Consultation, daily: bool) -> Follow:
+    item = db.session.scalar(
+        sa.select(Follow).where(
+            Follow.consultation_id == consultation.id, Follow.user_id == user.id
+        )
+    )
+    if item is None:
+        item = Follow(consultation_id=consultation.id, user_id=user.id, last_digest_at=utcnow())
+        db.session.add(item)
+    item.daily = daily
+    db.session.flush()
+    return item
+
+
+def unfollow(user, consultation: Consultation) -> None:
+    db.session.execute(
+        sa.delete(Follow).where(
+            Follow.consultation_id == consultation.id, Follow.user_id == user.id
+        )
+    )
+
+
+def record_event(
+    consultation: Consultation,
+    kind: str,
+    proposal: Proposal | None,
+    summary,
+    notify_followers: bool = True,
+) -> ConsultationEvent:
+    event = ConsultationEvent(
+        consultation_id=consultation.id,
+        kind=kind,
+        proposal_id=proposal.id if proposal else None,
+        summary=str(summary),
+    )
+    db.session.add(event)
+    db.session.flush()
+    if notify_followers and consultation.is_published:
+        jobs.enqueue("civic.consultations.services.notify_followers", event.id)
+    return event
+
+
+def notify_followers(event_id: int) -> int:
+    """Job: immediate followers get a notification and an e-mail for each event."""
+    from civic.accounts.models import User
+
+    event = db.session.get(ConsultationEvent, event_id)
+    consultation = db.session.get(Consultation, event.consultation_id)
+    followers = db.session.scalars(
+        sa.select(User)
+        .join(Follow, Follow.user_id == User.id)
+        .where(
+            Follow.consultation_id == event.consultation_id,
+            Follow.daily.is_(False),
+            User.deleted_at.is_(None),
+        )
+    )
+    link = url_for("consultations.show", slug=consultation.slug)
+    count = 0
+    for user in followers:
+        notify(user, event.summary, link)
+        send_email(
+            user,
+            _l("Du nouveau dans « %(title)s »", title=consultation.title),
+            "consultation_event",
+            consultation=consultation,
+            event=event,
+            url=url_for("consultations.show", slug=consultation.slug, _external=True),
+        )
+        count += 1
+    return count
+
+
+def send_daily_digests(now: datetime | None = None) -> int:
+    """One e-mail per daily follower with the events since their last digest."""
+    now = now or utcnow()
+    sent = 0
+    follows = db.session.scalars(sa.select(Follow).where(Follow.daily.is_(True)))
+    for item in follows:
+        events = list(
+            db.session.scalars(
+                sa.select(ConsultationEvent)
+                .where(
+                    ConsultationEvent.consultation_id == item.consultation_id,
+                    ConsultationEvent.created_at > item.last_digest_at,
+                    ConsultationEvent.created_at <= now,
+                )
+                .order_by(ConsultationEvent.id)
+            )
+        )
+        item.last_digest_at = now
+        if not events:
+            continue
+        from civic.accounts.models import User
+
+        user = db.session.get(User, item.user_id)
+        consultation = db.session.get(Consultation, item.consultation_id)
+        send_email(
+            user,
+            _l("Résumé du jour : %(title)s", title=consultation.title),
+            "consultation_digest",
+            consultation=consultation,
+            events=events,
+            url=url_for("consultations.show", slug=consultation.slug, _external=True),
+        )
+        sent += 1
+    db.session.flush()
+    return sent
+
+
+# --- glossary ------------------------------------------------------------------------------
+
+
+def save_term(actor, term: GlossaryTerm | None, *, name: str, definition: str) -> GlossaryTerm:
+    existing = db.session.scalar(
+        sa.select(GlossaryTerm).where(sa.func.lower(GlossaryTerm.term) == name.strip().lower())
+    )
+    if existing is not None and existing is not term:
+        raise ConsultationError(_l("Ce terme est déjà dans le glossaire."))
+    term = term or GlossaryTerm()
+    term.term, term.definition = name.strip(), definition.strip()
+    db.session.add(term)
+    db.session.flush()
+    audit(actor, "glossary.saved", "glossary_term", term.id)
+    return term
+
+
+# --- personal data -------------------------------------------------------------------------
+
+
+def export_personal_data(user) -> dict:
+    proposals = db.session.scalars(sa.select(Proposal).where(Proposal.author_id == user.id))
+    comments = db.session.scalars(sa.select(Comment).where(Comment.author_id == user.id))
+    votes = db.session.execute(
+        sa.select(Vote.proposal_id, Vote.value, Vote.updated_at).where(Vote.user_id == user.id)
+    )
+    return {
+        "proposals": [
+            {
+                "id": p.id,
+                "title": p.title,
+                "body": p.body,
+                "status": p.status,
+                "created_at": p.created_at.isoformat(),
+            }
+            for p in proposals
+        ],
+        "comments": [
+            {
+                "id": c.id,
+                "proposal_id": c.proposal_id,
+                "body": c.body,
+                "stance": c.stance,
+                "created_at": c.created_at.isoformat(),
+            }
+            for c in comments
+        ],
+        "votes": [
+            {"proposal_id": v.proposal_id, "value": v.value, "updated_at": v.updated_at.isoformat()}
+            for v in votes
+        ],
+        "follows": [
+            f.consultation_id
+            for f in db.session.scalars(sa.select(Follow).where(Follow.user_id == user.id))
+        ],
+    }
+
+
+def erase_personal_data(user) -> None:
+    """Contributions and votes stay (shown as "Participant supprimé"); follows go."""
+    db.session.execute(sa.delete(Follow).where(Follow.user_id == user.id))
