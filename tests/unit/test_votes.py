@@ -1,0 +1,250 @@
+"""Votes: one per person per proposal, exact counters, the agree budget, under concurrency."""
+
+import random
+import threading
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from civic import create_app
+from civic.consultations import services
+from civic.consultations.models import (
+    VOTE_AGREE,
+    VOTE_DISAGREE,
+    VOTE_PASS,
+    Participation,
+    Proposal,
+    Vote,
+)
+from civic.extensions import db as _db
+from tests.conftest import CsrfClient, empty_database, test_config
+
+
+def counts_match(db, consultation_id: int) -> None:
+    """Every counter shown equals COUNT(*) of the rows behind it."""
+    db.session.expire_all()
+    for proposal in db.session.scalars(
+        sa.select(Proposal).where(Proposal.consultation_id == consultation_id)
+    ):
+        for value, column in (
+            (VOTE_AGREE, "agree_count"),
+            (VOTE_DISAGREE, "disagree_count"),
+            (VOTE_PASS, "pass_count"),
+        ):
+            real = db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Vote)
+                .where(Vote.proposal_id == proposal.id, Vote.value == value)
+            )
+            assert getattr(proposal, column) == real, (proposal.id, column)
+    for participation in db.session.scalars(sa.select(Participation)):
+        real = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Vote)
+            .join(Proposal)
+            .where(
+                Vote.user_id == participation.user_id,
+                Vote.value == VOTE_AGREE,
+                Proposal.consultation_id == participation.consultation_id,
+            )
+        )
+        assert participation.agree_used == real
+
+
+def test_cast_change_retract(climate, make_user, db):
+    proposal, voter = climate["proposal"], make_user()
+    assert services.cast_vote(voter, proposal, VOTE_AGREE) is None
+    assert (proposal.agree_count, proposal.disagree_count) == (1, 0)
+    assert services.cast_vote(voter, proposal, VOTE_DISAGREE) == VOTE_AGREE
+    assert (proposal.agree_count, proposal.disagree_count) == (0, 1)
+    assert services.cast_vote(voter, proposal, VOTE_DISAGREE) == VOTE_DISAGREE  # no change
+    assert proposal.disagree_count == 1
+    assert services.retract_vote(voter, proposal) == VOTE_DISAGREE
+    assert proposal.vote_count == 0
+    assert services.retract_vote(voter, proposal) is None
+    with pytest.raises(services.ConsultationError):
+        services.cast_vote(voter, proposal, 7)
+
+
+def test_counts_equal_rows_after_a_random_sequence(climate, make_user, db, app):
+    rng = random.Random(20261125)
+    consultation = climate["consultation"]
+    with app.test_request_context():
+        proposals = [climate["proposal"]] + [
+            services.submit_proposal(
+                climate["author"],
+                consultation,
+                title=f"Idée {i}",
+                body=f"Une idée numéro {i}",
+                theme="",
+                commune_id=None,
+            )
+            for i in range(4)
+        ]
+    consultation.agree_limit = 3
+    voters = [make_user() for _ in range(6)]
+    refused = 0
+    for _ in range(300):
+        voter, proposal = rng.choice(voters), rng.choice(proposals)
+        action = rng.choice(["agree", "agree", "disagree", "pass", "retract"])
+        try:
+            if action == "retract":
+                services.retract_vote(voter, proposal)
+            else:
+                value = {"agree": VOTE_AGREE, "disagree": VOTE_DISAGREE, "pass": VOTE_PASS}
+                services.cast_vote(voter, proposal, value[action])
+            db.session.commit()
+        except services.ConsultationError:
+            db.session.rollback()
+            refused += 1
+    assert refused > 0  # the budget of 3 "d'accord" was hit along the way
+    counts_match(db, consultation.id)
+    used = db.session.scalars(sa.select(Participation.agree_used)).all()
+    assert max(used) <= 3
+
+
+def test_agree_limit_and_freed_budget(climate, make_user, db, app):
+    consultation = climate["consultation"]
+    consultation.agree_limit = 1
+    with app.test_request_context():
+        other = services.submit_proposal(
+            climate["author"],
+            consultation,
+            title="Autre idée",
+            body="Encore une idée",
+            theme="",
+            commune_id=None,
+        )
+    voter = make_user()
+    services.cast_vote(voter, climate["proposal"], VOTE_AGREE)
+    with pytest.raises(services.ConsultationError, match="déjà donné vos 1"):
+        services.cast_vote(voter, other, VOTE_AGREE)
+    db.session.rollback()
+    services.cast_vote(voter, climate["proposal"], VOTE_PASS)  # frees the budget
+    services.cast_vote(voter, other, VOTE_AGREE)
+    db.session.commit()
+    counts_match(db, consultation.id)
+
+
+@pytest.fixture
+def scratch_app(request, tmp_path):
+    """An app on its own database, committed for real: for tests of concurrent requests."""
+    url = request.config.getoption("--database-url")
+    if url and url.startswith("postgresql"):
+        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text("DROP DATABASE IF EXISTS civic_concurrency"))
+            connection.execute(sa.text("CREATE DATABASE civic_concurrency"))
+        scratch = url.rsplit("/", 1)[0] + "/civic_concurrency"
+        empty_database(scratch)
+    else:
+        admin, scratch = None, f"sqlite:///{tmp_path / 'concurrency.sqlite'}"
+    app = create_app(test_config(scratch))
+    app.test_client_class = CsrfClient
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+    if admin is not None:
+        with admin.connect() as connection:
+            connection.execute(sa.text("DROP DATABASE IF EXISTS civic_concurrency"))
+        admin.dispose()
+
+
+def seed_consultation(app, n_proposals: int, agree_limit=None):
+    from datetime import timedelta
+
+    from civic.accounts.models import User
+    from civic.core.models import utcnow
+
+    with app.test_request_context():
+        now = utcnow()
+        voter = User(email="voter@example.org", password_hash="x", email_confirmed_at=now)
+        _db.session.add(voter)
+        _db.session.flush()
+        consultation = services.save_consultation(
+            voter,
+            None,
+            title="Concurrence",
+            slug="",
+            summary="s",
+            body="",
+            theme="",
+            communes=[],
+            agree_limit=agree_limit,
+            premoderation=False,
+        )
+        services.add_phase(
+            voter,
+            consultation,
+            title="Votes",
+            description="",
+            starts_at=now - timedelta(days=1),
+            ends_at=now + timedelta(days=1),
+            features=["voting"],
+            audience="public",
+        )
+        services.publish(voter, consultation)
+        ids = [
+            services.submit_proposal(
+                voter, consultation, title=f"P{i}", body="texte", theme="", commune_id=None
+            ).id
+            for i in range(n_proposals)
+        ]
+        _db.session.commit()
+        return voter.get_id(), consultation.slug, ids
+
+
+def run_concurrently(app, voter, urls: list[str], value: str) -> list[int]:
+    clients = []
+    for _ in urls:
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = voter
+        client.token = client.csrf_token()
+        clients.append(client)
+    barrier = threading.Barrier(len(urls))
+    statuses = [None] * len(urls)
+
+    def post(i):
+        barrier.wait()
+        response = clients[i].post(
+            urls[i],
+            data={"vote": value, "csrf_token": clients[i].token},
+            headers={"HX-Request": "true"},
+        )
+        statuses[i] = response.status_code
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(urls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def test_twenty_concurrent_votes_leave_one(scratch_app):
+    voter, slug, (proposal_id,) = seed_consultation(scratch_app, 1)
+    url = f"/concertations/{slug}/propositions/{proposal_id}/vote"
+    statuses = run_concurrently(scratch_app, voter, [url] * 20, "agree")
+    assert statuses == [200] * 20
+    with scratch_app.app_context():
+        votes = _db.session.scalar(sa.select(sa.func.count()).select_from(Vote))
+        proposal = _db.session.get(Proposal, proposal_id)
+        assert votes == 1 and proposal.agree_count == 1
+        assert _db.session.scalar(sa.select(Participation.agree_used)) == 1
+
+
+def test_concurrent_agrees_cannot_pass_the_limit(scratch_app):
+    voter, slug, ids = seed_consultation(scratch_app, 20, agree_limit=3)
+    urls = [f"/concertations/{slug}/propositions/{pid}/vote" for pid in ids]
+    statuses = run_concurrently(scratch_app, voter, urls, "agree")
+    assert sorted(statuses) == [200] * 3 + [422] * 17
+    with scratch_app.app_context():
+        agrees = _db.session.scalar(sa.select(sa.func.count()).select_from(Vote))
+        total = _db.session.scalar(sa.select(sa.func.sum(Proposal.agree_count)))
+        assert agrees == total == 3
+        assert _db.session.scalar(sa.select(Participation.agree_used)) == 3
