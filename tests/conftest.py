@@ -31,7 +31,7 @@ def pytest_addoption(parser):
     )
 
 
-def test_config(database_url: str) -> dict:
+def app_config(database_url: str) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -64,7 +64,7 @@ def database_url(request, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def app(database_url):
-    app = create_app(test_config(database_url))
+    app = create_app(app_config(database_url))
     app.test_client_class = CsrfClient
     with app.app_context():
         upgrade()

@@ -9,11 +9,11 @@ from flask_migrate import downgrade, upgrade
 from civic import create_app
 from civic.core.schema import include_object
 from civic.extensions import db
-from tests.conftest import empty_database, test_config
+from tests.conftest import empty_database, app_config
 
 
 def diff_after_upgrade(url: str) -> list:
-    app = create_app(test_config(url))
+    app = create_app(app_config(url))
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:

@@ -18,7 +18,7 @@ from civic.consultations.models import (
     Vote,
 )
 from civic.extensions import db as _db
-from tests.conftest import CsrfClient, empty_database, test_config
+from tests.conftest import CsrfClient, empty_database, app_config
 
 
 def counts_match(db, consultation_id: int) -> None:
@@ -140,7 +140,7 @@ def scratch_app(request, tmp_path):
         empty_database(scratch)
     else:
         admin, scratch = None, f"sqlite:///{tmp_path / 'concurrency.sqlite'}"
-    app = create_app(test_config(scratch))
+    app = create_app(app_config(scratch))
     app.test_client_class = CsrfClient
     with app.app_context():
         upgrade()

@@ -143,9 +143,9 @@ def test_unbound_route_is_denied(app):
     from flask import Flask
 
     from civic import create_app
-    from tests.conftest import test_config
+    from tests.conftest import app_config
 
-    other = create_app(test_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    other = create_app(app_config(app.config["SQLALCHEMY_DATABASE_URI"]))
     other.add_url_rule("/forgotten", "forgotten", lambda: "secret")
     assert isinstance(other, Flask)
     response = other.test_client().get("/forgotten")

@@ -6,7 +6,7 @@ from sqlalchemy import text as sql
 from civic import create_app
 from civic.core.permissions import always, register, route
 from civic.extensions import db
-from tests.conftest import log_in, test_config
+from tests.conftest import log_in, app_config
 from tests.web.helpers import text
 
 HX = {"HX-Request": "true"}
@@ -97,7 +97,7 @@ def test_403_page_and_htmx_login_redirect(client, make_user):
 
 
 def failing_app(database_url, database=None):
-    config = test_config(database or database_url)
+    config = app_config(database or database_url)
     app = create_app(config)
     bp = Blueprint("broken", __name__)
     register("tests.broken", always)

@@ -6,7 +6,7 @@ import pytest
 from freezegun import freeze_time
 
 from civic import create_app
-from tests.conftest import PASSWORD, CsrfClient, log_in, test_config
+from tests.conftest import PASSWORD, CsrfClient, log_in, app_config
 from tests.web.test_access_matrix import EXPECTED, build_url
 
 
@@ -52,9 +52,9 @@ def test_production_settings(monkeypatch, database_url):
     monkeypatch.setenv("CIVIC_ENV", "production")
     monkeypatch.delenv("CIVIC_SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="CIVIC_SECRET_KEY"):
-        create_app(test_config(database_url))
+        create_app(app_config(database_url))
     monkeypatch.setenv("CIVIC_SECRET_KEY", "s" * 32)
-    app = create_app({k: v for k, v in test_config(database_url).items() if k != "SECRET_KEY"})
+    app = create_app({k: v for k, v in app_config(database_url).items() if k != "SECRET_KEY"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SECRET_KEY"] == "s" * 32
     response = app.test_client().get("/")
@@ -164,7 +164,7 @@ def test_idle_and_absolute_session_lifetimes(client, make_user, app):
 
 
 def limited_app(database_url, **extra):
-    config = test_config(database_url)
+    config = app_config(database_url)
     config.update(RATELIMIT_ENABLED=True, CIVIC_LOGIN_LIMIT="3 per minute", **extra)
     from civic.extensions import limiter
 
