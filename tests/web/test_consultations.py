@@ -1,0 +1,476 @@
+"""Consultations through the web: every page and fragment, as each kind of user."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from freezegun import freeze_time
+
+from civic.consultations import services
+from civic.consultations.models import (
+    VOTE_AGREE,
+    Comment,
+    ConsultationEvent,
+    GlossaryTerm,
+    Proposal,
+    Vote,
+)
+from civic.core.models import utcnow
+from civic.core.notify import Notification, OutboxEmail
+from tests.conftest import log_in
+from tests.web.helpers import text
+
+HX = {"HX-Request": "true"}
+BASE = "/concertations/plan-climat"
+
+
+def proposal_url(climate, suffix=""):
+    return f"{BASE}/propositions/{climate['proposal'].id}{suffix}"
+
+
+def test_pages_show_the_consultation(client, climate, db):
+    db.session.add(GlossaryTerm(term="PCAET", definition="Plan climat-air-énergie territorial"))
+    db.session.commit()
+    assert "Plan climat" in text(client.get("/concertations"))
+    page = text(client.get(BASE))
+    assert "Propositions et votes" in page and "en cours" in page
+    # The glossary explains the term in place and links to its definition.
+    assert 'href="/glossaire#terme-pcaet"' in page and 'title="Plan climat-air-énergie' in page
+    listing = text(client.get(f"{BASE}/propositions"))
+    assert "Des pistes cyclables entre les communes" in listing and "1 proposition" in listing
+    assert "Relier Labège" in text(client.get(proposal_url(climate)))
+    assert "Plan climat-air-énergie territorial" in text(client.get("/glossaire"))
+    feed = client.get("/concertations/flux.atom")
+    assert feed.mimetype == "application/atom+xml" and "Plan climat" in text(feed)
+
+
+def test_drafts_are_invisible_to_the_public(client, climate, make_user, db, app):
+    consultation = climate["consultation"]
+    consultation.published_at = None
+    db.session.commit()
+    citizen = make_user()
+    for who in (None, citizen):
+        if who:
+            log_in(client, who)
+        assert "Plan climat" not in text(client.get("/concertations"))
+        assert "Plan climat" not in text(client.get("/concertations", headers=HX))
+        assert "Plan climat" not in text(client.get("/concertations/flux.atom"))
+        for url in (
+            BASE,
+            f"{BASE}/propositions",
+            proposal_url(climate),
+            f"{BASE}/propositions/similaires?title=pistes+cyclables",
+            f"{BASE}/suivi",
+        ):
+            assert client.get(url).status_code == 404, url
+            assert client.get(url, headers=HX).status_code == 404, url
+    log_in(client, climate["agent"])
+    page = text(client.get(BASE))
+    assert "Brouillon" in page
+    assert "Plan climat" not in text(client.get("/concertations/flux.atom"))
+
+
+def test_submit_proposal_with_errors_kept_then_published(client, climate, make_user, db):
+    log_in(client, make_user())
+    form = client.get(f"{BASE}/propositions/nouvelle")
+    assert 'hx-get="/concertations/plan-climat/propositions/similaires"' in text(form)
+    refused = client.post(
+        f"{BASE}/propositions/nouvelle", data={"title": "Arbres", "body": "court"}
+    )
+    assert refused.status_code == 422
+    assert 'value="Arbres"' in text(refused) and "court</textarea>" in text(refused)
+    response = client.post(
+        f"{BASE}/propositions/nouvelle",
+        data={
+            "title": "Planter des arbres dans les écoles",
+            "body": "Des arbres dans chaque cour d'école pour l'ombre en été.",
+            "theme": "Mobilité",
+            "commune_id": "",
+        },
+    )
+    assert response.status_code == 303
+    proposal = db.session.scalar(sa.select(Proposal).where(Proposal.title.like("Planter%")))
+    assert proposal.status == "published" and proposal.channel == "online"
+    assert (
+        db.session.scalar(
+            sa.select(ConsultationEvent.kind).where(ConsultationEvent.proposal_id == proposal.id)
+        )
+        == "proposal"
+    )
+
+
+def test_similar_proposals_while_typing(client, climate):
+    found = client.get(
+        f"{BASE}/propositions/similaires", query_string={"title": "piste cyclable"}, headers=HX
+    )
+    assert found.status_code == 200 and "Des pistes cyclables" in text(found)
+    assert "<html" not in text(found)
+    none = client.get(f"{BASE}/propositions/similaires", query_string={"title": "piscine"})
+    assert "Des pistes cyclables" not in text(none)
+
+
+def test_search_stems_french_words(client, climate, app, db):
+    with app.test_request_context():
+        services.submit_proposal(
+            climate["author"],
+            climate["consultation"],
+            title="Une école plus verte",
+            body="Des jardins partagés pour les élèves",
+            theme="",
+            commune_id=None,
+        )
+    db.session.commit()
+
+    def titles(q):
+        page = text(client.get(f"{BASE}/propositions", query_string={"q": q}))
+        return ("pistes cyclables" in page, "école plus verte" in page)
+
+    assert titles("écoles") == (False, True)
+    assert titles("ECOLE") == (False, True)
+    assert titles("cyclable") == (True, False)
+    assert titles("jardin élève") == (False, True)
+    assert titles('"); DROP TABLE proposal; --') == (False, False)
+    assert titles("") == (True, True)
+
+
+def test_filters_and_sorts(client, climate, app, db, make_user):
+    consultation = climate["consultation"]
+    with app.test_request_context():
+        balanced = services.submit_proposal(
+            climate["author"],
+            consultation,
+            title="Débat vif",
+            body="Une idée qui divise",
+            theme="Énergie",
+            commune_id=None,
+        )
+        popular = services.submit_proposal(
+            climate["author"],
+            consultation,
+            title="Idée populaire",
+            body="Tout le monde est d'accord",
+            theme="Énergie",
+            commune_id=None,
+        )
+    voters = [make_user() for _ in range(4)]
+    for i, voter in enumerate(voters):
+        services.cast_vote(voter, popular, VOTE_AGREE)
+        services.cast_vote(voter, balanced, VOTE_AGREE if i % 2 else -1)
+    db.session.commit()
+
+    def order(**args):
+        page = text(client.get(f"{BASE}/propositions", query_string=args))
+        positions = {
+            t: page.index(t)
+            for t in ("Débat vif", "Idée populaire", "pistes cyclables")
+            if t in page
+        }
+        return sorted(positions, key=positions.get)
+
+    assert order(sort="supported")[0] == "Idée populaire"
+    assert order(sort="debated")[0] == "Débat vif"
+    assert order(sort="newest")[-1] == "pistes cyclables"
+    assert order(theme="Énergie") == ["Idée populaire", "Débat vif"]
+    assert order(status="retained") == []
+    assert order(sort="nonsense") == order(sort="supported")
+    random_once = order(sort="random")
+    assert order(sort="random") == random_once  # stable for this visitor
+    fragment = client.get(f"{BASE}/propositions", query_string={"theme": "Énergie"}, headers=HX)
+    assert "<html" not in text(fragment) and "2 propositions" in text(fragment)
+
+
+def test_vote_as_plain_form_and_as_htmx_fragment(client, climate, make_user, db):
+    voter = make_user()
+    log_in(client, voter)
+    response = client.post(proposal_url(climate, "/vote"), data={"vote": "agree"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(proposal_url(climate))
+    fragment = client.post(proposal_url(climate, "/vote"), data={"vote": "disagree"}, headers=HX)
+    assert fragment.status_code == 200
+    body = text(fragment)
+    assert "<html" not in body and 'id="vote-' in body and "1 pas d'accord" in body
+    assert 'aria-pressed="true" class="vote-disagree chosen"' in body
+    bad = client.post(proposal_url(climate, "/vote"), data={"vote": "maybe"}, headers=HX)
+    assert bad.status_code == 422 and 'role="alert"' in text(bad)
+    assert db.session.scalar(sa.select(Vote.value)) == -1
+
+
+def test_voting_outside_the_voting_phase_is_refused(client, climate, make_user, db):
+    consultation = climate["consultation"]
+    consultation.phases[1].features = ["information"]
+    db.session.commit()
+    log_in(client, make_user())
+    assert client.post(proposal_url(climate, "/vote"), data={"vote": "agree"}).status_code == 403
+    assert client.get(f"{BASE}/propositions/nouvelle").status_code == 403
+
+
+def test_restricted_phase_admits_its_role_only(client, climate, make_user, db):
+    phase = climate["consultation"].phases[1]
+    phase.audience, phase.audience_role = "role", "elected"
+    db.session.commit()
+    log_in(client, make_user())
+    assert client.get(f"{BASE}/propositions/nouvelle").status_code == 403
+    assert "réservée" in text(client.get(BASE))
+    log_in(client, make_user("elected"))
+    assert client.get(f"{BASE}/propositions/nouvelle").status_code == 200
+    assert client.post(proposal_url(climate, "/vote"), data={"vote": "agree"}).status_code == 303
+
+
+def test_edit_until_first_reaction_then_withdraw(client, climate, make_user, db):
+    log_in(client, climate["author"])
+    data = {
+        "title": "Des pistes cyclables sûres",
+        "body": "Relier toutes les communes à vélo.",
+        "theme": "",
+        "commune_id": "",
+    }
+    assert client.post(proposal_url(climate, "/modifier"), data=data).status_code == 303
+    db.session.refresh(climate["proposal"])
+    assert climate["proposal"].title == "Des pistes cyclables sûres"
+    services.cast_vote(make_user(), climate["proposal"], VOTE_AGREE)
+    db.session.commit()
+    assert client.get(proposal_url(climate, "/modifier")).status_code == 200
+    response = client.post(proposal_url(climate, "/modifier"), data={**data, "title": "Autre"})
+    assert response.status_code == 303
+    db.session.refresh(climate["proposal"])
+    assert climate["proposal"].title == "Des pistes cyclables sûres"
+    assert client.post(proposal_url(climate, "/retrait")).status_code == 303
+    db.session.refresh(climate["proposal"])
+    assert climate["proposal"].status == "withdrawn"
+    assert "pistes cyclables" not in text(client.get(f"{BASE}/propositions"))
+
+
+def test_comments_threaded_one_level(client, climate, make_user, db):
+    log_in(client, make_user(display_name="Commentatrice"))
+    response = client.post(
+        proposal_url(climate, "/commentaires"), data={"body": "Très bonne idée", "stance": "for"}
+    )
+    assert response.status_code == 303 and "#commentaire-" in response.headers["Location"]
+    top = db.session.scalar(sa.select(Comment))
+    client.post(
+        proposal_url(climate, "/commentaires"),
+        data={"body": "Je réponds", "stance": "neutral", "parent_id": top.id},
+    )
+    reply = db.session.scalar(sa.select(Comment).where(Comment.parent_id == top.id))
+    client.post(
+        proposal_url(climate, "/commentaires"),
+        data={"body": "Réponse à la réponse", "stance": "against", "parent_id": reply.id},
+    )
+    deeper = db.session.scalar(sa.select(Comment).where(Comment.body == "Réponse à la réponse"))
+    assert deeper.parent_id == top.id  # one level only
+    db.session.refresh(climate["proposal"])
+    assert climate["proposal"].comment_count == 3
+    page = text(client.get(proposal_url(climate)))
+    assert "3 commentaires" in page and "Pour" in page and "Commentatrice" in page
+    fragment = client.get(proposal_url(climate), headers=HX)
+    assert "<html" not in text(fragment) and "Réponse à la réponse" in text(fragment)
+    refused = client.post(proposal_url(climate, "/commentaires"), data={"body": ""})
+    assert refused.status_code == 422
+
+
+def test_user_text_is_escaped_and_links_are_ugc(client, climate, make_user, db):
+    log_in(client, make_user(display_name="<script>alert(1)</script>"))
+    client.post(
+        proposal_url(climate, "/commentaires"),
+        data={"body": "<img src=x onerror=alert(1)> voir https://exemple.fr", "stance": "neutral"},
+    )
+    page = client.get(proposal_url(climate)).get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert 'href="https://exemple.fr" rel="nofollow ugc noopener"' in page
+
+
+def test_answer_notifies_everyone_involved(client, climate, make_user, db):
+    voter, commenter = make_user(), make_user()
+    services.cast_vote(voter, climate["proposal"], VOTE_AGREE)
+    services.add_comment(commenter, climate["proposal"], body="Oui", stance="for")
+    db.session.commit()
+    log_in(client, make_user("elected"))
+    refused = client.post(proposal_url(climate, "/reponse"), data={"status": "retained"})
+    assert refused.status_code == 422 and "Expliquez la décision" in text(refused)
+    response = client.post(
+        proposal_url(climate, "/reponse"),
+        data={
+            "status": "retained",
+            "text": "Inscrite au plan vélo 2027.",
+            "signed_as": "Vice-président chargé des mobilités",
+        },
+    )
+    assert response.status_code == 303
+    notified = set(db.session.scalars(sa.select(Notification.user_id)))
+    assert notified == {climate["author"].id, voter.id, commenter.id}
+    page = text(client.get(proposal_url(climate)))
+    assert "Retenue" in page and "Inscrite au plan vélo 2027." in page
+    # The author sees the answer in "mes contributions".
+    log_in(client, climate["author"])
+    mine = text(client.get("/mes-contributions"))
+    assert "Des pistes cyclables" in mine and "Retenue" in mine and "plan vélo" in mine
+
+
+def test_milestones_and_followers(client, climate, make_user, db, app):
+    immediate, daily = make_user(), make_user()
+    for who, frequency in ((immediate, "immediate"), (daily, "daily")):
+        log_in(client, who)
+        assert client.post(f"{BASE}/suivre", data={"frequency": frequency}).status_code == 303
+    with app.test_request_context():
+        services.answer_proposal(
+            climate["agent"], climate["proposal"], status="retained", text="Oui", signed_as="Agent"
+        )
+    db.session.commit()
+    log_in(client, make_user("agent"))
+    response = client.post(
+        proposal_url(climate, "/etapes"),
+        data={"title": "Études", "description": "Tracé en cours", "progress": "30"},
+    )
+    assert response.status_code == 303
+    assert (
+        client.post(
+            proposal_url(climate, "/etapes"), data={"title": "x", "progress": "130"}
+        ).status_code
+        == 422
+    )
+    mail = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.user_id == immediate.id))
+    assert "Études" in mail.body
+    assert db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.user_id == daily.id)) is None
+    followup = text(client.get(f"{BASE}/suivi"))
+    assert "Des pistes cyclables" in followup and "30 %" in followup
+    with app.test_request_context(), freeze_time(utcnow() + timedelta(days=1)):
+        assert services.send_daily_digests() == 1
+        assert services.send_daily_digests() == 0  # nothing new since
+    digest = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.user_id == daily.id))
+    assert "Résumé du jour" in digest.subject and "Études" in digest.body
+    log_in(client, immediate)
+    client.post(f"{BASE}/suivre", data={"stop": "1"})
+    assert "Suivre" in text(client.get(BASE))
+
+
+def test_agents_enter_offline_contributions(client, climate, db):
+    log_in(client, climate["agent"])
+    response = client.post(
+        f"/gestion/concertations/{climate['consultation'].id}/saisie",
+        data={
+            "channel": "counter",
+            "place": "accueil de Castanet-Tolosan",
+            "title": "Plus de bus le dimanche",
+            "body": "Reçue au guichet, écrite à la main.",
+            "theme": "",
+            "commune_id": "",
+        },
+    )
+    assert response.status_code == 303
+    proposal = db.session.scalar(sa.select(Proposal).where(Proposal.title.like("Plus de bus%")))
+    assert proposal.channel == "counter" and proposal.author_id is None
+    assert proposal.entered_by_id == climate["agent"].id
+    page = text(client.get(f"{BASE}/propositions/{proposal.id}"))
+    assert "saisie par accueil de Castanet-Tolosan" in page
+    listing = text(client.get(f"{BASE}/propositions", query_string={"channel": "counter"}))
+    assert "Plus de bus" in listing and "pistes cyclables" not in listing
+
+
+def test_manage_consultation_phases_and_documents(client, make_user, db):
+    from io import BytesIO
+
+    log_in(client, make_user("agent"))
+    response = client.post(
+        "/gestion/concertations/nouvelle",
+        data={
+            "title": "Budget participatif 2027",
+            "summary": "Vos projets",
+            "body": '<p onclick="x">Texte <script>alert(1)</script><a href="javascript:x">l</a></p>',
+            "theme": "Budget",
+        },
+    )
+    assert response.status_code == 303
+    from civic.consultations.models import Consultation
+
+    consultation = db.session.scalar(sa.select(Consultation))
+    assert consultation.slug == "budget-participatif-2027" and not consultation.is_published
+    assert "script" not in consultation.body_html and "onclick" not in consultation.body_html
+    base = f"/gestion/concertations/{consultation.id}"
+    refused = client.post(base + "/publication", data={"publish": "1"})
+    assert refused.status_code == 303
+    db.session.refresh(consultation)
+    assert not consultation.is_published  # no phase yet
+    phase = {
+        "title": "Idées",
+        "starts_at": "2026-01-01T09:00",
+        "ends_at": "2026-12-31T18:00",
+        "features": ["proposing", "voting"],
+        "audience": "public",
+    }
+    assert client.post(base + "/phases", data=phase).status_code == 303
+    overlap = client.post(base + "/phases", data={**phase, "title": "Chevauche"})
+    assert overlap.status_code == 422 and "chevauche" in text(overlap)
+    backwards = client.post(
+        base + "/phases",
+        data={
+            **phase,
+            "title": "Envers",
+            "starts_at": "2027-02-01T09:00",
+            "ends_at": "2027-01-01T09:00",
+        },
+    )
+    assert backwards.status_code == 422
+    invited = client.post(
+        base + "/phases",
+        data={
+            **phase,
+            "title": "Invités",
+            "starts_at": "2027-01-01T09:00",
+            "ends_at": "2027-02-01T09:00",
+            "audience": "invited",
+            "invited": "inconnu@example.org",
+        },
+    )
+    assert invited.status_code == 422 and "inconnu@example.org" in text(invited)
+    assert client.post(base + "/publication", data={"publish": "1"}).status_code == 303
+    db.session.refresh(consultation)
+    assert consultation.is_published
+    not_pdf = client.post(
+        base + "/documents",
+        data={"title": "Faux", "file": (BytesIO(b"<html>"), "faux.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert not_pdf.status_code == 422 and "PDF" in text(not_pdf)
+    pdf = client.post(
+        base + "/documents",
+        data={"title": "Diagnostic", "file": (BytesIO(b"%PDF-1.4 contenu"), "diag.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert pdf.status_code == 303
+    document = consultation.documents[0]
+    served = client.get(f"/concertations/{consultation.slug}/documents/{document.id}")
+    assert served.mimetype == "application/pdf" and served.data.startswith(b"%PDF")
+    assert served.headers["Content-Security-Policy"].startswith("sandbox")
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_listing_query_count_does_not_grow_with_page_size(client, climate, app, db):
+    from sqlalchemy import event
+
+    with app.test_request_context():
+        for i in range(25):
+            services.submit_proposal(
+                climate["author"],
+                climate["consultation"],
+                title=f"Proposition numéro {i}",
+                body="Un texte",
+                theme="",
+                commune_id=i % 3 + 1,
+            )
+    db.session.commit()
+    counts = []
+    for per_page_items in (1, 2):
+        statements = []
+
+        def count(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        engine = db.session.get_bind().engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            client.get(f"{BASE}/propositions", query_string={"page": per_page_items})
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        counts.append(sum(1 for st in statements if st.lstrip().upper().startswith("SELECT")))
+    # Page 1 shows 20 proposals, page 2 shows 6: the same number of queries.
+    assert counts[0] == counts[1]
