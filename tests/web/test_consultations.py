@@ -375,7 +375,8 @@ def test_manage_consultation_phases_and_documents(client, make_user, db):
         data={
             "title": "Budget participatif 2027",
             "summary": "Vos projets",
-            "body": '<p onclick="x">Texte <script>alert(1)</script><a href="javascript:x">l</a></p>',
+            "body": '<p onclick="x">Texte <script>alert(1)</script>'
+            '<a href="javascript:x">l</a></p>',
             "theme": "Budget",
         },
     )
@@ -462,7 +463,7 @@ def test_listing_query_count_does_not_grow_with_page_size(client, climate, app, 
     for per_page_items in (1, 2):
         statements = []
 
-        def count(conn, cursor, statement, *args):
+        def count(conn, cursor, statement, *args, statements=statements):
             statements.append(statement)
 
         engine = db.session.get_bind().engine
