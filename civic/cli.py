@@ -4,6 +4,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from civic.core.jobs import site_request_context
 from civic.extensions import db
 
 civic_cli = AppGroup("civic", help="Commandes de Civic.")
@@ -34,7 +35,8 @@ def demo(if_empty: bool):
     from civic.demo import DemoError, load_demo
 
     try:
-        accounts = load_demo(if_empty=if_empty)
+        with site_request_context():
+            accounts = load_demo(if_empty=if_empty)
     except DemoError as error:
         raise click.ClickException(str(error)) from error
     if accounts is None:
@@ -72,9 +74,21 @@ def retention():
     """Warn, then erase, accounts unused for CIVIC_RETENTION_DAYS (run daily)."""
     from civic.accounts.services import apply_retention
 
-    warned, erased = apply_retention()
+    with site_request_context():
+        warned, erased = apply_retention()
     db.session.commit()
     click.echo(f"warned={warned} erased={erased}")
+
+
+@civic_cli.command("digests")
+def digests():
+    """Send the daily digests of followed consultations (run once a day)."""
+    from civic.consultations.services import send_daily_digests
+
+    with site_request_context():
+        sent = send_daily_digests()
+    db.session.commit()
+    click.echo(f"sent={sent}")
 
 
 @outbox_cli.command("flush")

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from civic.accounts.models import Role, RoleGrant, User
 from civic.accounts.passwords import hash_password
+from civic.consultations import demo as consultations_demo
 from civic.core.models import utcnow
 from civic.extensions import db
 from civic.territory.models import Commune
@@ -35,7 +36,7 @@ def load_demo(if_empty: bool = False) -> list[tuple[str, str, str]] | None:
         raise DemoError("La base contient déjà des comptes : la démo se charge dans une base vide.")
     load_communes()
     communes = {c.insee: c for c in db.session.scalars(sa.select(Commune))}
-    accounts = []
+    accounts, people = [], {}
     now = utcnow()
     for role, local, name, insee in DEMO_PEOPLE:
         password = "demo-" + secrets.token_urlsafe(12)
@@ -52,5 +53,7 @@ def load_demo(if_empty: bool = False) -> list[tuple[str, str, str]] | None:
             user.grants.append(RoleGrant(role=role.value))
         db.session.add(user)
         accounts.append((role.value, user.email, password))
+        people[role.value] = user
     db.session.flush()
+    consultations_demo.load(people, list(communes.values()))
     return accounts

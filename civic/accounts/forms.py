@@ -30,6 +30,24 @@ EMAIL = [
 ]
 
 
+# WTForms orders fields by creation: the fields read first are created first, so that the
+# error summary follows the order of the page.
+class RegistrationEmailMixin:
+    email = EmailField(
+        _l("Adresse e-mail"),
+        validators=EMAIL,
+        filters=[strip],
+        description=_l("Elle ne sera jamais affichée publiquement."),
+    )
+
+
+class CurrentPasswordMixin:
+    current_password = PasswordField(
+        _l("Mot de passe actuel"),
+        validators=[DataRequired(_l("Indiquez votre mot de passe actuel."))],
+    )
+
+
 class NewPasswordMixin:
     password = PasswordField(
         _l("Mot de passe"),
@@ -54,13 +72,7 @@ class NewPasswordMixin:
             raise ValidationError(problem)
 
 
-class RegisterForm(NewPasswordMixin, FlaskForm):
-    email = EmailField(
-        _l("Adresse e-mail"),
-        validators=EMAIL,
-        filters=[strip],
-        description=_l("Elle ne sera jamais affichée publiquement."),
-    )
+class RegisterForm(RegistrationEmailMixin, NewPasswordMixin, FlaskForm):
     display_name = StringField(
         _l("Pseudonyme public (facultatif)"),
         validators=[Optional(), Length(max=60)],
@@ -89,11 +101,7 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
     user_email = ""
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
-    current_password = PasswordField(
-        _l("Mot de passe actuel"),
-        validators=[DataRequired(_l("Indiquez votre mot de passe actuel."))],
-    )
+class ChangePasswordForm(CurrentPasswordMixin, NewPasswordMixin, FlaskForm):
     user_email = ""
 
 

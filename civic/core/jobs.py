@@ -8,7 +8,7 @@ so that the worker sees the rows they need.
 import importlib
 import logging
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,10 @@ def run_job(path: str, args: tuple = (), kwargs: dict | None = None):
 
         with create_app().app_context():
             return run_job(path, args, kwargs)
+    if not has_request_context():
+        # Jobs build links (url_for) to the public site.
+        with site_request_context():
+            return run_job(path, args, kwargs)
     try:
         result = _resolve(path)(*args, **(kwargs or {}))
         db.session.commit()
@@ -39,6 +43,11 @@ def run_job(path: str, args: tuple = (), kwargs: dict | None = None):
         raise
     finally:
         db.session.remove()
+
+
+def site_request_context():
+    """A request context on the public address, for work done outside any request."""
+    return current_app.test_request_context(base_url=current_app.config["CIVIC_BASE_URL"])
 
 
 def redis_connection():

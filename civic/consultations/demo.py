@@ -1,0 +1,286 @@
+"""The climate-plan demo consultation, built from real French citizen proposals.
+
+The proposals come from the 2020 "Construisons demain" consultation (Civocracy, CC0), shipped
+in data/; the people, communes, votes and answers around them are generated.
+"""
+
+import csv
+import random
+from datetime import timedelta
+from pathlib import Path
+
+from civic.accounts.models import User
+from civic.consultations import services
+from civic.consultations.models import VOTE_AGREE, VOTE_DISAGREE, VOTE_PASS, GlossaryTerm
+from civic.core.models import utcnow
+from civic.extensions import db
+
+SOURCE = Path(__file__).parent / "data" / "civocracy_construisons_demain_2020-04-30.csv"
+THEMES = {
+    "Environnement et développement durable": "Environnement",
+    "Transports et Mobilité": "Mobilité",
+    "Urbanisme et aménagement": "Aménagement",
+    "Économie": "Économie locale",
+    "Société et vivre ensemble": "Vivre ensemble",
+}
+GLOSSARY = [
+    (
+        "PCAET",
+        "Plan climat-air-énergie territorial : la feuille de route du Sicoval pour réduire "
+        "les émissions de gaz à effet de serre et s'adapter au changement climatique.",
+    ),
+    (
+        "SCoT",
+        "Schéma de cohérence territoriale : le document qui organise l'aménagement de la "
+        "grande agglomération toulousaine sur vingt ans.",
+    ),
+    (
+        "PLUi",
+        "Plan local d'urbanisme intercommunal : les règles de construction communes à "
+        "plusieurs communes.",
+    ),
+    ("CODEV", "Conseil de développement : l'instance citoyenne du Sicoval, qui modère Civic."),
+    ("GES", "Gaz à effet de serre, comme le dioxyde de carbone ou le méthane."),
+]
+FIRST_NAMES = [
+    "Camille",
+    "Louis",
+    "Inès",
+    "Jules",
+    "Manon",
+    "Hugo",
+    "Léa",
+    "Nathan",
+    "Chloé",
+    "Lucas",
+    "Sarah",
+    "Gabriel",
+    "Emma",
+    "Arthur",
+    "Jade",
+    "Raphaël",
+    "Louise",
+    "Paul",
+    "Alice",
+    "Yanis",
+    "Zoé",
+    "Adam",
+    "Lina",
+    "Tom",
+    "Rose",
+    "Malik",
+]
+
+
+def read_proposals() -> list[tuple[str, str]]:
+    """(text, theme) of the real proposals whose theme fits a climate plan."""
+    with SOURCE.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))[6:]
+    found = []
+    for row in rows:
+        if len(row) < 5 or not row[2].strip():
+            continue
+        theme = THEMES.get(row[4].split(",")[0].strip())
+        if theme:
+            found.append((" ".join(row[2].split()), theme))
+    return found
+
+
+def title_of(text: str) -> str:
+    for prefix in (
+        "Nous devrions ",
+        "J'ai une idée ! ",
+        "J'ai une idée !",
+        "Comment pourrions-nous ",
+    ):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    text = text[0].upper() + text[1:]
+    words = text.split()
+    return text if len(words) <= 12 else " ".join(words[:12]).rstrip(",;:") + "…"
+
+
+def load(people: dict[str, User], communes: list) -> None:
+    rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not security
+    now = utcnow()
+    agent, elected = people["agent"], people["elected"]
+    db.session.add_all(GlossaryTerm(term=t, definition=d) for t, d in GLOSSARY)
+    citizens = []
+    for i, name in enumerate(FIRST_NAMES):
+        commune = rng.choices(communes, weights=[c.population for c in communes])[0]
+        user = User(
+            email=f"habitant{i + 1}@civic-demo.example.org",
+            password_hash=None,
+            display_name=f"{name} de {commune.name}",
+            commune=commune,
+            email_confirmed_at=now,
+            charter_accepted_at=now,
+            last_seen_at=now,
+        )
+        db.session.add(user)
+        citizens.append(user)
+    citizens.append(people["citizen"])
+    db.session.flush()
+
+    climate = services.save_consultation(
+        agent,
+        None,
+        title="Plan climat du Sicoval : à vous de proposer",
+        slug="plan-climat",
+        theme="Climat",
+        communes=[],
+        agree_limit=10,
+        premoderation=False,
+        summary="Le Sicoval révise son plan climat-air-énergie. Proposez des actions, débattez "
+        "et votez : chaque proposition recevra une réponse argumentée des élus.",
+        body="<p>Le PCAET fixe les actions du Sicoval pour réduire les émissions de GES, "
+        "économiser l'énergie et adapter le territoire aux fortes chaleurs.</p>"
+        "<p>Après les commissions territoriales réservées aux élus, la concertation "
+        "s'ouvre à tous les habitants des 36 communes.</p>"
+        "<ul><li>Mobilités du quotidien</li><li>Rénovation des logements</li>"
+        "<li>Alimentation et agriculture locale</li></ul>",
+    )
+    phases = [
+        (
+            "Commissions territoriales des élus",
+            -60,
+            -31,
+            ["information", "proposing", "commenting"],
+            "role",
+        ),
+        (
+            "Propositions et débats ouverts à tous",
+            -30,
+            21,
+            ["information", "proposing", "commenting", "voting"],
+            "public",
+        ),
+        ("Analyse des contributions", 21, 35, ["information", "analysis"], "public"),
+        ("Décision et réponses", 35, 50, ["information", "decision"], "public"),
+        ("Suivi de la mise en œuvre", 50, 400, ["information", "followup"], "public"),
+    ]
+    for title, start, end, features, audience in phases:
+        services.add_phase(
+            agent,
+            climate,
+            title=title,
+            description="",
+            starts_at=now + timedelta(days=start),
+            ends_at=now + timedelta(days=end),
+            features=features,
+            audience=audience,
+            audience_role="elected" if audience == "role" else None,
+        )
+    services.publish(agent, climate)
+
+    proposals = []
+    for text, theme in read_proposals()[:140]:
+        author = rng.choice(citizens)
+        proposal = services.submit_proposal(
+            author,
+            climate,
+            title=title_of(text),
+            body=text,
+            theme=theme,
+            commune_id=author.commune_id,
+        )
+        proposal.created_at = now - timedelta(days=rng.randint(0, 29), hours=rng.randint(0, 23))
+        proposals.append(proposal)
+    for place, channel, text in [
+        (
+            "accueil de Castanet-Tolosan",
+            "counter",
+            "Mettre des abris vélos sécurisés près des arrêts de bus du Linéo.",
+        ),
+        (
+            "accueil de Ramonville-Saint-Agne",
+            "paper",
+            "Organiser des ateliers de réparation d'appareils dans les médiathèques.",
+        ),
+        (
+            "standard du Sicoval",
+            "phone",
+            "Aider les personnes âgées à isoler leur maison sans avancer l'argent.",
+        ),
+    ]:
+        services.enter_contribution(
+            agent,
+            climate,
+            title=title_of(text),
+            body=text,
+            theme="Environnement",
+            commune_id=None,
+            channel=channel,
+            place=place,
+        )
+    db.session.flush()
+
+    for proposal in proposals:
+        for voter in rng.sample(citizens, rng.randint(0, 9)):
+            value = rng.choices([VOTE_AGREE, VOTE_DISAGREE, VOTE_PASS], [6, 3, 1])[0]
+            try:
+                with db.session.begin_nested():
+                    services.cast_vote(voter, proposal, value)
+            except services.ConsultationError:
+                pass  # this demo citizen has spent all ten "d'accord"
+    remarks = [
+        "Tout à fait d'accord, c'est urgent.",
+        "Et qui paiera ?",
+        "Bonne idée, mais il faudrait commencer par les écoles.",
+        "Dans ma commune, cela existe déjà et marche bien.",
+        "Je crains que cela ne touche que les grandes communes.",
+    ]
+    for proposal in rng.sample(proposals, 40):
+        for _ in range(rng.randint(1, 4)):
+            services.add_comment(
+                rng.choice(citizens),
+                proposal,
+                body=rng.choice(remarks),
+                stance=rng.choice(["for", "against", "neutral"]),
+            )
+    answers = [
+        (
+            "retained",
+            "Cette action est inscrite au programme 2027 du plan climat, avec un budget dédié.",
+        ),
+        (
+            "partly_retained",
+            "Retenue pour les communes de plus de 5 000 habitants dans un "
+            "premier temps ; une étude suivra pour les autres.",
+        ),
+        (
+            "not_retained",
+            "Le coût est trop élevé au regard du gain attendu ; nous préférons "
+            "renforcer les aides existantes.",
+        ),
+        (
+            "out_of_scope",
+            "Cette question relève de l'État ou de la Région ; nous l'avons "
+            "transmise à leurs services.",
+        ),
+        (
+            "under_study",
+            "Les services techniques étudient la faisabilité ; réponse "
+            "définitive à l'issue de l'analyse.",
+        ),
+    ]
+    for proposal in sorted(proposals, key=lambda p: -p.agree_count)[:12]:
+        status, text = rng.choice(answers)
+        services.answer_proposal(
+            elected,
+            proposal,
+            status=status,
+            text=text,
+            signed_as="Vice-présidente chargée de la transition écologique",
+        )
+        if status in ("retained", "partly_retained"):
+            services.add_milestone(
+                agent,
+                proposal,
+                title="Étude de faisabilité",
+                description="Lancée avec les communes concernées.",
+                due_on=now + timedelta(days=60),
+                progress=25,
+            )
+    services.follow(people["citizen"], climate, daily=False)
+    db.session.flush()
