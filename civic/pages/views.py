@@ -1,12 +1,13 @@
 from flask import redirect, render_template, request, session
 from flask_login import current_user
 
+from civic.consultations.queries import open_consultations
 from civic.core.security import safe_next
 from civic.extensions import db
 
 
 def home():
-    return render_template("pages/home.html")
+    return render_template("pages/home.html", consultations=open_consultations())
 
 
 def set_language():

@@ -21,6 +21,11 @@ def test_home_and_navigation(client):
     assert 'id="contenu"' in page and 'aria-label="Menu principal"' in page
 
 
+def test_home_lists_open_consultations(client, climate):
+    page = text(client.get("/"))
+    assert "Plan climat" in page and "Propositions et votes" in page
+
+
 def test_module_indexes_exist_with_empty_states(client):
     for url, empty in [
         ("/concertations", "Aucune concertation"),
