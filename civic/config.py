@@ -65,6 +65,15 @@ def load(instance_path: str) -> dict:
         "CIVIC_MAIL_SENDER": os.environ.get(
             "CIVIC_MAIL_SENDER", "Civic <ne-pas-repondre@sicoval.fr>"
         ),
+        "CIVIC_MODERATION_REPORT_THRESHOLD": _int("CIVIC_MODERATION_REPORT_THRESHOLD", 3),
+        "CIVIC_MODERATION_QUEUE_ALERT": _int("CIVIC_MODERATION_QUEUE_ALERT", 20),
+        "CIVIC_MODERATION_TARGET_HOURS": _int("CIVIC_MODERATION_TARGET_HOURS", 48),
+        "CIVIC_POST_LIMIT": os.environ.get("CIVIC_POST_LIMIT", "20 per hour; 100 per day"),
+        "CIVIC_NEW_ACCOUNT_POST_LIMIT": os.environ.get(
+            "CIVIC_NEW_ACCOUNT_POST_LIMIT", "5 per hour"
+        ),
+        "CIVIC_REPORT_LIMIT": os.environ.get("CIVIC_REPORT_LIMIT", "20 per hour"),
+        "CIVIC_MAX_LINKS": _int("CIVIC_MAX_LINKS", 2),
         "CIVIC_RETENTION_DAYS": _int("CIVIC_RETENTION_DAYS", 3 * 365),
         "CIVIC_RETENTION_WARNING_DAYS": _int("CIVIC_RETENTION_WARNING_DAYS", 30),
         "BABEL_DEFAULT_LOCALE": "fr",

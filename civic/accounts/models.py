@@ -83,6 +83,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retention_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by moderators: until then the account may read but not post, vote or report.
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     commune = relationship("Commune", lazy="joined")
     grants: Mapped[list["RoleGrant"]] = relationship(
@@ -102,6 +104,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_blocked(self) -> bool:
+        from civic.core.models import utcnow
+
+        return self.blocked_until is not None and self.blocked_until > utcnow()
 
     @property
     def role_names(self) -> frozenset[str]:

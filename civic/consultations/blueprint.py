@@ -5,6 +5,7 @@ from civic.consultations import (
     services,
 )
 from civic.consultations import views as v
+from civic.consultations.content import register_kinds
 from civic.consultations.models import ANSWER_LABELS, CHANNEL_LABELS, FEATURE_LABELS, STANCE_LABELS
 from civic.core import privacy
 from civic.core.permissions import route
@@ -71,6 +72,7 @@ route(
     **POST,
 )
 
+register_kinds()
 privacy.register_exporter("consultations", services.export_personal_data)
 privacy.register_eraser(services.erase_personal_data)
 

@@ -1,7 +1,14 @@
 """Who may do what in a consultation: role, phase and ownership, one line per permission."""
 
 from civic.consultations.models import Feature, ProposalStatus
-from civic.core.permissions import Predicate, always, has_role, is_authenticated, register
+from civic.core.permissions import (
+    Predicate,
+    always,
+    can_take_part,
+    has_role,
+    is_authenticated,
+    register,
+)
 
 is_manager = has_role("agent", "admin")
 is_official = has_role("elected", "agent", "admin")
@@ -36,13 +43,13 @@ register("consultations.browse", always)
 register("consultations.participate", is_authenticated)
 register("consultations.view", is_published | is_manager)
 register("consultations.manage", is_manager)
-register("consultations.propose", is_authenticated & _phase_opens(Feature.PROPOSING))
-register("consultations.edit_proposal", is_author & _phase_opens(Feature.PROPOSING))
+register("consultations.propose", can_take_part & _phase_opens(Feature.PROPOSING))
+register("consultations.edit_proposal", can_take_part & is_author & _phase_opens(Feature.PROPOSING))
 register("consultations.withdraw_proposal", is_author & proposal_is_live)
 register(
     "consultations.comment", is_authenticated & proposal_is_live & _phase_opens(Feature.COMMENTING)
 )
-register("consultations.vote", is_authenticated & proposal_is_live & _phase_opens(Feature.VOTING))
+register("consultations.vote", can_take_part & proposal_is_live & _phase_opens(Feature.VOTING))
 register("consultations.enter_contribution", is_manager)
 register("consultations.answer", is_official)
 register("consultations.add_milestone", is_official)

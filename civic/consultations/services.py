@@ -37,6 +37,7 @@ from civic.core.models import audit, utcnow
 from civic.core.notify import notify, send_email
 from civic.core.sanitize import clean_html
 from civic.extensions import db
+from civic.moderation import services as moderation
 
 
 class ConsultationError(Exception):
@@ -207,14 +208,15 @@ def submit_proposal(
         theme=theme,
         commune_id=commune_id,
         channel=Channel.ONLINE.value,
-        status=(
-            ProposalStatus.PENDING if consultation.premoderation else ProposalStatus.PUBLISHED
-        ).value,
+        status=ProposalStatus.PENDING.value,
     )
     _index(proposal)
     db.session.add(proposal)
     db.session.flush()
-    if proposal.status == ProposalStatus.PUBLISHED:
+    if moderation.intake(
+        "proposal", proposal, user, f"{proposal.title} {proposal.body}", consultation.premoderation
+    ):
+        proposal.status = ProposalStatus.PUBLISHED.value
         record_event(
             consultation,
             "proposal",
@@ -314,17 +316,20 @@ def add_comment(
         if parent.proposal_id != proposal.id:
             raise ConsultationError(_l("Ce commentaire ne fait pas partie de cette proposition."))
         parent = db.session.get(Comment, parent.parent_id) if parent.parent_id else parent
-    pending = proposal.consultation.premoderation
     comment = Comment(
         proposal_id=proposal.id,
         author_id=user.id,
         body=body.strip(),
         stance=stance,
         parent_id=parent.id if parent else None,
-        status=(ProposalStatus.PENDING if pending else ProposalStatus.PUBLISHED).value,
+        status=ProposalStatus.PENDING.value,
     )
     db.session.add(comment)
-    if not pending:
+    db.session.flush()
+    if moderation.intake(
+        "comment", comment, user, comment.body, proposal.consultation.premoderation
+    ):
+        comment.status = ProposalStatus.PUBLISHED.value
         db.session.execute(
             sa.update(Proposal)
             .where(Proposal.id == proposal.id)

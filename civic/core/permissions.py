@@ -40,6 +40,8 @@ def predicate(fn: Callable[[Any, Any], bool]) -> Predicate:
 always = Predicate(lambda u, o: True, "always")
 is_authenticated = Predicate(lambda u, o: bool(u and u.is_authenticated), "is_authenticated")
 is_anonymous = ~is_authenticated
+# Logged in and not blocked by the moderators: may post, vote and report.
+can_take_part = is_authenticated & Predicate(lambda u, o: not u.is_blocked, "not_blocked")
 
 
 def has_role(*roles: str) -> Predicate:

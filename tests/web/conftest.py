@@ -17,6 +17,12 @@ def url_values(make_user, db, climate, app):
     document = services.add_document(
         climate["agent"], climate["consultation"], "Diagnostic", b"%PDF-1.4 test"
     )
+    reporter, moderator = make_user(email="signale@example.org"), make_user("moderator")
+    from civic.moderation import services as moderation
+
+    with app.test_request_context():
+        case = moderation.report(reporter, "proposal", climate["proposal"], "spam")
+        block = moderation.block(moderator, target, "Insultes répétées", 7)
     db.session.commit()
     return {
         "user_id": target.id,
@@ -28,4 +34,8 @@ def url_values(make_user, db, climate, app):
         "phase_id": climate["past_phase"].id,
         "document_id": document.id,
         "term_id": term.id,
+        "kind": "proposal",
+        "item_id": climate["proposal"].id,
+        "case_id": case.id,
+        "block_id": block.id,
     }

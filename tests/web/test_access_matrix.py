@@ -11,6 +11,7 @@ USERS_ONLY = {"anonymous": LOGIN, **{r: 200 for r in ROLES[1:]}}
 ADMIN_ONLY = {"anonymous": LOGIN, **{r: 403 for r in ROLES[1:]}, "admin": 200}
 ANONYMOUS_FORM = {"anonymous": 200, **{r: 302 for r in ROLES[1:]}}
 MANAGERS = {"anonymous": LOGIN, **{r: 403 for r in ROLES[1:]}, "agent": 200, "admin": 200}
+MODERATORS = {"anonymous": LOGIN, **{r: 403 for r in ROLES[1:]}, "moderator": 200, "admin": 200}
 OFFICIALS = {
     "anonymous": LOGIN,
     **{r: 403 for r in ROLES[1:]},
@@ -90,6 +91,15 @@ EXPECTED = {
     "consultations.enter_contribution": ("GET", MANAGERS),
     "consultations.manage_glossary": ("GET", MANAGERS),
     "consultations.delete_term": ("POST", managers(303)),
+    "moderation.report": ("GET", USERS_ONLY),
+    "moderation.public_log": ("GET", ALL),
+    # The case is about someone else's contribution.
+    "moderation.appeal": ("GET", post_only(403)),
+    "moderation.queue": ("GET", MODERATORS),
+    "moderation.bulk_decide": ("POST", {**MODERATORS, "moderator": 303, "admin": 303}),
+    "moderation.show_case": ("GET", MODERATORS),
+    "moderation.blocks": ("GET", MODERATORS),
+    "moderation.lift_block": ("POST", {**MODERATORS, "moderator": 403, "admin": 303}),
 }
 
 

@@ -81,6 +81,10 @@ def test_every_post_without_csrf_token_is_refused(app, client, make_user):
         "phase_id": 1,
         "document_id": 1,
         "term_id": 1,
+        "kind": "proposal",
+        "item_id": 1,
+        "case_id": 1,
+        "block_id": 1,
     }
     endpoints = post_endpoints(app)
     assert len(endpoints) >= 10

@@ -1,0 +1,55 @@
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from civic.core.models import utcnow
+from civic.core.pagination import Page, paginate
+from civic.extensions import db
+from civic.moderation.models import Block, Case, Decision, Report
+
+AGES = {"24h": timedelta(hours=24), "48h": timedelta(hours=48), "7d": timedelta(days=7)}
+
+
+def queue(
+    page: int,
+    *,
+    consultation_id: int | None = None,
+    kind: str = "",
+    reason: str = "",
+    older_than: str = "",
+    user=None,
+) -> Page:
+    query = sa.select(Case).where(Case.is_open.is_(True)).order_by(Case.opened_at, Case.id)
+    if consultation_id:
+        query = query.where(Case.consultation_id == consultation_id)
+    if kind:
+        query = query.where(Case.kind == kind)
+    if reason in ("premoderation", "duplicate"):
+        query = query.where(Case.origin == reason)
+    elif reason:
+        reported = sa.select(Report.id).where(
+            Report.kind == Case.kind, Report.item_id == Case.item_id, Report.reason == reason
+        )
+        query = query.where(sa.exists(reported))
+    if older_than in AGES:
+        query = query.where(Case.opened_at < utcnow() - AGES[older_than])
+    return paginate(query, page, per_page=50)
+
+
+def public_log(page: int) -> Page:
+    query = (
+        sa.select(Decision, Case)
+        .join(Case, Case.id == Decision.case_id)
+        .order_by(Decision.id.desc())
+    )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Decision))
+    rows = db.session.execute(query.limit(50).offset((page - 1) * 50)).all()
+    return Page(items=rows, page=page, per_page=50, total=total)
+
+
+def blocks(page: int) -> Page:
+    return paginate(sa.select(Block).order_by(Block.lifted_at.is_not(None), Block.id.desc()), page)
+
+
+def cases_by_ids(ids: list[int]) -> list[Case]:
+    return list(db.session.scalars(sa.select(Case).where(Case.id.in_(ids), Case.is_open.is_(True))))

@@ -1,0 +1,37 @@
+"""The kinds of user content that moderation handles, each registered by its own package.
+
+Moderation knows content only through these adapters, so that proposals, comments, workshop
+notes and rating comments share one queue, one set of decisions and one public log.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ContentKind:
+    name: str  # "proposal", "comment", ...
+    label: object  # lazy-translated, e.g. "proposition"
+    load: Callable[[int], object]  # id -> item or None
+    text: Callable[[object], str]
+    set_text: Callable[[object, str], None]
+    author_id: Callable[[object], int | None]
+    consultation_id: Callable[[object], int | None]
+    url: Callable[[object], str]
+    # Change the item's visibility; the package keeps its own counters right.
+    set_visible: Callable[[object, bool], None]
+
+
+_kinds: dict[str, ContentKind] = {}
+
+
+def register(kind: ContentKind) -> None:
+    _kinds[kind.name] = kind
+
+
+def kind(name: str) -> ContentKind:
+    return _kinds[name]
+
+
+def kinds() -> dict[str, ContentKind]:
+    return dict(_kinds)
