@@ -2,8 +2,10 @@ from flask import Blueprint
 
 from civic.core import privacy
 from civic.core.permissions import route
-from civic.moderation import permissions  # noqa: F401  (registers the rules)
-from civic.moderation import services
+from civic.moderation import (
+    permissions,  # noqa: F401  (registers the rules)
+    services,
+)
 from civic.moderation import views as v
 
 bp = Blueprint("moderation", __name__)

@@ -90,7 +90,8 @@ class Case(TimestampMixin, db.Model):
         back_populates="case", order_by="Decision.id", cascade="all, delete-orphan"
     )
     reports: Mapped[list["Report"]] = relationship(
-        primaryjoin="and_(Case.kind == foreign(Report.kind), Case.item_id == foreign(Report.item_id))",
+        primaryjoin="and_(Case.kind == foreign(Report.kind), "
+        "Case.item_id == foreign(Report.item_id))",
         viewonly=True,
         order_by="Report.id",
     )

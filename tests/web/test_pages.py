@@ -6,7 +6,7 @@ from sqlalchemy import text as sql
 from civic import create_app
 from civic.core.permissions import always, register, route
 from civic.extensions import db
-from tests.conftest import log_in, app_config
+from tests.conftest import app_config, log_in
 from tests.web.helpers import text
 
 HX = {"HX-Request": "true"}

@@ -6,7 +6,7 @@ import pytest
 from freezegun import freeze_time
 
 from civic import create_app
-from tests.conftest import PASSWORD, CsrfClient, log_in, app_config
+from tests.conftest import PASSWORD, CsrfClient, app_config, log_in
 from tests.web.test_access_matrix import EXPECTED, build_url
 
 
