@@ -9,7 +9,7 @@ from flask_migrate import downgrade, upgrade
 from civic import create_app
 from civic.core.schema import include_object
 from civic.extensions import db
-from tests.conftest import empty_database, app_config
+from tests.conftest import app_config, empty_database
 
 
 def diff_after_upgrade(url: str) -> list:

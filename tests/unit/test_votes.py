@@ -18,7 +18,7 @@ from civic.consultations.models import (
     Vote,
 )
 from civic.extensions import db as _db
-from tests.conftest import CsrfClient, empty_database, app_config
+from tests.conftest import CsrfClient, app_config, empty_database
 
 
 def counts_match(db, consultation_id: int) -> None:
