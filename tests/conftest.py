@@ -19,6 +19,14 @@ from civic.core.models import utcnow
 from civic.extensions import db as _db
 
 PASSWORD = "une phrase de passe assez longue"
+LIMITS = (
+    "CIVIC_LOGIN_LIMIT",
+    "CIVIC_SIGNUP_LIMIT",
+    "CIVIC_RESET_LIMIT",
+    "CIVIC_POST_LIMIT",
+    "CIVIC_NEW_ACCOUNT_POST_LIMIT",
+    "CIVIC_REPORT_LIMIT",
+)
 ROLES = ["anonymous", "citizen", "agent", "elected", "facilitator", "moderator", "admin"]
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -36,7 +44,10 @@ def app_config(database_url: str) -> dict:
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "RATELIMIT_ENABLED": False,
+        # Limits are on, as in production, but too high for the tests to reach; the tests of
+        # limits lower the one they test.
+        "RATELIMIT_ENABLED": True,
+        **{key: "100000 per minute" for key in LIMITS},
         "CIVIC_REDIS_URL": None,
         "CIVIC_MAIL_SERVER": None,
         "SERVER_NAME": "civic.test",
@@ -130,6 +141,24 @@ class CsrfClient(FlaskClient):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def limit(app):
+    """Lower one rate limit for a test: limit("CIVIC_LOGIN_LIMIT", "3 per minute")."""
+    from civic.extensions import limiter
+
+    saved = {key: app.config[key] for key in LIMITS}
+    with app.app_context():
+        limiter.reset()
+
+    def set_limit(key: str, value: str) -> None:
+        app.config[key] = value
+
+    yield set_limit
+    app.config.update(saved)
+    with app.app_context():
+        limiter.reset()
 
 
 @pytest.fixture

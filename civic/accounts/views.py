@@ -5,7 +5,6 @@ import json
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -28,25 +27,21 @@ from civic.accounts.forms import (
     RolesForm,
 )
 from civic.accounts.models import GRANTABLE_ROLES, User
+from civic.core import limits
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.models import utcnow
 from civic.core.notify import Notification, OutboxEmail
 from civic.core.pagination import page_arg
 from civic.core.permissions import require
 from civic.core.security import safe_next, start_session_clock
-from civic.extensions import db, limiter, login_manager
+from civic.extensions import db, login_manager
 from civic.territory.queries import commune_choices
-
-
-def _limit(config_key: str):
-    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"])
 
 
 def _limit_per_email(config_key: str):
     """A second limit keyed on the e-mail typed, against attacks spread over many addresses."""
-    return limiter.limit(
-        lambda: current_app.config[config_key],
-        methods=["POST"],
+    return limits.per_address(
+        config_key,
         key_func=lambda: "email:" + services.normalise_email(request.form.get("email", "")),
     )
 
@@ -65,7 +60,7 @@ def _invalid(template: str, **context):
 # --- registration --------------------------------------------------------------------------
 
 
-@_limit("CIVIC_SIGNUP_LIMIT")
+@limits.per_address("CIVIC_SIGNUP_LIMIT")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
@@ -105,7 +100,7 @@ def confirm_email(token: str):
     return redirect_303("accounts.login")
 
 
-@_limit("CIVIC_RESET_LIMIT")
+@limits.per_address("CIVIC_RESET_LIMIT")
 def resend_confirmation():
     form = EmailForm()
     if form.validate_on_submit():
@@ -120,7 +115,7 @@ def resend_confirmation():
 # --- login / logout ------------------------------------------------------------------------
 
 
-@_limit("CIVIC_LOGIN_LIMIT")
+@limits.per_address("CIVIC_LOGIN_LIMIT")
 @_limit_per_email("CIVIC_LOGIN_LIMIT")
 def login():
     form = LoginForm()
@@ -152,7 +147,7 @@ def logout():
 # --- forgotten password --------------------------------------------------------------------
 
 
-@_limit("CIVIC_RESET_LIMIT")
+@limits.per_address("CIVIC_RESET_LIMIT")
 @_limit_per_email("CIVIC_RESET_LIMIT")
 def forgot_password():
     form = EmailForm()
@@ -172,7 +167,7 @@ def forgot_password():
     return render_template("accounts/forgot.html", form=form)
 
 
-@_limit("CIVIC_RESET_LIMIT")
+@limits.per_address("CIVIC_RESET_LIMIT")
 def reset_password(token: str):
     user = services.user_for_reset_token(token)
     if user is None:

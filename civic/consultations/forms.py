@@ -21,6 +21,7 @@ from civic.consultations.models import (
     STANCE_LABELS,
     Channel,
 )
+from civic.core.validators import few_links
 
 
 def strip(value):
@@ -159,6 +160,7 @@ class ProposalForm(FlaskForm):
         _l("Votre proposition"),
         filters=[strip],
         validators=[
+            few_links,
             required(_l("Décrivez votre proposition.")),
             Length(
                 min=10, max=5000, message=_l("Le texte doit faire entre 10 et 5000 caractères.")
@@ -186,7 +188,7 @@ class CommentForm(FlaskForm):
     body = TextAreaField(
         _l("Votre commentaire"),
         filters=[strip],
-        validators=[required(_l("Écrivez votre commentaire.")), Length(max=3000)],
+        validators=[few_links, required(_l("Écrivez votre commentaire.")), Length(max=3000)],
     )
     stance = RadioField(
         _l("Votre position"), default="neutral", choices=list(STANCE_LABELS.items())

@@ -47,6 +47,7 @@ from civic.consultations.models import (
     Phase,
 )
 from civic.consultations.text import link_glossary
+from civic.core import limits
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
@@ -172,6 +173,7 @@ def _proposal_form(form_class, consultation: Consultation, **kwargs):
     return form
 
 
+@limits.posting
 def new_proposal(slug: str):
     consultation = _consultation(slug)
     require("consultations.propose", consultation)
@@ -306,6 +308,7 @@ def vote(slug: str, proposal_id: int):
     return redirect(safe_next(back), code=303)
 
 
+@limits.posting
 def comment(slug: str, proposal_id: int):
     consultation = _consultation(slug)
     proposal = _proposal(consultation, proposal_id)

@@ -6,12 +6,13 @@ from flask_login import current_user
 
 from civic.accounts.models import User
 from civic.consultations.models import Consultation
+from civic.core import limits
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.models import utcnow
 from civic.core.pagination import page_arg
 from civic.core.permissions import require
 from civic.core.security import safe_next
-from civic.extensions import db, limiter
+from civic.extensions import db
 from civic.moderation import queries, registry, services
 from civic.moderation.forms import AppealForm, BlockForm, DecisionForm, ReportForm
 from civic.moderation.models import (
@@ -35,12 +36,8 @@ def _item(kind: str, item_id: int):
     return content, item
 
 
-@limiter.limit(lambda: current_app.config["CIVIC_REPORT_LIMIT"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["CIVIC_REPORT_LIMIT"],
-    methods=["POST"],
-    key_func=lambda: f"user:{current_user.get_id()}",
-)
+@limits.per_address("CIVIC_REPORT_LIMIT")
+@limits.per_account("CIVIC_REPORT_LIMIT")
 def report(kind: str, item_id: int):
     content, item = _item(kind, item_id)
     form = ReportForm()

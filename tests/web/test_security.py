@@ -169,7 +169,7 @@ def test_idle_and_absolute_session_lifetimes(client, make_user, app):
 
 def limited_app(database_url, **extra):
     config = app_config(database_url)
-    config.update(RATELIMIT_ENABLED=True, CIVIC_LOGIN_LIMIT="3 per minute", **extra)
+    config.update(CIVIC_LOGIN_LIMIT="3 per minute", **extra)
     from civic.extensions import limiter
 
     app = create_app(config)
@@ -190,9 +190,8 @@ def login_attempts(client, n, email="x@example.org", **environ):
     ]
 
 
-def test_login_rate_limit(database_url):
-    app = limited_app(database_url)
-    client = app.test_client()
+def test_login_rate_limit(client, limit):
+    limit("CIVIC_LOGIN_LIMIT", "3 per minute")
     assert login_attempts(client, 4) == [422, 422, 422, 429]
     page = client.post("/compte/connexion", data={"email": "x@example.org"}).get_data(as_text=True)
     assert "Trop de tentatives" in page
@@ -215,9 +214,8 @@ def test_rate_limit_keyed_on_client_behind_trusted_proxy(database_url):
     assert statuses == [429]
 
 
-def test_forwarded_header_ignored_without_trusted_proxy(database_url):
-    app = limited_app(database_url)
-    client = app.test_client()
+def test_forwarded_header_ignored_without_trusted_proxy(client, limit):
+    limit("CIVIC_LOGIN_LIMIT", "3 per minute")
     statuses = [
         login_attempts(
             client, 1, email=f"e{i}@example.org", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}"
@@ -227,9 +225,8 @@ def test_forwarded_header_ignored_without_trusted_proxy(database_url):
     assert statuses == [422, 422, 422, 429]
 
 
-def test_login_rate_limit_per_email(database_url):
-    app = limited_app(database_url)
-    client = app.test_client()
+def test_login_rate_limit_per_email(client, limit):
+    limit("CIVIC_LOGIN_LIMIT", "3 per minute")
     statuses = [
         login_attempts(client, 1, email="victim@example.org", REMOTE_ADDR=f"192.0.2.{i}")[0]
         for i in range(4)
