@@ -91,6 +91,32 @@ def digests():
     click.echo(f"sent={sent}")
 
 
+moderation_cli = AppGroup("moderation", help="Modération.")
+civic_cli.add_command(moderation_cli)
+
+
+@moderation_cli.command("digest")
+def moderation_digest():
+    """E-mail the moderators what waits in the queue (run once a day)."""
+    from civic.moderation.services import send_digest
+
+    with site_request_context():
+        sent = send_digest()
+    db.session.commit()
+    click.echo(f"sent={sent}")
+
+
+@moderation_cli.command("alerts")
+def moderation_alerts():
+    """Alert the moderators of items waiting beyond the service target (run every hour)."""
+    from civic.moderation.services import alert_late_items
+
+    with site_request_context():
+        late = alert_late_items()
+    db.session.commit()
+    click.echo(f"late={late}")
+
+
 @outbox_cli.command("flush")
 def outbox_flush():
     """Try again to send every e-mail still waiting in the outbox."""

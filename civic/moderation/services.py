@@ -214,6 +214,7 @@ def decide(
             note=note.strip(),
             on_appeal=appeal is not None,
         )
+        db.session.add(decision)
         if action == Action.EDIT:
             decision.original_text = kind.text(item)
             kind.set_text(item, edited_text.strip())
@@ -222,7 +223,6 @@ def decide(
         case.hidden, case.is_open = not visible, False
         if appeal:
             appeal.decided_at = utcnow()
-        db.session.add(decision)
         db.session.flush()
         audit(
             moderator,

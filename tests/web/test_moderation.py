@@ -321,3 +321,15 @@ def test_alerts_and_digest(make_user, climate, db, app):
     ).all()
     assert any("plus de 48 heures" in s for s in subjects)
     assert any("2 contributions en attente" in s for s in subjects)
+
+
+def test_report_links_and_cli(client, climate, make_user, app, db):
+    log_in(client, make_user())
+    page = text(client.get(f"{BASE}/propositions/{climate['proposal'].id}"))
+    assert f"/signalements/proposal/{climate['proposal'].id}" in page
+    log_in(client, climate["author"])
+    own = text(client.get(f"{BASE}/propositions/{climate['proposal'].id}"))
+    assert "/signalements/proposal/" not in own  # nobody reports their own text
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["civic", "moderation", "alerts"]).output.strip() == "late=0"
+    assert runner.invoke(args=["civic", "moderation", "digest"]).output.strip() == "sent=0"
