@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from civic.accounts.models import Role, RoleGrant, User
 from civic.accounts.passwords import hash_password
 from civic.consultations import demo as consultations_demo
+from civic.moderation import demo as moderation_demo
 from civic.core.models import utcnow
 from civic.extensions import db
 from civic.territory.models import Commune
@@ -56,4 +57,5 @@ def load_demo(if_empty: bool = False) -> list[tuple[str, str, str]] | None:
         people[role.value] = user
     db.session.flush()
     consultations_demo.load(people, list(communes.values()))
+    moderation_demo.load(people)
     return accounts
