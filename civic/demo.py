@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from civic.accounts.models import Role, RoleGrant, User
 from civic.accounts.passwords import hash_password
 from civic.consultations import demo as consultations_demo
-from civic.moderation import demo as moderation_demo
 from civic.core.models import utcnow
 from civic.extensions import db
+from civic.moderation import demo as moderation_demo
 from civic.territory.models import Commune
 from civic.territory.services import load_communes
 
