@@ -149,6 +149,73 @@ def check_db():
     click.echo("ok")
 
 
+ratings_cli = AppGroup("ratings", help="Services publics et avis.")
+civic_cli.add_command(ratings_cli)
+
+
+@ratings_cli.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--source", required=True, help="Nom stable de la source (clé des réimports).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "geojson", "auto"]), default="auto")
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Colonne à utiliser pour un champ (id, name, type, address, postcode, "
+    "commune, insee, lat, lon, hours, phone, email, website).",
+)
+@click.option("--dry-run", is_flag=True, help="Tout vérifier sans rien enregistrer.")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
+def ratings_import(path, source, fmt, mapping, dry_run, as_json):
+    """Import public services from an open-data CSV or GeoJSON file."""
+    import json
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from civic.ratings import importer, services
+
+    overrides = {}
+    for item in mapping:
+        name, sep, column = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"attendu FIELD=COLUMN : {item}", param_hint="--map")
+        overrides[name.strip()] = column.strip()
+    try:
+        data = Path(path).read_bytes()
+        parsed = importer.parse(data, fmt, path, overrides)
+    except (OSError, importer.UnreadableFile) as error:
+        raise click.ClickException(f"fichier illisible, rien n'est importé : {error}") from error
+    file_date = datetime.fromtimestamp(Path(path).stat().st_mtime, UTC)
+    with site_request_context():
+        report = services.import_services(
+            None, source, parsed, filename=Path(path).name, file_date=file_date
+        )
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(
+            f"created={report.created} updated={report.updated} "
+            f"unchanged={report.unchanged} rejected={len(report.rejected)}"
+        )
+
+
+@ratings_cli.command("export")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False))
+def ratings_export(out):
+    """Write the ratings open data (monthly aggregates, comments, Table Schemas)."""
+    from pathlib import Path
+
+    from civic.ratings import export
+
+    for path in export.write(Path(out)):
+        click.echo(str(path))
+
+
 def _register_module_commands() -> None:
     for module, name in (
         ("civic.analysis.commands", "analysis_cli"),

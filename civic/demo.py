@@ -10,6 +10,7 @@ from civic.consultations import demo as consultations_demo
 from civic.core.models import utcnow
 from civic.extensions import db
 from civic.moderation import demo as moderation_demo
+from civic.ratings import demo as ratings_demo
 from civic.territory.models import Commune
 from civic.territory.services import load_communes
 
@@ -58,4 +59,5 @@ def load_demo(if_empty: bool = False) -> list[tuple[str, str, str]] | None:
     db.session.flush()
     consultations_demo.load(people, list(communes.values()))
     moderation_demo.load(people)
+    ratings_demo.load(people)
     return accounts

@@ -1,9 +1,40 @@
 from flask import Blueprint
 
+from civic.core import privacy
 from civic.core.permissions import route
-from civic.ratings import permissions  # noqa: F401  (registers the rules)
+from civic.ratings import (
+    permissions,  # noqa: F401  (registers the rules)
+    services,
+)
 from civic.ratings import views as v
+from civic.ratings.content import register_kinds
 
 bp = Blueprint("ratings", __name__)
+POST = {"methods": ["POST"]}
+GET_POST = {"methods": ["GET", "POST"]}
 
 route(bp, "/services", v.index, "ratings.browse")
+route(bp, "/services/classement", v.ranking, "ratings.browse")
+route(bp, "/services/<int:service_id>", v.show, "ratings.browse")
+route(bp, "/services/<int:service_id>/avis", v.rate, "ratings.rate", **GET_POST)
+route(
+    bp,
+    "/services/<int:service_id>/avis/<int:rating_id>/reponse",
+    v.answer,
+    "ratings.answer_any",
+    **POST,
+)
+route(bp, "/services/donnees/<name>", v.open_data, "ratings.browse")
+route(bp, "/gestion/services/import", v.import_services, "ratings.manage", **GET_POST)
+route(
+    bp,
+    "/gestion/services/<int:service_id>/proposition",
+    v.propose_from_service,
+    "ratings.manage",
+    **GET_POST,
+)
+route(bp, "/gestion/services/<int:service_id>/reprise", v.unfreeze, "ratings.manage", **POST)
+
+register_kinds()
+privacy.register_exporter("ratings", services.export_personal_data)
+privacy.register_eraser(services.erase_personal_data)

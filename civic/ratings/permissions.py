@@ -1,3 +1,16 @@
-from civic.core.permissions import always, register
+from civic.core.permissions import Predicate, always, can_take_part, has_role, register
 
 register("ratings.browse", always)
+register("ratings.rate", can_take_part)
+register("ratings.answer_any", has_role("agent", "admin"))
+register("ratings.manage", has_role("agent", "admin"))
+
+
+def _responsible(user, service) -> bool:
+    from civic.ratings.services import is_responsible
+
+    return service is not None and is_responsible(user, service)
+
+
+# The agent responsible for this service (or its type) answers; administrators too.
+register("ratings.answer", Predicate(_responsible, "responsible_for_service"))

@@ -1,5 +1,271 @@
-from civic.core.htmx import render_page_or_block
+"""Thin views: the directory, the service page, rating, answers, import and export."""
+
+import json
+import secrets
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from civic.consultations.models import Consultation
+from civic.core import limits
+from civic.core.htmx import redirect_303, render_page_or_block
+from civic.core.models import utcnow
+from civic.core.pagination import page_arg
+from civic.core.permissions import require
+from civic.extensions import db
+from civic.ratings import export, hours, importer, queries, services
+from civic.ratings.charts import bar_chart
+from civic.ratings.forms import AnswerForm, ImportForm, ProposalFromServiceForm, RatingForm
+from civic.ratings.models import ANSWER_LABELS, CHANNELS, CRITERIA, Rating, Service
+from civic.territory.models import Commune
+from civic.territory.queries import commune_choices
+
+
+def _service(service_id: int) -> Service:
+    return db.session.get(Service, service_id) or abort(404)
+
+
+def _filters() -> dict:
+    commune = request.args.get("commune", "")
+    return {
+        "q": request.args.get("q", "")[:100],
+        "commune_id": int(commune) if commune.isdigit() else None,
+        "type_": request.args.get("type", "")[:120],
+    }
 
 
 def index():
-    return render_page_or_block("ratings/index.html", "results", items=[])
+    filters = _filters()
+    page = queries.directory(page_arg(), **filters)
+    points = [
+        {**p, "url": url_for("ratings.show", service_id=p["id"])}
+        for p in queries.map_points(filters["commune_id"], filters["type_"])
+    ]
+    communes = [
+        {"type": "Feature", "properties": {"name": c.name}, "geometry": c.outline}
+        for c in db.session.scalars(sa.select(Commune))
+        if c.outline
+    ]
+    map_data = json.dumps(
+        {
+            "communes": {"type": "FeatureCollection", "features": communes},
+            "services": points,
+            "attribution": _("Contours : IGN Admin Express, Licence Ouverte"),
+        }
+    )
+    return render_page_or_block(
+        "ratings/index.html",
+        "results",
+        page=page,
+        filters=filters,
+        types=queries.types(),
+        communes=commune_choices(),
+        map_data=map_data,
+    )
+
+
+def ranking():
+    service_type = request.args.get("type", "")[:120]
+    rows = queries.ranking(service_type) if service_type else []
+    return render_template(
+        "ratings/ranking.html", rows=rows, service_type=service_type, types=queries.types()
+    )
+
+
+def show(service_id: int):
+    service = _service(service_id)
+    scores = queries.scores(service)
+    labels = [_("%(n)s sur 5", n=i) for i in range(1, 6)]
+    chart = bar_chart(scores.distribution, labels, _("Répartition des notes de satisfaction"))
+    return render_page_or_block(
+        "ratings/show.html",
+        "comments",
+        service=service,
+        scores=scores,
+        chart=chart,
+        labels=labels,
+        criteria=CRITERIA,
+        hours=hours.state(service.hours, utcnow()),
+        comments=queries.published_comments(service, page_arg()),
+        median_hours=services.median_response_hours(service),
+        own=queries.own_rating(current_user, service),
+        answer_form=AnswerForm(),
+        answer_labels=ANSWER_LABELS,
+        channels=CHANNELS,
+        min_ratings=queries.MIN_RATINGS,
+    )
+
+
+@limits.per_address("CIVIC_RATING_LIMIT")
+@limits.per_account("CIVIC_RATING_LIMIT")
+def rate(service_id: int):
+    service = _service(service_id)
+    own = queries.own_rating(current_user, service)
+    form = RatingForm(obj=None)
+    if request.method == "GET" and own is not None:
+        for name in CRITERIA:
+            getattr(form, name).data = str(getattr(own, name))
+        form.channel.data = own.channel
+        form.comment.data = own.comment
+    if form.validate_on_submit():
+        answered = form.open_as_announced.data
+        try:
+            services.rate(
+                current_user,
+                service,
+                scores={name: int(getattr(form, name).data) for name in CRITERIA},
+                channel=form.channel.data,
+                open_as_announced={"yes": True, "no": False}.get(answered),
+                comment=form.comment.data or "",
+            )
+        except services.RatingError as error:
+            db.session.rollback()
+            form.channel.errors = [*form.channel.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(
+                _("Merci pour votre avis. Votre commentaire sera publié après relecture.")
+                if form.comment.data
+                else _("Merci pour votre avis."),
+                "success",
+            )
+            return redirect_303("ratings.show", service_id=service.id)
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "ratings/rate.html", service=service, form=form, own=own, criteria=CRITERIA
+    ), status
+
+
+def answer(service_id: int, rating_id: int):
+    service = _service(service_id)
+    require("ratings.answer", service)
+    rating = db.session.get(Rating, rating_id)
+    if rating is None or rating.service_id != service.id or rating.comment_status != "published":
+        abort(404)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        services.answer(
+            current_user,
+            rating,
+            text=form.text.data,
+            signed_as=form.signed_as.data,
+            status=form.status.data,
+        )
+        db.session.commit()
+        flash(_("Votre réponse est publiée."), "success")
+    else:
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    return redirect_303("ratings.show", service_id=service.id)
+
+
+def open_data(name: str):
+    files = export.files()
+    if name not in files:
+        abort(404)
+    mimetype = "text/csv" if name.endswith(".csv") else "application/json"
+    return Response(
+        files[name],
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
+
+
+# --- management ----------------------------------------------------------------------------
+
+
+def _pending_path(token: str):
+    return services_upload_dir() / f"import-{token}.bin"
+
+
+def services_upload_dir():
+    from civic.consultations.services import upload_dir
+
+    return upload_dir()
+
+
+def import_services():
+    """Upload, preview the mapping and the first rejected rows, then confirm."""
+    form = ImportForm()
+    preview = None
+    token = request.form.get("token", "")
+    if form.validate_on_submit():
+        if token and all(c in "0123456789abcdef" for c in token):
+            data = _pending_path(token).read_bytes() if _pending_path(token).exists() else b""
+        else:
+            upload = form.file.data
+            data = upload.read() if upload and getattr(upload, "filename", "") else b""
+            token = secrets.token_hex(16)
+            _pending_path(token).write_bytes(data)
+        try:
+            parsed = importer.parse(
+                data, form.format.data, getattr(form.file.data, "filename", "") or ""
+            )
+        except importer.UnreadableFile as error:
+            form.file.errors = [_("Ce fichier ne peut pas être lu : %(why)s", why=str(error))]
+            return render_template("ratings/import.html", form=form, preview=None), 422
+        if request.form.get("confirm") == "1":
+            report = services.import_services(
+                current_user,
+                form.source.data,
+                parsed,
+                dataset=form.dataset.data or "",
+                filename=getattr(form.file.data, "filename", ""),
+            )
+            db.session.commit()
+            _pending_path(token).unlink(missing_ok=True)
+            flash(
+                _(
+                    "Import terminé : %(c)s créés, %(u)s mis à jour, %(s)s inchangés, %(f)s "
+                    "fermés, %(r)s rejetés.",
+                    c=report.created,
+                    u=report.updated,
+                    s=report.unchanged,
+                    f=report.closed,
+                    r=len(report.rejected),
+                ),
+                "success",
+            )
+            return redirect_303("ratings.index")
+        preview = {"parsed": parsed, "token": token, "sample": parsed.rows[:5]}
+    status = 422 if form.is_submitted() and preview is None else 200
+    return render_template("ratings/import.html", form=form, preview=preview), status
+
+
+def propose_from_service(service_id: int):
+    service = _service(service_id)
+    form = ProposalFromServiceForm()
+    form.consultation_id.choices = [
+        (c.id, c.title)
+        for c in db.session.scalars(
+            sa.select(Consultation)
+            .where(Consultation.published_at.is_not(None))
+            .order_by(Consultation.title)
+        )
+    ]
+    if request.method == "GET":
+        weakest = min(CRITERIA, key=lambda c: queries.scores(service).averages[c])
+        form.title.data = _(
+            "Améliorer « %(criterion)s » : %(name)s", criterion=CRITERIA[weakest], name=service.name
+        )
+    if form.validate_on_submit():
+        consultation = db.session.get(Consultation, form.consultation_id.data)
+        proposal = services.open_proposal(
+            current_user, service, consultation, title=form.title.data, body=form.body.data
+        )
+        db.session.commit()
+        flash(_("La proposition est ouverte dans la concertation."), "success")
+        return redirect_303(
+            "consultations.show_proposal", slug=consultation.slug, proposal_id=proposal.id
+        )
+    status = 422 if form.is_submitted() else 200
+    return render_template("ratings/propose.html", service=service, form=form), status
+
+
+def unfreeze(service_id: int):
+    service = _service(service_id)
+    services.unfreeze(current_user, service)
+    db.session.commit()
+    flash(_("Les avis sont de nouveau ouverts sur ce service."), "success")
+    return redirect_303("ratings.show", service_id=service.id)

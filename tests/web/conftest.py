@@ -17,6 +17,15 @@ def url_values(make_user, db, climate, app):
     document = services.add_document(
         climate["agent"], climate["consultation"], "Diagnostic", b"%PDF-1.4 test"
     )
+    from civic.ratings import services as ratings
+    from civic.ratings.models import CRITERIA, Service
+
+    service = Service(source="test", source_id="s1", name="Piscine", type="Piscine")
+    db.session.add(service)
+    db.session.flush()
+    rating = ratings.rate(target, service, scores={c: 4 for c in CRITERIA}, channel="phone",
+                          open_as_announced=None, comment="")
+    rating.comment_status = "published"
     reporter, moderator = make_user(email="signale@example.org"), make_user("moderator")
     from civic.moderation import services as moderation
 
@@ -38,4 +47,7 @@ def url_values(make_user, db, climate, app):
         "item_id": climate["proposal"].id,
         "case_id": case.id,
         "block_id": block.id,
+        "service_id": service.id,
+        "rating_id": rating.id,
+        "name": "avis-services-agregats.csv",
     }

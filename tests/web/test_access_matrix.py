@@ -91,6 +91,15 @@ EXPECTED = {
     "consultations.enter_contribution": ("GET", MANAGERS),
     "consultations.manage_glossary": ("GET", MANAGERS),
     "consultations.delete_term": ("POST", managers(303)),
+    "ratings.ranking": ("GET", ALL),
+    "ratings.show": ("GET", ALL),
+    "ratings.rate": ("GET", USERS_ONLY),
+    # Answers are for the agent responsible for the service (none is, here).
+    "ratings.answer": ("POST", {**MANAGERS, "agent": 403, "admin": 303}),
+    "ratings.open_data": ("GET", ALL),
+    "ratings.import_services": ("GET", MANAGERS),
+    "ratings.propose_from_service": ("GET", MANAGERS),
+    "ratings.unfreeze": ("POST", managers(303)),
     "moderation.report": ("GET", USERS_ONLY),
     "moderation.public_log": ("GET", ALL),
     # The case is about someone else's contribution.

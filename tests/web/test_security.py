@@ -85,6 +85,9 @@ def test_every_post_without_csrf_token_is_refused(app, client, make_user):
         "item_id": 1,
         "case_id": 1,
         "block_id": 1,
+        "service_id": 1,
+        "rating_id": 1,
+        "name": "x",
     }
     endpoints = post_endpoints(app)
     assert len(endpoints) >= 10

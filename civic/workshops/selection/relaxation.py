@@ -8,8 +8,10 @@ any column generation; finding those panels is a Caratheodory decomposition: tak
 on the smallest face of P that holds the point, move away from it until another constraint
 becomes tight, repeat. Each step drops a dimension, so at most groups + 1 panels come out.
 
-When the relaxation is not an average of whole panels (quotas that clash in combination can
-cause that), the caller falls back on column generation, seeded with the panels found here.
+The greedy split can still go astray near its end (its last points may leave the hull of whole
+panels), and the relaxed point itself may be out of reach when quotas clash in combination.
+The caller then lets column generation finish the lottery towards the relaxed levels from the
+panels found here, and runs the full LEXIMIN column generation only if they prove out of reach.
 """
 
 from __future__ import annotations

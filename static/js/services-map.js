@@ -1,0 +1,39 @@
+// The map of public services: the communes' outlines and one marker per service.
+// No tile server: everything drawn comes from this site. The list below the map gives the
+// same information without JavaScript.
+(function () {
+  "use strict";
+  function draw() {
+    var holder = document.getElementById("services-map");
+    var source = document.getElementById("services-map-data");
+    if (!holder || !source || typeof L === "undefined" || holder.dataset.drawn) { return; }
+    holder.dataset.drawn = "1";
+    var data = JSON.parse(source.textContent);
+    var map = L.map(holder, { attributionControl: true, zoomSnap: 0.25 });
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution(data.attribution);
+    var communes = L.geoJSON(data.communes, {
+      style: function () { return { color: "#0b5e3c", weight: 1, fillColor: "#e6efe9", fillOpacity: 0.6 }; },
+      onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name); }
+    }).addTo(map);
+    data.services.forEach(function (service) {
+      var marker = L.circleMarker([service.latitude, service.longitude], {
+        radius: 7, color: "#07402a", weight: 2, fillColor: "#ffbf47", fillOpacity: 1
+      }).addTo(map);
+      var link = document.createElement("a");
+      link.href = service.url;
+      link.textContent = service.name;
+      var popup = document.createElement("div");
+      popup.appendChild(link);
+      if (service.type) {
+        var type = document.createElement("div");
+        type.textContent = service.type;
+        popup.appendChild(type);
+      }
+      marker.bindPopup(popup);
+    });
+    map.fitBounds(communes.getBounds());
+  }
+  document.addEventListener("DOMContentLoaded", draw);
+  document.addEventListener("htmx:afterSettle", draw);
+})();
