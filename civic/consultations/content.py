@@ -22,9 +22,10 @@ def _set_proposal_text(proposal: Proposal, text: str) -> None:
 
 
 def _set_proposal_visible(proposal: Proposal, visible: bool) -> None:
-    was_published = proposal.status == ProposalStatus.PUBLISHED
+    was_pending = proposal.status == ProposalStatus.PENDING
     proposal.status = (ProposalStatus.PUBLISHED if visible else ProposalStatus.HIDDEN).value
-    if visible and not was_published:
+    # Announced once, when first published; not again when restored after a hide.
+    if visible and was_pending:
         from civic.consultations.services import record_event
 
         record_event(
@@ -70,6 +71,7 @@ def register_kinds() -> None:
             consultation_id=lambda p: p.consultation_id,
             url=_proposal_url,
             set_visible=_set_proposal_visible,
+            parent_url=lambda p: url_for("consultations.proposals", slug=p.consultation.slug),
         )
     )
     register(
@@ -83,5 +85,10 @@ def register_kinds() -> None:
             consultation_id=lambda c: c.proposal.consultation_id,
             url=_comment_url,
             set_visible=_set_comment_visible,
+            parent_url=lambda c: url_for(
+                "consultations.show_proposal",
+                slug=c.proposal.consultation.slug,
+                proposal_id=c.proposal_id,
+            ),
         )
     )

@@ -294,7 +294,7 @@ def vote(slug: str, proposal_id: int):
     if wants_fragment():
         current = queries.user_vote(current_user, [proposal.id]).get(proposal.id)
         html = render_template(
-            "consultations/_vote.html",
+            "consultations/_vote_swap.html",
             consultation=consultation,
             proposal=proposal,
             vote=current,

@@ -20,6 +20,8 @@ class ContentKind:
     url: Callable[[object], str]
     # Change the item's visibility; the package keeps its own counters right.
     set_visible: Callable[[object, bool], None]
+    # Where to go back to when the item itself is no longer visible.
+    parent_url: Callable[[object], str]
 
 
 _kinds: dict[str, ContentKind] = {}

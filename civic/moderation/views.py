@@ -44,13 +44,17 @@ def report(kind: str, item_id: int):
     back = safe_next(request.values.get("next") or content.url(item))
     if form.validate_on_submit():
         try:
-            services.report(current_user, kind, item, form.reason.data, form.detail.data or "")
+            case = services.report(
+                current_user, kind, item, form.reason.data, form.detail.data or ""
+            )
         except services.ModerationError as error:
             db.session.rollback()
             form.reason.errors = [*form.reason.errors, str(error)]
         else:
             db.session.commit()
             flash(_("Merci : votre signalement est transmis aux modérateurs du CODEV."), "success")
+            if case.hidden:  # the item is no longer visible: back to where it was listed
+                back = content.parent_url(item)
             return redirect(back, code=303)
     status = 422 if form.is_submitted() else 200
     return render_template(

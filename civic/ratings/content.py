@@ -24,5 +24,6 @@ def register_kinds() -> None:
             consultation_id=lambda r: None,
             url=lambda r: url_for("ratings.show", service_id=r.service_id),
             set_visible=_set_visible,
+            parent_url=lambda r: url_for("ratings.show", service_id=r.service_id),
         )
     )

@@ -8,16 +8,20 @@ import sqlalchemy as sa
 from civic.ratings import importer, services
 from civic.ratings.models import Service
 
-SCDL_HEADER = ("COLL_NOM;COLL_SIRET;EQUIP_UID;EQUIP_THEME;EQUIP_CODE;EQUIP_TYPE;EQUIP_NOM;"
-               "ADR_NUMERO;ADR_NOMVOIE;ADR_CODEPOSTAL;ADR_COMMUNE;ADR_CLE_INTEROP;ERP_ID;"
-               "ERP_TYPE;ERP_CATEGORIE;EQUIP_LAT;EQUIP_LONG;EQUIP_OUVERTURE;EQUIP_TEL;"
-               "EQUIP_EMAIL;EQUIP_WEB")
+SCDL_HEADER = (
+    "COLL_NOM;COLL_SIRET;EQUIP_UID;EQUIP_THEME;EQUIP_CODE;EQUIP_TYPE;EQUIP_NOM;"
+    "ADR_NUMERO;ADR_NOMVOIE;ADR_CODEPOSTAL;ADR_COMMUNE;ADR_CLE_INTEROP;ERP_ID;"
+    "ERP_TYPE;ERP_CATEGORIE;EQUIP_LAT;EQUIP_LONG;EQUIP_OUVERTURE;EQUIP_TEL;"
+    "EQUIP_EMAIL;EQUIP_WEB"
+)
 
 
 def scdl_row(uid, name, commune, lat, lon, postcode="31670", insee="31254", kind="Piscine"):
-    return (f"Sicoval;24310063300000;{uid};Sport;P1;{kind};{name};12;rue du Lac;{postcode};"
-            f"{commune};{insee}_0001_00012;;;;{lat};{lon};Mo-Fr 10:00-19:00;05 61 00 00 00;"
-            f"piscine@sicoval.fr;https://www.sicoval.fr")
+    return (
+        f"Sicoval;24310063300000;{uid};Sport;P1;{kind};{name};12;rue du Lac;{postcode};"
+        f"{commune};{insee}_0001_00012;;;;{lat};{lon};Mo-Fr 10:00-19:00;05 61 00 00 00;"
+        f"piscine@sicoval.fr;https://www.sicoval.fr"
+    )
 
 
 def scdl_file(rows: list[str], bom=True, crlf=True) -> bytes:
@@ -38,9 +42,11 @@ def test_scdl_csv_with_bom_crlf_semicolons_and_decimal_commas():
 
 
 def test_comma_separated_without_bom_and_leading_zero_postcodes():
-    data = ("nom,type,commune,code_postal,latitude,longitude\n"
-            "Médiathèque,Médiathèque,Ramonville-Saint-Agne,1500,43.545,1.476\n"
-            "Accueil,Mairie,Ramonville-Saint-Agne,01500,43.546,1.477\n").encode()
+    data = (
+        "nom,type,commune,code_postal,latitude,longitude\n"
+        "Médiathèque,Médiathèque,Ramonville-Saint-Agne,1500,43.545,1.476\n"
+        "Accueil,Mairie,Ramonville-Saint-Agne,01500,43.546,1.477\n"
+    ).encode()
     result = importer.parse(data)
     assert [r["postcode"] for r in result.rows] == ["01500", "01500"]
     assert result.rows[0]["id"].startswith("h-")  # no id column: a stable hash of the row
@@ -55,12 +61,15 @@ def test_lambert93_coordinates_are_reprojected():
 
 
 def test_rows_without_name_or_outside_france_are_rejected_the_rest_imported():
-    data = ("nom;latitude;longitude\n;43.5;1.5\nCrèche;-21.1;55.5\nCrèche du lac;43.55;1.53\n"
-            ).encode()
+    data = (
+        "nom;latitude;longitude\n;43.5;1.5\nCrèche;-21.1;55.5\nCrèche du lac;43.55;1.53\n"
+    ).encode()
     result = importer.parse(data)
     assert [r["name"] for r in result.rows] == ["Crèche du lac"]
-    assert result.rejected == [{"row": 1, "reason": "nom manquant"},
-                               {"row": 2, "reason": "coordonnées hors de France"}]
+    assert result.rejected == [
+        {"row": 1, "reason": "nom manquant"},
+        {"row": 2, "reason": "coordonnées hors de France"},
+    ]
 
 
 def feature(props, geometry=None):
@@ -68,13 +77,24 @@ def feature(props, geometry=None):
 
 
 def test_opendatasoft_geojson_traits():
-    document = {"type": "FeatureCollection", "features": [
-        feature({"nom": "Piscine A", "geo_point_2d": {"lon": 1.53, "lat": 43.54},
-                 "type": '["Piscine"]', "accessible": "T"}),
-        feature({"nom": "Piscine B", "geo_point_2d": [43.55, 1.52], "type": '["Piscine", "Sport"]'}),
-        feature({"nom": "Piscine C"}, {"type": "MultiPoint", "coordinates": [[1.51, 43.53]]}),
-        feature({"nom": "Piscine D"}, {"type": "Point", "coordinates": [1.50, 43.52]}),
-    ]}
+    document = {
+        "type": "FeatureCollection",
+        "features": [
+            feature(
+                {
+                    "nom": "Piscine A",
+                    "geo_point_2d": {"lon": 1.53, "lat": 43.54},
+                    "type": '["Piscine"]',
+                    "accessible": "T",
+                }
+            ),
+            feature(
+                {"nom": "Piscine B", "geo_point_2d": [43.55, 1.52], "type": '["Piscine", "Sport"]'}
+            ),
+            feature({"nom": "Piscine C"}, {"type": "MultiPoint", "coordinates": [[1.51, 43.53]]}),
+            feature({"nom": "Piscine D"}, {"type": "Point", "coordinates": [1.50, 43.52]}),
+        ],
+    }
     result = importer.parse(json.dumps(document).encode(), filename="equipements.geojson")
     coords = [(r["lat"], r["lon"]) for r in result.rows]
     assert coords == [(43.54, 1.53), (43.55, 1.52), (43.53, 1.51), (43.52, 1.5)]
@@ -95,10 +115,11 @@ def test_map_overrides_and_unreadable_files():
 
 
 def test_import_is_idempotent_and_closes_what_disappeared(db, app):
-    rows = [scdl_row("P-1", "Piscine de Labège", "Labège", "43,54", "1,53"),
-            scdl_row("P-2", "Piscine d'Escalquens", "Escalquens", "43,52", "1,55",
-                     insee="31169"),
-            scdl_row("P-3", "Piscine de Paris", "Paris", "48,85", "2,35", insee="75056")]
+    rows = [
+        scdl_row("P-1", "Piscine de Labège", "Labège", "43,54", "1,53"),
+        scdl_row("P-2", "Piscine d'Escalquens", "Escalquens", "43,52", "1,55", insee="31169"),
+        scdl_row("P-3", "Piscine de Paris", "Paris", "48,85", "2,35", insee="75056"),
+    ]
     report = services.import_services(None, "sicoval", importer.parse(scdl_file(rows)))
     assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
     assert report.rejected == [{"row": 3, "reason": "commune inconnue (code INSEE)"}]
@@ -113,10 +134,12 @@ def test_import_is_idempotent_and_closes_what_disappeared(db, app):
 
 
 def test_commune_found_by_name_or_by_the_point(db):
-    data = ("nom;commune;latitude;longitude\n"
-            "Médiathèque;ramonville saint agne;43.545;1.476\n"
-            "Sans commune;;43.5412;1.5310\n"
-            "Ailleurs;Toulouse;43.6;1.44\n").encode()
+    data = (
+        "nom;commune;latitude;longitude\n"
+        "Médiathèque;ramonville saint agne;43.545;1.476\n"
+        "Sans commune;;43.5412;1.5310\n"
+        "Ailleurs;Toulouse;43.6;1.44\n"
+    ).encode()
     report = services.import_services(None, "test", importer.parse(data))
     assert report.created == 2
     assert report.rejected == [{"row": 3, "reason": "commune inconnue : Toulouse"}]
@@ -129,15 +152,23 @@ def test_commune_found_by_name_or_by_the_point(db):
 
 def test_cli_contract(app, tmp_path, db):
     path = tmp_path / "equipements.csv"
-    path.write_bytes(scdl_file([scdl_row("P-9", "Piscine", "Labège", "43,54", "1,53"),
-                                scdl_row("P-10", "", "Labège", "43,54", "1,53")]))
+    path.write_bytes(
+        scdl_file(
+            [
+                scdl_row("P-9", "Piscine", "Labège", "43,54", "1,53"),
+                scdl_row("P-10", "", "Labège", "43,54", "1,53"),
+            ]
+        )
+    )
     runner = app.test_cli_runner()
-    dry = runner.invoke(args=["civic", "ratings", "import", str(path), "--source", "cli",
-                              "--dry-run"])
+    dry = runner.invoke(
+        args=["civic", "ratings", "import", str(path), "--source", "cli", "--dry-run"]
+    )
     assert dry.exit_code == 0 and dry.output.strip() == "created=1 updated=0 unchanged=0 rejected=1"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Service)) == 0
-    result = runner.invoke(args=["civic", "ratings", "import", str(path), "--source", "cli",
-                                 "--json"])
+    result = runner.invoke(
+        args=["civic", "ratings", "import", str(path), "--source", "cli", "--json"]
+    )
     payload = json.loads(result.output)
     assert payload["created"] == 1 and payload["rejected"] == [{"row": 2, "reason": "nom manquant"}]
     again = runner.invoke(args=["civic", "ratings", "import", str(path), "--source", "cli"])
@@ -146,6 +177,7 @@ def test_cli_contract(app, tmp_path, db):
     broken.write_text("{oops")
     failed = runner.invoke(args=["civic", "ratings", "import", str(broken), "--source", "cli"])
     assert failed.exit_code != 0 and "rien n'est importé" in failed.output
-    bad_map = runner.invoke(args=["civic", "ratings", "import", str(path), "--source", "cli",
-                                  "--map", "name"])
+    bad_map = runner.invoke(
+        args=["civic", "ratings", "import", str(path), "--source", "cli", "--map", "name"]
+    )
     assert bad_map.exit_code != 0

@@ -23,8 +23,14 @@ def url_values(make_user, db, climate, app):
     service = Service(source="test", source_id="s1", name="Piscine", type="Piscine")
     db.session.add(service)
     db.session.flush()
-    rating = ratings.rate(target, service, scores={c: 4 for c in CRITERIA}, channel="phone",
-                          open_as_announced=None, comment="")
+    rating = ratings.rate(
+        target,
+        service,
+        scores={c: 4 for c in CRITERIA},
+        channel="phone",
+        open_as_announced=None,
+        comment="",
+    )
     rating.comment_status = "published"
     reporter, moderator = make_user(email="signale@example.org"), make_user("moderator")
     from civic.moderation import services as moderation

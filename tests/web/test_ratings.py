@@ -28,18 +28,33 @@ def pool(db):
     labege = db.session.scalar(sa.select(Commune).where(Commune.insee == "31254"))
     made = []
     for i, name in enumerate(["Piscine de Labège", "Piscine d'Escalquens", "Piscine Nautica"]):
-        made.append(Service(source="test", source_id=f"p{i}", name=name, type="Piscine",
-                            commune_id=labege.id, latitude=43.54, longitude=1.53,
-                            hours="Mo-Su 00:00-24:00", address="1 rue du Lac"))
+        made.append(
+            Service(
+                source="test",
+                source_id=f"p{i}",
+                name=name,
+                type="Piscine",
+                commune_id=labege.id,
+                latitude=43.54,
+                longitude=1.53,
+                hours="Mo-Su 00:00-24:00",
+                address="1 rue du Lac",
+            )
+        )
     db.session.add_all(made)
     db.session.commit()
     return made
 
 
 def rate(user, service, value=5, comment="", **extra):
-    return services.rate(user, service, scores={c: value for c in CRITERIA},
-                         channel=extra.get("channel", "on_site"), open_as_announced=True,
-                         comment=comment)
+    return services.rate(
+        user,
+        service,
+        scores={c: value for c in CRITERIA},
+        channel=extra.get("channel", "on_site"),
+        open_as_announced=True,
+        comment=comment,
+    )
 
 
 def test_directory_list_map_and_filters(client, pool):
@@ -47,12 +62,16 @@ def test_directory_list_map_and_filters(client, pool):
     assert "3 services" in page and "Piscine Nautica" in page
     data = client.get("/services").get_data(as_text=True)
     marker = 'id="services-map-data">'
-    payload = json.loads(data[data.index(marker) + len(marker):data.index("</script>", data.index(marker))])
+    payload = json.loads(
+        data[data.index(marker) + len(marker) : data.index("</script>", data.index(marker))]
+    )
     assert len(payload["services"]) == 3 and len(payload["communes"]["features"]) == 36
     assert "leaflet" in data and "tile" not in data.lower()
     found = text(client.get("/services", query_string={"q": "nautica"}))
     assert "1 service" in found and "Piscine Nautica" in found
-    fragment = client.get("/services", query_string={"type": "Piscine"}, headers={"HX-Request": "true"})
+    fragment = client.get(
+        "/services", query_string={"type": "Piscine"}, headers={"HX-Request": "true"}
+    )
     assert "<html" not in text(fragment) and "3 services" in text(fragment)
 
 
@@ -117,9 +136,15 @@ def test_rating_form_errors_and_comment_moderation(client, pool, make_user, db):
     missing = client.post(url, data={"satisfaction": "5", "comment": "Bien"})
     assert missing.status_code == 422 and "Accueil" in text(missing)
     assert ">Bien</textarea>" in text(missing) or "Bien</textarea>" in text(missing)
-    response = client.post(url, data={**{c: "4" for c in CRITERIA}, "channel": "phone",
-                                      "open_as_announced": "yes",
-                                      "comment": "Accueil aimable, attente longue."})
+    response = client.post(
+        url,
+        data={
+            **{c: "4" for c in CRITERIA},
+            "channel": "phone",
+            "open_as_announced": "yes",
+            "comment": "Accueil aimable, attente longue.",
+        },
+    )
     assert response.status_code == 303
     rating = db.session.scalar(sa.select(Rating))
     assert rating.comment_status == "pending"
@@ -141,8 +166,11 @@ def test_responsible_agent_answers_and_median_time(client, pool, make_user, db):
     services.set_responsible(None, agent, service_type="Piscine")
     db.session.commit()
     url = f"/services/{service.id}/avis/{rating.id}/reponse"
-    data = {"status": "action_started", "text": "Nettoyage renforcé dès lundi.",
-            "signed_as": "Responsable des piscines"}
+    data = {
+        "status": "action_started",
+        "text": "Nettoyage renforcé dès lundi.",
+        "signed_as": "Responsable des piscines",
+    }
     log_in(client, outsider)
     assert client.post(url, data=data).status_code == 403
     log_in(client, agent)
@@ -161,8 +189,9 @@ def test_burst_freezes_ratings_and_alerts_moderators(pool, make_user, db, app, m
     assert pool[1].is_frozen
     with pytest.raises(services.RatingError, match="suspendus"):
         rate(make_user(), pool[1], 1)
-    assert "Afflux" in db.session.scalar(sa.select(Notification.message).where(
-        Notification.user_id == moderator.id))
+    assert "Afflux" in db.session.scalar(
+        sa.select(Notification.message).where(Notification.user_id == moderator.id)
+    )
 
 
 def test_close_the_loop_with_a_proposal(client, pool, climate, make_user, db):
@@ -170,9 +199,14 @@ def test_close_the_loop_with_a_proposal(client, pool, climate, make_user, db):
     url = f"/gestion/services/{pool[0].id}/proposition"
     form = text(client.get(url))
     assert "Améliorer" in form
-    response = client.post(url, data={"consultation_id": climate["consultation"].id,
-                                      "title": "Rénover les vestiaires de la piscine",
-                                      "body": "Les avis signalent des vestiaires vétustes."})
+    response = client.post(
+        url,
+        data={
+            "consultation_id": climate["consultation"].id,
+            "title": "Rénover les vestiaires de la piscine",
+            "body": "Les avis signalent des vestiaires vétustes.",
+        },
+    )
     assert response.status_code == 303
     db.session.refresh(pool[0])
     assert pool[0].proposal is not None
@@ -187,8 +221,9 @@ def test_export_suppresses_small_cells(client, pool, make_user, db, app, tmp_pat
             rate(make_user(), pool[1], 2)
         secret = rate(make_user(), pool[2], 1, comment="Mon voisin M. Dupont râle")
     db.session.commit()
-    rows = list(csv.DictReader(io.StringIO(export.files()["avis-services-agregats.csv"]),
-                               delimiter=";"))
+    rows = list(
+        csv.DictReader(io.StringIO(export.files()["avis-services-agregats.csv"]), delimiter=";")
+    )
     by_service = {r["service"]: r for r in rows}
     assert by_service["Piscine de Labège"]["nombre_avis"] == "6"
     assert by_service["Piscine de Labège"]["satisfaction"] == "4.0"
@@ -201,16 +236,19 @@ def test_export_suppresses_small_cells(client, pool, make_user, db, app, tmp_pat
     assert {f["name"] for f in schema["fields"]} >= set(CRITERIA)
     download = client.get("/services/donnees/avis-services-agregats.csv")
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
-    result = app.test_cli_runner().invoke(args=["civic", "ratings", "export", "--out",
-                                                str(tmp_path)])
+    result = app.test_cli_runner().invoke(
+        args=["civic", "ratings", "export", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0 and (tmp_path / "avis-services-agregats.csv").exists()
 
 
 def test_csv_injection_neutralised():
     from civic.core.opendata import to_csv
 
-    out = to_csv([{"a": "=HYPERLINK(\"x\")", "b": "+33", "c": "@x", "d": "-1", "e": "ok"}],
-                 ["a", "b", "c", "d", "e"])
+    out = to_csv(
+        [{"a": '=HYPERLINK("x")', "b": "+33", "c": "@x", "d": "-1", "e": "ok"}],
+        ["a", "b", "c", "d", "e"],
+    )
     assert out.splitlines()[1] == '"\'=HYPERLINK(""x"")";\'+33;\'@x;\'-1;ok'
 
 
@@ -219,21 +257,31 @@ def test_import_page_preview_then_confirm(client, make_user, db):
 
     log_in(client, make_user("agent"))
     data = "nom;commune;latitude;longitude\nPiscine;Labège;43,54;1,53\n;Labège;43,5;1,5\n"
-    preview = client.post("/gestion/services/import", data={
-        "source": "equipements", "format": "auto",
-        "file": (BytesIO(data.encode()), "equipements.csv")}, content_type="multipart/form-data")
+    preview = client.post(
+        "/gestion/services/import",
+        data={
+            "source": "equipements",
+            "format": "auto",
+            "file": (BytesIO(data.encode()), "equipements.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     assert preview.status_code == 200
     page = text(preview)
     assert "1 ligne utilisable" in page and "nom manquant" in page
     token = page.split('name="token" value="')[1].split('"')[0]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Service)) == 0
-    done = client.post("/gestion/services/import", data={
-        "source": "equipements", "format": "auto", "token": token, "confirm": "1"})
+    done = client.post(
+        "/gestion/services/import",
+        data={"source": "equipements", "format": "auto", "token": token, "confirm": "1"},
+    )
     assert done.status_code == 303
     assert db.session.scalar(sa.select(Service.name)) == "Piscine"
-    broken = client.post("/gestion/services/import", data={
-        "source": "x", "format": "geojson", "file": (BytesIO(b"{oops"), "x.geojson")},
-        content_type="multipart/form-data")
+    broken = client.post(
+        "/gestion/services/import",
+        data={"source": "x", "format": "geojson", "file": (BytesIO(b"{oops"), "x.geojson")},
+        content_type="multipart/form-data",
+    )
     assert broken.status_code == 422 and "ne peut pas être lu" in text(broken)
 
 
