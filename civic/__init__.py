@@ -77,13 +77,14 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     # The explicit list of features; no scanning of files.
     from civic.accounts.blueprint import bp as accounts
+    from civic.analysis.blueprint import bp as analysis
     from civic.consultations.blueprint import bp as consultations
     from civic.moderation.blueprint import bp as moderation
     from civic.pages.blueprint import bp as pages
     from civic.ratings.blueprint import bp as ratings
     from civic.workshops.blueprint import bp as workshops
 
-    for bp in (pages, accounts, consultations, moderation, workshops, ratings):
+    for bp in (pages, accounts, consultations, moderation, analysis, workshops, ratings):
         app.register_blueprint(bp)
 
 

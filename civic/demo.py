@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from civic.accounts.models import Role, RoleGrant, User
 from civic.accounts.passwords import hash_password
+from civic.analysis import demo as analysis_demo
 from civic.consultations import demo as consultations_demo
 from civic.core.models import utcnow
 from civic.extensions import db
@@ -60,4 +61,5 @@ def load_demo(if_empty: bool = False) -> list[tuple[str, str, str]] | None:
     consultations_demo.load(people, list(communes.values()))
     moderation_demo.load(people)
     ratings_demo.load(people)
+    analysis_demo.load(people)
     return accounts

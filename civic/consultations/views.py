@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from civic.accounts.models import User
+from civic.analysis.queries import published_run
 from civic.consultations import queries, services
 from civic.consultations.forms import (
     AnswerForm,
@@ -102,6 +103,7 @@ def show(slug: str):
             )
         )
     body = link_glossary(consultation.body_html, queries.glossary_triples())
+    decision_published = published_run(consultation.id) is not None
     return render_template(
         "consultations/show.html",
         consultation=consultation,
@@ -109,6 +111,7 @@ def show(slug: str):
         phase=consultation.current_phase(),
         follow=follow,
         follow_form=FollowForm(frequency="daily" if follow and follow.daily else "immediate"),
+        decision_published=decision_published,
     )
 
 

@@ -32,6 +32,20 @@ def url_values(make_user, db, climate, app):
         comment="",
     )
     rating.comment_status = "published"
+    from civic.analysis.models import AnalysisRun, Cluster, ClusterMember
+
+    run = AnalysisRun(consultation_id=climate["consultation"].id, status="done", progress=100)
+    cluster = Cluster(run=run, label="Vélo", size=1, size_unique=1)
+    db.session.add_all([run, cluster])
+    db.session.flush()
+    member = ClusterMember(
+        run_id=run.id,
+        cluster_id=cluster.id,
+        kind="proposal",
+        item_id=climate["proposal"].id,
+        text="Des pistes cyclables",
+    )
+    db.session.add(member)
     reporter, moderator = make_user(email="signale@example.org"), make_user("moderator")
     from civic.moderation import services as moderation
 
@@ -54,6 +68,9 @@ def url_values(make_user, db, climate, app):
         "case_id": case.id,
         "block_id": block.id,
         "service_id": service.id,
+        "run_id": run.id,
+        "cluster_id": cluster.id,
+        "member_id": member.id,
         "rating_id": rating.id,
         "name": "avis-services-agregats.csv",
     }

@@ -12,6 +12,13 @@ ADMIN_ONLY = {"anonymous": LOGIN, **{r: 403 for r in ROLES[1:]}, "admin": 200}
 ANONYMOUS_FORM = {"anonymous": 200, **{r: 302 for r in ROLES[1:]}}
 MANAGERS = {"anonymous": LOGIN, **{r: 403 for r in ROLES[1:]}, "agent": 200, "admin": 200}
 MODERATORS = {"anonymous": LOGIN, **{r: 403 for r in ROLES[1:]}, "moderator": 200, "admin": 200}
+REVIEWERS = {
+    "anonymous": LOGIN,
+    **{r: 403 for r in ROLES[1:]},
+    "agent": 200,
+    "elected": 200,
+    "admin": 200,
+}
 OFFICIALS = {
     "anonymous": LOGIN,
     **{r: 403 for r in ROLES[1:]},
@@ -100,6 +107,24 @@ EXPECTED = {
     "ratings.import_services": ("GET", MANAGERS),
     "ratings.propose_from_service": ("GET", MANAGERS),
     "ratings.unfreeze": ("POST", managers(303)),
+    "analysis.runs": ("GET", REVIEWERS),
+    "analysis.show_run": ("GET", REVIEWERS),
+    "analysis.rename": ("POST", managers(303)),
+    "analysis.merge": ("POST", managers(303)),
+    "analysis.validate": ("POST", managers(303)),
+    "analysis.move": ("POST", managers(303)),
+    "analysis.decide": ("POST", {**REVIEWERS, "agent": 303, "elected": 303, "admin": 303}),
+    "analysis.publish": ("POST", {**REVIEWERS, "agent": 303, "elected": 303, "admin": 303}),
+    # Before the decision is published, the report is for those who prepare it.
+    "analysis.report": (
+        "GET",
+        {**{r: 404 for r in ROLES}, "agent": 200, "elected": 200, "admin": 200},
+    ),
+    "analysis.report_csv": (
+        "GET",
+        {**{r: 404 for r in ROLES}, "agent": 200, "elected": 200, "admin": 200},
+    ),
+    "analysis.restitution": ("GET", USERS_ONLY),
     "moderation.report": ("GET", USERS_ONLY),
     "moderation.public_log": ("GET", ALL),
     # The case is about someone else's contribution.

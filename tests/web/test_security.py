@@ -86,6 +86,9 @@ def test_every_post_without_csrf_token_is_refused(app, client, make_user):
         "case_id": 1,
         "block_id": 1,
         "service_id": 1,
+        "run_id": 1,
+        "cluster_id": 1,
+        "member_id": 1,
         "rating_id": 1,
         "name": "x",
     }

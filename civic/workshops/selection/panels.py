@@ -82,7 +82,7 @@ def meets_quotas(pool: Pool, counts: IntArray) -> bool:
     rows = row_counts(pool, counts)
     if np.any(rows < pool.qmin) or np.any(rows > pool.qmax):
         return False
-    return all(counts[h].sum() <= 1 for h in pool.households)
+    return not len(pool.households) or bool(np.all(pool.household_seats(counts) <= 1))
 
 
 def swap_search(
@@ -104,7 +104,7 @@ def swap_search(
     group_rows = pool.group_rows
     hh_of = pool.household_of_group
     has_households = len(pool.households) > 0
-    hh_seats = np.array([c[h].sum() for h in pool.households], dtype=np.int64)
+    hh_seats = pool.household_seats(c)
     for _ in range(max_steps):
         seated = np.flatnonzero(c > 0)
         w_seated = weights[seated]

@@ -62,6 +62,23 @@ class Pool:
         upper = np.concatenate([[self.seats], self.qmax, np.ones(n_hh)]).astype(float)
         return lower, upper
 
+    def household_seats(self, counts: IntArray) -> IntArray:
+        """Seats per shared household of a panel given by group counts."""
+        inside = self.household_of_group >= 0
+        return np.bincount(
+            self.household_of_group[inside],
+            weights=counts[inside],
+            minlength=len(self.households),
+        ).astype(np.int64)
+
+    def household_seats_fractional(self, expected: NDArray[np.float64]) -> NDArray[np.float64]:
+        inside = self.household_of_group >= 0
+        return np.bincount(
+            self.household_of_group[inside],
+            weights=expected[inside],
+            minlength=len(self.households),
+        )
+
     def counts_of_panel(self, people: list[int] | IntArray) -> IntArray:
         return np.bincount(
             self.group_of[np.asarray(people, dtype=np.int64)], minlength=self.n_groups

@@ -125,7 +125,7 @@ def _face(pool: Pool, point: FloatArray) -> _Face:
     at_max = rows >= pool.qmax - TIGHT
     row_high[at_min] = pool.qmin[at_min]
     row_low[at_max] = pool.qmax[at_max]
-    exact = np.array([point[h].sum() >= 1 - TIGHT for h in pool.households], dtype=bool)
+    exact = pool.household_seats_fractional(point) >= 1 - TIGHT
     return _Face(low, high, row_low, row_high, exact)
 
 
@@ -149,9 +149,9 @@ def _round(pool: Pool, point: FloatArray, face: _Face) -> IntArray:
 def _violation(pool: Pool, counts: IntArray, face: _Face) -> int:
     rows = np.rint(pool.membership @ counts).astype(np.int64)
     bad = np.maximum(face.row_low - rows, 0).sum() + np.maximum(rows - face.row_high, 0).sum()
-    for h, members in enumerate(pool.households):
-        seated = int(counts[members].sum())
-        bad += max(seated - 1, 0) + (1 - seated if face.household_exact[h] and seated < 1 else 0)
+    if len(pool.households):
+        seated = pool.household_seats(counts)
+        bad += np.maximum(seated - 1, 0).sum() + np.sum(face.household_exact & (seated < 1))
     return int(bad) + abs(int(counts.sum()) - pool.seats)
 
 
@@ -203,9 +203,22 @@ def _repair(
         if len(pool.households):
             hh_in = pool.household_of_group[in_groups]
             hh_out = pool.household_of_group[out_groups]
-            seated = np.array([c[h].sum() for h in pool.households] + [0])
-            clash = (hh_in >= 0) & (seated[hh_in] > 0)
-            delta += clash[None, :] & ~((hh_out[:, None] == hh_in[None, :]) & (hh_in >= 0))
+            seated = np.append(pool.household_seats(c), 0)  # index -1: not in a household
+            exact = np.append(face.household_exact, False)
+            # leaving: good if the household has two seats, bad if it must keep its one
+            leave = np.where(
+                hh_out < 0,
+                0.0,
+                np.where(seated[hh_out] > 1, -1.0, np.where(exact[hh_out], 1.0, 0.0)),
+            )
+            # entering: bad if the household is already seated, good if it must get a seat
+            enter = np.where(
+                hh_in < 0,
+                0.0,
+                np.where(seated[hh_in] > 0, 1.0, np.where(exact[hh_in], -1.0, 0.0)),
+            )
+            same = (hh_out[:, None] == hh_in[None, :]) & (hh_in[None, :] >= 0)
+            delta += np.where(same, 0.0, leave[:, None] + enter[None, :])
         closeness = (c[out_groups] - point[out_groups])[:, None] + (
             point[in_groups] - c[in_groups]
         )[None, :]
@@ -301,8 +314,8 @@ def _step_length(pool: Pool, point: FloatArray, panel: IntArray, face: _Face) ->
     theta = min(theta, limit(pool.qmax - rows_point, pool.qmax - rows_panel))
     theta = min(theta, limit(rows_point - pool.qmin, rows_panel - pool.qmin))
     if pool.households:
-        hh_point = np.array([point[h].sum() for h in pool.households])
-        hh_panel = np.array([panel_f[h].sum() for h in pool.households])
+        hh_point = pool.household_seats_fractional(point)
+        hh_panel = pool.household_seats_fractional(panel_f)
         theta = min(theta, limit(1.0 - hh_point, 1.0 - hh_panel))
     return theta
 

@@ -1,0 +1,333 @@
+"""Running an analysis as a job, reviewing its clusters, and publishing the decision."""
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from civic.analysis.models import DECISIONS, AnalysisRun, Cluster, ClusterMember
+from civic.consultations.models import Comment, Proposal, ProposalStatus, Vote
+from civic.core import jobs
+from civic.core.models import audit, utcnow
+from civic.core.notify import notify
+from civic.extensions import db
+
+
+class AnalysisError(Exception):
+    """A refusal to show to the user, already translated."""
+
+
+def start(actor, consultation, *, seed: int = 0, k: int | None = None) -> AnalysisRun:
+    run = AnalysisRun(
+        consultation_id=consultation.id,
+        created_by_id=actor.id,
+        seed=seed,
+        params={"k": k, "seed": seed},
+        step=str(_l("En attente de démarrage")),
+    )
+    db.session.add(run)
+    db.session.flush()
+    audit(actor, "analysis.started", "consultation", consultation.id, run=run.id)
+    return run
+
+
+def contributions(consultation_id: int) -> list[dict]:
+    """Every published contribution: proposals (all channels) and comments."""
+    rows = []
+    for p in db.session.scalars(
+        sa.select(Proposal)
+        .where(
+            Proposal.consultation_id == consultation_id,
+            Proposal.status == ProposalStatus.PUBLISHED.value,
+        )
+        .order_by(Proposal.id)
+    ):
+        rows.append(
+            {
+                "kind": "proposal",
+                "item_id": p.id,
+                "author_id": p.author_id,
+                "text": f"{p.title}. {p.body}",
+                "channel": p.channel,
+                "commune_id": p.commune_id,
+            }
+        )
+    comments = db.session.execute(
+        sa.select(Comment, Proposal.commune_id)
+        .join(Proposal)
+        .where(
+            Proposal.consultation_id == consultation_id,
+            Proposal.status == ProposalStatus.PUBLISHED.value,
+            Comment.status == ProposalStatus.PUBLISHED.value,
+        )
+        .order_by(Comment.id)
+    )
+    for comment, commune_id in comments:
+        rows.append(
+            {
+                "kind": "comment",
+                "item_id": comment.id,
+                "author_id": comment.author_id,
+                "text": comment.body,
+                "channel": "online",
+                "commune_id": commune_id,
+            }
+        )
+    return rows
+
+
+def _progress(run: AnalysisRun, percent: int, step) -> None:
+    # Committed at once, so that the page polling the run sees it move.
+    run.progress, run.step = percent, str(step)
+    db.session.commit()
+
+
+def run_analysis(run_id: int) -> str:
+    """Job: cluster the texts, find campaigns and opinion groups, store the results."""
+    from civic.analysis.pipeline import cluster_texts, opinion_groups
+
+    run = db.session.get(AnalysisRun, run_id)
+    run.status = "running"
+    _progress(run, 5, _l("Lecture des contributions"))
+    try:
+        rows = contributions(run.consultation_id)
+        if len(rows) < 4:
+            raise AnalysisError(_l("Il faut au moins 4 contributions publiées pour analyser."))
+        keys = [f"{r['kind']}:{r['item_id']}" for r in rows]
+        previous = _previous_groups(run)
+        _progress(run, 20, _l("Regroupement des textes"))
+        result = cluster_texts(
+            [r["text"] for r in rows],
+            keys,
+            k=run.params.get("k"),
+            seed=run.seed,
+            previous=previous.get("clusters"),
+            frozen=previous.get("frozen"),
+        )
+        _progress(run, 70, _l("Groupes d'opinion à partir des votes"))
+        votes = db.session.execute(
+            sa.select(Vote.user_id, Vote.proposal_id, Vote.value)
+            .join(Proposal)
+            .where(Proposal.consultation_id == run.consultation_id)
+        ).all()
+        try:
+            opinions = opinion_groups([(u, p, v) for u, p, v in votes], seed=run.seed).to_dict()
+        except ValueError:
+            opinions = {}  # too few votes for opinion groups
+        _progress(run, 90, _l("Enregistrement des résultats"))
+        by_key = dict(zip(keys, rows, strict=True))
+        for cluster in result.clusters:
+            _store(
+                run,
+                cluster.id,
+                cluster.label,
+                cluster.keywords,
+                cluster.members,
+                cluster.quotes,
+                cluster.size,
+                cluster.size_unique,
+                by_key,
+                validated=cluster.frozen,
+            )
+        for key in result.isolated:
+            _store(run, 0, by_key[key]["text"][:120], [], [key], [key], 1, 1, by_key, isolated=True)
+        run.stats = dict(result.stats)
+        run.campaigns = [group for group in result.duplicates if len(group) >= 2]
+        run.opinions = opinions
+        run.params = {
+            **run.params,
+            **{
+                k: v
+                for k, v in result.params.items()
+                if isinstance(v, int | float | str | bool | None)
+            },
+        }
+        run.status, run.finished_at = "done", utcnow()
+        _progress(run, 100, _l("Analyse terminée"))
+    except AnalysisError as error:
+        db.session.rollback()
+        run = db.session.get(AnalysisRun, run_id)
+        run.status, run.error, run.finished_at = "failed", str(error), utcnow()
+        db.session.commit()
+    return run.status
+
+
+def _store(
+    run,
+    number,
+    label,
+    keywords,
+    members,
+    quotes,
+    size,
+    size_unique,
+    by_key,
+    isolated=False,
+    validated=False,
+) -> None:
+    cluster = Cluster(
+        run_id=run.id,
+        number=number,
+        label=label,
+        keywords=list(keywords),
+        quotes=list(quotes),
+        size=size,
+        size_unique=size_unique,
+        isolated=isolated,
+        validated=validated,
+    )
+    db.session.add(cluster)
+    db.session.flush()
+    for key in members:
+        row = by_key[key]
+        db.session.add(ClusterMember(run_id=run.id, cluster_id=cluster.id, **row))
+
+
+def _previous_groups(run: AnalysisRun) -> dict:
+    """The last finished run's clusters: their ids are kept, the validated ones frozen."""
+    last = db.session.scalar(
+        sa.select(AnalysisRun)
+        .where(
+            AnalysisRun.consultation_id == run.consultation_id,
+            AnalysisRun.status == "done",
+            AnalysisRun.id != run.id,
+        )
+        .order_by(AnalysisRun.id.desc())
+        .limit(1)
+    )
+    if last is None:
+        return {}
+    clusters, frozen = {}, {}
+    for cluster in last.clusters:
+        if cluster.isolated:
+            continue
+        members = [m.key for m in cluster.members]
+        (frozen if cluster.validated else clusters)[cluster.number] = members
+    return {"clusters": clusters or None, "frozen": frozen or None}
+
+
+# --- review --------------------------------------------------------------------------------
+
+
+def _editable(cluster: Cluster) -> None:
+    if cluster.run.published_at is not None:
+        raise AnalysisError(_l("La décision est publiée : l'analyse ne peut plus changer."))
+
+
+def _recount(cluster: Cluster) -> None:
+    cluster.size = len(cluster.members)
+    cluster.size_unique = len({m.text.strip().lower() for m in cluster.members})
+
+
+def rename(actor, cluster: Cluster, label: str) -> None:
+    _editable(cluster)
+    if not label.strip():
+        raise AnalysisError(_l("Donnez un nom au groupe."))
+    cluster.label = label.strip()[:200]
+    audit(actor, "analysis.renamed", "analysis_cluster", cluster.id, label=cluster.label)
+
+
+def merge(actor, source: Cluster, target: Cluster) -> None:
+    _editable(target)
+    if source.id == target.id or source.run_id != target.run_id:
+        raise AnalysisError(_l("Choisissez un autre groupe de la même analyse."))
+    for member in list(source.members):
+        member.cluster = target
+    target.quotes = list(dict.fromkeys(target.quotes + source.quotes))[:5]
+    db.session.flush()
+    db.session.refresh(target)
+    _recount(target)
+    target.isolated = False
+    audit(actor, "analysis.merged", "analysis_cluster", target.id, merged=source.id)
+    db.session.delete(source)
+    db.session.flush()
+
+
+def move(actor, member: ClusterMember, target: Cluster) -> None:
+    _editable(target)
+    source = member.cluster
+    if target.run_id != member.run_id:
+        raise AnalysisError(_l("Choisissez un groupe de la même analyse."))
+    member.cluster = target
+    db.session.flush()
+    for cluster in (source, target):
+        db.session.refresh(cluster)
+        _recount(cluster)
+    if not source.members:
+        db.session.delete(source)
+    audit(actor, "analysis.moved", "analysis_cluster", target.id, member=member.key)
+    db.session.flush()
+
+
+def validate(actor, cluster: Cluster, validated: bool = True) -> None:
+    _editable(cluster)
+    cluster.validated = validated
+    audit(actor, "analysis.validated", "analysis_cluster", cluster.id, validated=validated)
+
+
+# --- decision ------------------------------------------------------------------------------
+
+
+def decide(official, cluster: Cluster, decision: str, justification: str) -> None:
+    _editable(cluster)
+    if decision not in DECISIONS:
+        raise AnalysisError(_l("Choisissez la décision."))
+    if not justification.strip():
+        raise AnalysisError(_l("Justifiez la décision : c'est elle que liront les participants."))
+    cluster.decision, cluster.justification = decision, justification.strip()
+    cluster.decided_by_id = official.id
+    audit(official, "analysis.decided", "analysis_cluster", cluster.id, decision=decision)
+
+
+def publish(official, run: AnalysisRun) -> int:
+    """Publish the decision; refused while any group is unanswered. Returns people notified."""
+    if run.status != "done":
+        raise AnalysisError(_l("L'analyse n'est pas terminée."))
+    if run.published_at is not None:
+        raise AnalysisError(_l("Cette décision est déjà publiée."))
+    missing = [c.label for c in run.clusters if not c.decision]
+    if missing:
+        raise AnalysisError(
+            _l(
+                "%(n)s groupe(s) sans réponse, dont « %(first)s » : chaque "
+                "contribution doit recevoir une réponse.",
+                n=len(missing),
+                first=missing[0],
+            )
+        )
+    run.published_at = utcnow()
+    audit(official, "analysis.published", "analysis_run", run.id)
+    jobs.enqueue("civic.analysis.services.notify_participants", run.id)
+    return len(participants(run))
+
+
+def participants(run: AnalysisRun) -> list[int]:
+    return list(
+        db.session.scalars(
+            sa.select(ClusterMember.author_id)
+            .where(ClusterMember.run_id == run.id, ClusterMember.author_id.is_not(None))
+            .distinct()
+        )
+    )
+
+
+def notify_participants(run_id: int) -> int:
+    """Job: tell each participant what became of their contributions."""
+    from civic.accounts.models import User
+
+    run = db.session.get(AnalysisRun, run_id)
+    link = url_for("analysis.restitution", slug=run.consultation.slug)
+    count = 0
+    for user in db.session.scalars(
+        sa.select(User).where(User.id.in_(participants(run)), User.deleted_at.is_(None))
+    ):
+        notify(
+            user,
+            _l(
+                "La décision sur « %(title)s » est publiée : voyez ce qu'est devenue "
+                "votre contribution.",
+                title=run.consultation.title,
+            ),
+            link,
+        )
+        count += 1
+    return count

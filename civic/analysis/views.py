@@ -1,0 +1,230 @@
+"""Thin views: start and follow a run, review its clusters, decide, publish, restitute."""
+
+from flask import Response, abort, flash, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from civic.analysis import queries, services
+from civic.analysis.models import DECISIONS, STATUS_LABELS, AnalysisRun, Cluster, ClusterMember
+from civic.consultations.models import Consultation
+from civic.consultations.queries import get_by_slug
+from civic.core import jobs
+from civic.core.htmx import redirect_303, render_page_or_block
+from civic.core.opendata import to_csv
+from civic.core.permissions import can, require
+from civic.extensions import db
+from civic.ratings.charts import bar_chart
+
+
+def _consultation(consultation_id: int) -> Consultation:
+    return db.session.get(Consultation, consultation_id) or abort(404)
+
+
+def _run(run_id: int) -> AnalysisRun:
+    return db.session.get(AnalysisRun, run_id) or abort(404)
+
+
+def runs(consultation_id: int):
+    consultation = _consultation(consultation_id)
+    if request.method == "POST":
+        require("analysis.manage", consultation)
+        seed = request.form.get("seed", "0")
+        k = request.form.get("k", "")
+        run = services.start(
+            current_user,
+            consultation,
+            seed=int(seed) if seed.isdigit() else 0,
+            k=int(k) if k.isdigit() and 2 <= int(k) <= 30 else None,
+        )
+        db.session.commit()  # the worker must see the run
+        jobs.enqueue("civic.analysis.services.run_analysis", run.id)
+        db.session.commit()
+        return redirect_303("analysis.show_run", run_id=run.id)
+    return render_template(
+        "analysis/runs.html",
+        consultation=consultation,
+        runs=queries.runs(consultation.id),
+        status_labels=STATUS_LABELS,
+    )
+
+
+def show_run(run_id: int):
+    run = _run(run_id)
+    others = [(c.id, c.label) for c in run.clusters]
+    return render_page_or_block(
+        "analysis/run.html",
+        "progress",
+        run=run,
+        others=others,
+        decisions=DECISIONS,
+        status_labels=STATUS_LABELS,
+        can_manage=can(current_user, "analysis.manage"),
+    )
+
+
+def _cluster(cluster_id: int) -> Cluster:
+    return db.session.get(Cluster, cluster_id) or abort(404)
+
+
+def _apply(action, *args, success: str, cluster: Cluster):
+    try:
+        action(current_user, *args)
+    except services.AnalysisError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect_303("analysis.show_run", run_id=cluster.run_id)
+
+
+def rename(cluster_id: int):
+    cluster = _cluster(cluster_id)
+    require("analysis.manage", cluster)
+    return _apply(
+        services.rename,
+        cluster,
+        request.form.get("label", ""),
+        success=_("Le groupe est renommé."),
+        cluster=cluster,
+    )
+
+
+def merge(cluster_id: int):
+    cluster = _cluster(cluster_id)
+    require("analysis.manage", cluster)
+    target_id = request.form.get("target", "")
+    target = db.session.get(Cluster, int(target_id)) if target_id.isdigit() else None
+    if target is None:
+        flash(_("Choisissez le groupe dans lequel fusionner."), "error")
+        return redirect_303("analysis.show_run", run_id=cluster.run_id)
+    return _apply(
+        services.merge, cluster, target, success=_("Les groupes sont fusionnés."), cluster=target
+    )
+
+
+def move(member_id: int):
+    member = db.session.get(ClusterMember, member_id) or abort(404)
+    require("analysis.manage", member)
+    target_id = request.form.get("target", "")
+    target = db.session.get(Cluster, int(target_id)) if target_id.isdigit() else None
+    if target is None:
+        flash(_("Choisissez le groupe de destination."), "error")
+        return redirect_303("analysis.show_run", run_id=member.run_id)
+    return _apply(
+        services.move, member, target, success=_("La contribution est déplacée."), cluster=target
+    )
+
+
+def validate(cluster_id: int):
+    cluster = _cluster(cluster_id)
+    require("analysis.manage", cluster)
+    return _apply(
+        services.validate,
+        cluster,
+        request.form.get("validated") != "0",
+        success=_("Le groupe est validé : il sera conservé tel quel."),
+        cluster=cluster,
+    )
+
+
+def decide(cluster_id: int):
+    cluster = _cluster(cluster_id)
+    require("analysis.review", cluster)
+    return _apply(
+        services.decide,
+        cluster,
+        request.form.get("decision", ""),
+        request.form.get("justification", ""),
+        success=_("La réponse est enregistrée."),
+        cluster=cluster,
+    )
+
+
+def publish(run_id: int):
+    run = _run(run_id)
+    require("analysis.review", run)
+    try:
+        count = services.publish(current_user, run)
+    except services.AnalysisError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(
+            _("La décision est publiée ; %(n)s participant(s) sont prévenus.", n=count), "success"
+        )
+    return redirect_303("analysis.show_run", run_id=run.id)
+
+
+def _report_run(slug: str) -> tuple[Consultation, AnalysisRun]:
+    consultation = get_by_slug(slug) or abort(404)
+    run = queries.published_run(consultation.id)
+    # Before publication, the report is for the officials and agents preparing it.
+    if run is None and can(current_user, "analysis.review"):
+        run = queries.latest_done_run(consultation.id)
+    if run is None:
+        abort(404)
+    return consultation, run
+
+
+def report(slug: str):
+    consultation, run = _report_run(slug)
+    figures = queries.figures(run)
+    channels = sorted(figures["by_channel"].items())
+    chart = bar_chart(
+        [n for _c, n in channels],
+        [c for c, _n in channels],
+        _("Contributions par canal"),
+        width=420,
+    )
+    return render_template(
+        "analysis/report.html",
+        consultation=consultation,
+        run=run,
+        figures=figures,
+        chart=chart,
+        channels=channels,
+        decisions=DECISIONS,
+    )
+
+
+def report_csv(slug: str):
+    consultation, run = _report_run(slug)
+    rows = [
+        {
+            "groupe": c.label,
+            "mots_cles": ", ".join(c.keywords),
+            "contributions": c.size,
+            "contributions_dedoublonnees": c.size_unique,
+            "decision": str(DECISIONS.get(c.decision, "")),
+            "justification": c.justification,
+        }
+        for c in run.clusters
+    ]
+    fields = [
+        "groupe",
+        "mots_cles",
+        "contributions",
+        "contributions_dedoublonnees",
+        "decision",
+        "justification",
+    ]
+    return Response(
+        to_csv(rows, fields),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=synthese-{consultation.slug}.csv"},
+    )
+
+
+def restitution(slug: str):
+    consultation = get_by_slug(slug) or abort(404)
+    run = queries.published_run(consultation.id)
+    mine = queries.members_of(current_user.id, run) if run else []
+    return render_template(
+        "analysis/restitution.html",
+        consultation=consultation,
+        run=run,
+        mine=mine,
+        decisions=DECISIONS,
+    )

@@ -1,0 +1,156 @@
+"""Analysis in the platform: run as a job, review, decide, publish, restitute."""
+
+import sqlalchemy as sa
+
+from civic.analysis.models import AnalysisRun, Cluster, ClusterMember
+from civic.consultations import services as consultations
+from civic.core.notify import Notification
+from tests.conftest import log_in
+from tests.web.helpers import text
+
+THEMES = {
+    "vélo": [
+        "Des pistes cyclables sécurisées entre les communes",
+        "Plus de pistes cyclables pour aller au collège à vélo",
+        "Des parkings à vélo sécurisés près des arrêts de bus",
+        "Relier les villages par des pistes cyclables",
+    ],
+    "arbres": [
+        "Planter des arbres dans les cours d'école pour l'ombre",
+        "Des arbres le long des rues pour rafraîchir la ville",
+        "Planter des haies et des arbres dans les parcs",
+        "Un arbre planté pour chaque enfant né dans la commune",
+    ],
+}
+
+
+def seed(app, climate, make_user):
+    people = [make_user() for _ in range(4)]
+    with app.test_request_context():
+        for texts in THEMES.values():
+            for i, text_ in enumerate(texts):
+                consultations.submit_proposal(
+                    people[i],
+                    climate["consultation"],
+                    title=text_,
+                    body=text_ + ".",
+                    theme="",
+                    commune_id=None,
+                )
+    return people
+
+
+def start_run(client, climate, k=2):
+    url = f"/gestion/concertations/{climate['consultation'].id}/analyses"
+    response = client.post(url, data={"k": str(k), "seed": "7"})
+    assert response.status_code == 303
+    return response.headers["Location"]
+
+
+def test_run_review_decide_publish_and_restitute(app, client, climate, make_user, db):
+    people = seed(app, climate, make_user)
+    agent, elected = make_user("agent"), make_user("elected")
+    log_in(client, agent)
+    location = start_run(client, climate)
+    run = db.session.scalar(sa.select(AnalysisRun))
+    assert run.status == "done" and run.progress == 100  # inline without Redis
+    page = text(client.get(location))
+    assert "Analyse terminée" in page and "groupes ou contributions isolées" in page
+    fragment = client.get(location, headers={"HX-Request": "true"})
+    assert "<html" not in text(fragment) and "Analyse terminée" in text(fragment)
+    # Every contribution is in exactly one group.
+    members = db.session.scalars(sa.select(ClusterMember)).all()
+    assert len(members) == 9 and len({m.key for m in members}) == 9
+    clusters = db.session.scalars(sa.select(Cluster).where(Cluster.isolated.is_(False))).all()
+    assert len(clusters) >= 2
+    first, second = clusters[0], clusters[1]
+    assert (
+        client.post(
+            f"/gestion/analyses/groupes/{first.id}/nom", data={"label": "Mobilités douces"}
+        ).status_code
+        == 303
+    )
+    db.session.refresh(first)
+    assert first.label == "Mobilités douces"
+    member = second.members[0]
+    client.post(
+        f"/gestion/analyses/contributions/{member.id}/deplacement", data={"target": first.id}
+    )
+    db.session.expire_all()
+    assert member.cluster_id == first.id and first.size == len(first.members)
+    client.post(f"/gestion/analyses/groupes/{first.id}/validation", data={"validated": "1"})
+    db.session.refresh(first)
+    assert first.validated
+    # Publishing is refused while a group has no answer.
+    log_in(client, elected)
+    client.post(f"/gestion/analyses/{run.id}/publication")
+    db.session.refresh(run)
+    assert run.published_at is None
+    refused = client.post(
+        f"/gestion/analyses/groupes/{first.id}/decision",
+        data={"decision": "retained", "justification": ""},
+    )
+    assert refused.status_code == 303
+    db.session.refresh(first)
+    assert first.decision is None
+    for cluster in run.clusters:
+        client.post(
+            f"/gestion/analyses/groupes/{cluster.id}/decision",
+            data={"decision": "retained", "justification": "Inscrit au plan 2027."},
+        )
+    assert client.post(f"/gestion/analyses/{run.id}/publication").status_code == 303
+    db.session.refresh(run)
+    assert run.published_at is not None
+    notified = set(
+        db.session.scalars(
+            sa.select(Notification.user_id).where(Notification.message.like("%ce qu'est devenue%"))
+        )
+    )
+    assert notified == {p.id for p in people} | {climate["author"].id}
+    # Once published, the analysis no longer changes.
+    client.post(f"/gestion/analyses/groupes/{first.id}/nom", data={"label": "Autre"})
+    db.session.refresh(first)
+    assert first.label == "Mobilités douces"
+    log_in(client, people[0])
+    mine = text(client.get("/concertations/plan-climat/restitution"))
+    assert "Ce qu'est devenue votre contribution" in mine and "Inscrit au plan 2027." in mine
+    report = text(client.get("/concertations/plan-climat/synthese"))
+    assert "Mobilités douces" in report and "Contributions par canal" in report
+    csv_ = client.get("/concertations/plan-climat/synthese.csv")
+    assert csv_.mimetype == "text/csv" and "Mobilités douces" in csv_.get_data(as_text=True)
+
+
+def test_report_is_private_until_published(app, client, climate, make_user, db):
+    seed(app, climate, make_user)
+    log_in(client, make_user("agent"))
+    start_run(client, climate)
+    assert client.get("/concertations/plan-climat/synthese").status_code == 200
+    log_in(client, make_user())
+    assert client.get("/concertations/plan-climat/synthese").status_code == 404
+    assert "pas encore publiée" in text(client.get("/concertations/plan-climat/restitution"))
+    assert (
+        client.get(f"/gestion/concertations/{climate['consultation'].id}/analyses").status_code
+        == 403
+    )
+
+
+def test_rerun_keeps_validated_groups_and_ids(app, client, climate, make_user, db):
+    seed(app, climate, make_user)
+    log_in(client, make_user("agent"))
+    start_run(client, climate)
+    first_run = db.session.scalar(sa.select(AnalysisRun))
+    kept = next(c for c in first_run.clusters if not c.isolated)
+    client.post(f"/gestion/analyses/groupes/{kept.id}/validation", data={"validated": "1"})
+    keys = {m.key for m in kept.members}
+    start_run(client, climate)
+    second = db.session.scalars(sa.select(AnalysisRun).order_by(AnalysisRun.id.desc())).first()
+    again = next(c for c in second.clusters if c.number == kept.number)
+    assert {m.key for m in again.members} == keys and again.validated
+
+
+def test_too_few_contributions_fail_clearly(client, climate, make_user, db):
+    log_in(client, make_user("agent"))
+    start_run(client, climate)
+    run = db.session.scalar(sa.select(AnalysisRun))
+    assert run.status == "failed" and "au moins 4" in run.error
+    assert "au moins 4" in text(client.get(f"/gestion/analyses/{run.id}"))
