@@ -15,6 +15,7 @@ GET_POST = {"methods": ["GET", "POST"]}
 
 route(bp, "/services", v.index, "ratings.browse")
 route(bp, "/services/classement", v.ranking, "ratings.browse")
+route(bp, "/services/carte.json", v.map_data, "ratings.browse")
 route(bp, "/services/<int:service_id>", v.show, "ratings.browse")
 route(bp, "/services/<int:service_id>/avis", v.rate, "ratings.rate", **GET_POST)
 route(

@@ -28,8 +28,7 @@ def bayesian_average(total: float, n: int, prior_mean: float, weight: int = PRIO
     return (weight * prior_mean + total) / (weight + n)
 
 
-def directory(page: int, *, q: str = "", commune_id: int | None = None, type_: str = "") -> Page:
-    query = sa.select(Service).where(Service.closed_at.is_(None)).order_by(Service.name, Service.id)
+def _filtered(query, q: str, commune_id: int | None, type_: str):
     if q:
         pattern = "%" + q.lower().replace("%", r"\%").replace("_", r"\_") + "%"
         query = query.where(sa.func.lower(Service.name).like(pattern, escape="\\"))
@@ -37,18 +36,21 @@ def directory(page: int, *, q: str = "", commune_id: int | None = None, type_: s
         query = query.where(Service.commune_id == commune_id)
     if type_:
         query = query.where(Service.type == type_)
-    return paginate(query, page)
+    return query
 
 
-def map_points(commune_id: int | None = None, type_: str = "") -> list[dict]:
+def directory(page: int, *, q: str = "", commune_id: int | None = None, type_: str = "") -> Page:
+    query = sa.select(Service).where(Service.closed_at.is_(None)).order_by(Service.name, Service.id)
+    return paginate(_filtered(query, q, commune_id, type_), page)
+
+
+def map_points(*, q: str = "", commune_id: int | None = None, type_: str = "") -> list[dict]:
     query = sa.select(
         Service.id, Service.name, Service.type, Service.latitude, Service.longitude
     ).where(Service.closed_at.is_(None), Service.latitude.is_not(None))
-    if commune_id:
-        query = query.where(Service.commune_id == commune_id)
-    if type_:
-        query = query.where(Service.type == type_)
-    return [dict(row._mapping) for row in db.session.execute(query)]
+    return [
+        dict(row._mapping) for row in db.session.execute(_filtered(query, q, commune_id, type_))
+    ]
 
 
 def types() -> list[str]:

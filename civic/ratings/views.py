@@ -1,10 +1,9 @@
 """Thin views: the directory, the service page, rating, answers, import and export."""
 
-import json
 import secrets
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -39,22 +38,6 @@ def _filters() -> dict:
 def index():
     filters = _filters()
     page = queries.directory(page_arg(), **filters)
-    points = [
-        {**p, "url": url_for("ratings.show", service_id=p["id"])}
-        for p in queries.map_points(filters["commune_id"], filters["type_"])
-    ]
-    communes = [
-        {"type": "Feature", "properties": {"name": c.name}, "geometry": c.outline}
-        for c in db.session.scalars(sa.select(Commune))
-        if c.outline
-    ]
-    map_data = json.dumps(
-        {
-            "communes": {"type": "FeatureCollection", "features": communes},
-            "services": points,
-            "attribution": _("Contours : IGN Admin Express, Licence Ouverte"),
-        }
-    )
     return render_page_or_block(
         "ratings/index.html",
         "results",
@@ -62,8 +45,31 @@ def index():
         filters=filters,
         types=queries.types(),
         communes=commune_choices(),
-        map_data=map_data,
     )
+
+
+def map_data():
+    """The map's data, fetched by the page's script: communes' outlines and services."""
+    filters = _filters()
+    points = [
+        {**p, "url": url_for("ratings.show", service_id=p["id"])}
+        for p in queries.map_points(**filters)
+    ]
+    communes = [
+        {"type": "Feature", "properties": {"name": c.name}, "geometry": c.outline}
+        for c in db.session.scalars(sa.select(Commune))
+        if c.outline
+    ]
+    response = jsonify(
+        {
+            "communes": {"type": "FeatureCollection", "features": communes},
+            "services": points,
+            "attribution": _("Contours : IGN Admin Express, Licence Ouverte"),
+        }
+    )
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
 
 
 def ranking():

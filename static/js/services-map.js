@@ -5,10 +5,14 @@
   "use strict";
   function draw() {
     var holder = document.getElementById("services-map");
-    var source = document.getElementById("services-map-data");
-    if (!holder || !source || typeof L === "undefined" || holder.dataset.drawn) { return; }
+    if (!holder || typeof L === "undefined" || holder.dataset.drawn) { return; }
     holder.dataset.drawn = "1";
-    var data = JSON.parse(source.textContent);
+    holder.closest("section").hidden = false;
+    fetch(holder.dataset.src, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) { render(holder, data); });
+  }
+  function render(holder, data) {
     var map = L.map(holder, { attributionControl: true, zoomSnap: 0.25 });
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution(data.attribution);

@@ -99,6 +99,7 @@ EXPECTED = {
     "consultations.manage_glossary": ("GET", MANAGERS),
     "consultations.delete_term": ("POST", managers(303)),
     "ratings.ranking": ("GET", ALL),
+    "ratings.map_data": ("GET", ALL),
     "ratings.show": ("GET", ALL),
     "ratings.rate": ("GET", USERS_ONLY),
     # Answers are for the agent responsible for the service (none is, here).

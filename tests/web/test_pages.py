@@ -30,7 +30,7 @@ def test_module_indexes_exist_with_empty_states(client):
     for url, empty in [
         ("/concertations", "Aucune concertation"),
         ("/ateliers", "Aucun atelier"),
-        ("/services", "Aucun service public"),
+        ("/services", "Aucun service ne correspond"),
     ]:
         response = client.get(url)
         assert response.status_code == 200 and empty in text(response)

@@ -61,12 +61,12 @@ def test_directory_list_map_and_filters(client, pool):
     page = text(client.get("/services"))
     assert "3 services" in page and "Piscine Nautica" in page
     data = client.get("/services").get_data(as_text=True)
-    marker = 'id="services-map-data">'
-    payload = json.loads(
-        data[data.index(marker) + len(marker) : data.index("</script>", data.index(marker))]
-    )
+    assert 'data-src="/services/carte.json' in data and "leaflet" in data
+    payload = client.get("/services/carte.json").get_json()
     assert len(payload["services"]) == 3 and len(payload["communes"]["features"]) == 36
-    assert "leaflet" in data and "tile" not in data.lower()
+    assert payload["services"][0]["url"].startswith("/services/")
+    only = client.get("/services/carte.json", query_string={"q": "nautica"}).get_json()
+    assert [s["name"] for s in only["services"]] == ["Piscine Nautica"]
     found = text(client.get("/services", query_string={"q": "nautica"}))
     assert "1 service" in found and "Piscine Nautica" in found
     fragment = client.get(

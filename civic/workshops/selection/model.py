@@ -7,8 +7,8 @@ dict of category -> value and calls the functions of this package.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, TypeAlias
 
 PersonId: TypeAlias = str | int
 Method: TypeAlias = Literal["leximin", "maximin"]
@@ -140,8 +140,12 @@ class PanelDistribution:
     excluded: tuple[PersonId, ...] = ()  # volunteers that no panel meeting the quotas includes
     stats: SolveStats | None = None
 
-    def as_dict(self) -> dict[str, object]:
-        """Plain JSON-ready data, to publish the lottery next to the seed."""
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data, to publish the lottery next to the seed.
+
+        With it, anyone can replay the draw (`draw_panel(PanelDistribution.from_dict(d), seed)`)
+        whatever the solver version that computed it.
+        """
         return {
             "method": self.method,
             "seats": self.seats,
@@ -150,9 +154,27 @@ class PanelDistribution:
                 {"probability": p, "seats": [[g, n] for g, n in panel]}
                 for panel, p in zip(self.panels, self.probabilities, strict=True)
             ],
-            "marginals": dict(self.marginals),
+            # pairs rather than an object: JSON would turn integer ids into strings
+            "marginals": [[pid, p] for pid, p in self.marginals.items()],
             "excluded": list(self.excluded),
+            "stats": asdict(self.stats) if self.stats is not None else None,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PanelDistribution:
+        stats = data.get("stats")
+        return cls(
+            method=data["method"],
+            seats=int(data["seats"]),
+            groups=tuple(tuple(g) for g in data["groups"]),
+            panels=tuple(
+                tuple((int(g), int(n)) for g, n in panel["seats"]) for panel in data["panels"]
+            ),
+            probabilities=tuple(float(panel["probability"]) for panel in data["panels"]),
+            marginals={pid: float(p) for pid, p in data["marginals"]},
+            excluded=tuple(data.get("excluded", ())),
+            stats=SolveStats(**stats) if stats else None,
+        )
 
 
 @dataclass(frozen=True)
