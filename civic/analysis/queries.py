@@ -87,3 +87,30 @@ def members_of(user_id: int, run: AnalysisRun) -> list[tuple[ClusterMember, Clus
             .order_by(ClusterMember.id)
         ).tuples()
     )
+
+
+def statement_titles(ids) -> dict[int, str]:
+    """Titles of the proposals that opinion groups agree on or divide over."""
+    from civic.consultations.models import Proposal
+
+    wanted = [int(i) for i in ids if str(i).isdigit()]
+    if not wanted:
+        return {}
+    return dict(
+        db.session.execute(
+            sa.select(Proposal.id, Proposal.title).where(Proposal.id.in_(wanted))
+        ).all()
+    )
+
+
+def campaign_texts(run: AnalysisRun) -> list[tuple[str, int]]:
+    """One text and the size of each campaign of identical or nearly identical texts."""
+    texts = dict(
+        db.session.execute(
+            sa.select(
+                ClusterMember.kind + ":" + sa.cast(ClusterMember.item_id, sa.String),
+                ClusterMember.text,
+            ).where(ClusterMember.run_id == run.id)
+        ).all()
+    )
+    return [(texts.get(group[0], ""), len(group)) for group in run.campaigns]

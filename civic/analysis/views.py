@@ -178,8 +178,16 @@ def report(slug: str):
         _("Contributions par canal"),
         width=420,
     )
+    opinions = run.opinions or {}
+    ids = [
+        *opinions.get("consensus", []),
+        *opinions.get("consensus_disagree", []),
+        *[i for group in opinions.get("repness", {}).values() for i in group],
+    ]
     return render_template(
         "analysis/report.html",
+        titles=queries.statement_titles(ids),
+        campaigns=queries.campaign_texts(run),
         consultation=consultation,
         run=run,
         figures=figures,
