@@ -85,7 +85,7 @@ def members_of(user_id: int, run: AnalysisRun) -> list[tuple[ClusterMember, Clus
             .join(Cluster)
             .where(ClusterMember.run_id == run.id, ClusterMember.author_id == user_id)
             .order_by(ClusterMember.id)
-        ).tuples()
+        ).all()
     )
 
 
