@@ -18,6 +18,7 @@ route(
 route(bp, G + "/<int:run_id>", v.show_run, "analysis.review")
 route(bp, G + "/groupes/<int:cluster_id>/nom", v.rename, "analysis.manage", **POST)
 route(bp, G + "/groupes/<int:cluster_id>/fusion", v.merge, "analysis.manage", **POST)
+route(bp, G + "/groupes/<int:cluster_id>/scission", v.split, "analysis.manage", **POST)
 route(bp, G + "/groupes/<int:cluster_id>/validation", v.validate, "analysis.manage", **POST)
 route(bp, G + "/groupes/<int:cluster_id>/decision", v.decide, "analysis.review", **POST)
 route(bp, G + "/contributions/<int:member_id>/deplacement", v.move, "analysis.manage", **POST)

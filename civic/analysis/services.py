@@ -258,6 +258,34 @@ def move(actor, member: ClusterMember, target: Cluster) -> None:
     db.session.flush()
 
 
+def split(actor, cluster: Cluster, member_ids: list[int], label: str) -> Cluster:
+    """Take some contributions out of a group into a new group of their own."""
+    _editable(cluster)
+    chosen = [m for m in cluster.members if m.id in set(member_ids)]
+    if not chosen or len(chosen) == len(cluster.members):
+        raise AnalysisError(_l("Cochez une partie des contributions du groupe, pas toutes."))
+    if not label.strip():
+        raise AnalysisError(_l("Donnez un nom au nouveau groupe."))
+    new = Cluster(
+        run_id=cluster.run_id,
+        number=0,
+        label=label.strip()[:200],
+        keywords=[],
+        quotes=[chosen[0].key],
+    )
+    db.session.add(new)
+    db.session.flush()
+    for member in chosen:
+        member.cluster_id = new.id
+    db.session.flush()
+    for item in (cluster, new):
+        db.session.refresh(item)
+        _recount(item)
+    cluster.quotes = [q for q in cluster.quotes if q not in {m.key for m in chosen}]
+    audit(actor, "analysis.split", "analysis_cluster", cluster.id, new=new.id)
+    return new
+
+
 def validate(actor, cluster: Cluster, validated: bool = True) -> None:
     _editable(cluster)
     cluster.validated = validated

@@ -103,6 +103,20 @@ def merge(cluster_id: int):
     )
 
 
+def split(cluster_id: int):
+    cluster = _cluster(cluster_id)
+    require("analysis.manage", cluster)
+    ids = [int(i) for i in request.form.getlist("member") if i.isdigit()]
+    return _apply(
+        services.split,
+        cluster,
+        ids,
+        request.form.get("label", ""),
+        success=_("Le groupe est scindé."),
+        cluster=cluster,
+    )
+
+
 def move(member_id: int):
     member = db.session.get(ClusterMember, member_id) or abort(404)
     require("analysis.manage", member)

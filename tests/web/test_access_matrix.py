@@ -113,6 +113,7 @@ EXPECTED = {
     "analysis.rename": ("POST", managers(303)),
     "analysis.merge": ("POST", managers(303)),
     "analysis.validate": ("POST", managers(303)),
+    "analysis.split": ("POST", managers(303)),
     "analysis.move": ("POST", managers(303)),
     "analysis.decide": ("POST", {**REVIEWERS, "agent": 303, "elected": 303, "admin": 303}),
     "analysis.publish": ("POST", {**REVIEWERS, "agent": 303, "elected": 303, "admin": 303}),

@@ -78,6 +78,15 @@ def test_run_review_decide_publish_and_restitute(app, client, climate, make_user
     )
     db.session.expire_all()
     assert member.cluster_id == first.id and first.size == len(first.members)
+    keep, leave = first.members[0], first.members[1]
+    client.post(
+        f"/gestion/analyses/groupes/{first.id}/scission",
+        data={"member": [leave.id], "label": "Parkings vélo"},
+    )
+    db.session.expire_all()
+    new = db.session.scalar(sa.select(Cluster).where(Cluster.label == "Parkings vélo"))
+    assert leave.cluster_id == new.id and keep.cluster_id == first.id and new.size == 1
+    assert first.size == len(first.members)
     client.post(f"/gestion/analyses/groupes/{first.id}/validation", data={"validated": "1"})
     db.session.refresh(first)
     assert first.validated
