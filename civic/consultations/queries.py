@@ -58,18 +58,33 @@ def get_by_slug(slug: str) -> Consultation | None:
     return db.session.scalar(visible_consultations().where(Consultation.slug == slug))
 
 
-def _search_clause(q: str):
+def _search_clause(q: str, any_word: bool = False):
+    """Full-text search on proposals: all the words, or any of them (similar titles)."""
     words = stems(q)
     if not words:
         return None
     if db.session.get_bind().dialect.name == "postgresql":
-        vector = sa.func.to_tsvector(
+        # The 'french' configuration, and our accent-free stems so that "ecole" finds "école"
+        # as it does on SQLite; each has its GIN index.
+        french = sa.func.to_tsvector(
             sa.literal_column("'french'"),
             sa.literal_column("proposal.title || ' ' || proposal.body"),
         )
-        return vector.op("@@")(sa.func.plainto_tsquery(sa.literal_column("'french'"), q))
+        plain = sa.func.to_tsvector(
+            sa.literal_column("'simple'"), sa.literal_column("proposal.search_stems")
+        )
+        joiner = " | " if any_word else " & "
+        asked = sa.func.to_tsquery(
+            sa.literal_column("'simple'"), joiner.join(f"{w}:*" for w in words)
+        )
+        french_asked = (
+            sa.func.to_tsquery(sa.literal_column("'french'"), " | ".join(words))
+            if any_word
+            else sa.func.plainto_tsquery(sa.literal_column("'french'"), q)
+        )
+        return sa.or_(french.op("@@")(french_asked), plain.op("@@")(asked))
     # SQLite: FTS5 over the stems, each quoted (no query syntax from users) and prefixed.
-    match = " ".join(f'"{w}"*' for w in words)
+    match = (" OR " if any_word else " ").join(f'"{w}"*' for w in words)
     matching = (
         sa.select(sa.literal_column("rowid"))
         .select_from(sa.table("proposal_fts"))
@@ -137,30 +152,11 @@ def list_proposals(consultation: Consultation, page: int, **filters) -> Page:
 
 def similar_proposals(consultation: Consultation, title: str, limit: int = 5) -> list[Proposal]:
     """Proposals sharing words with a title being typed: any word, most supported first."""
-    words = stems(title)
-    if len(title.strip()) < 4 or not words:
+    if len(title.strip()) < 4:
         return []
-    if db.session.get_bind().dialect.name == "postgresql":
-        vector = sa.func.to_tsvector(
-            sa.literal_column("'french'"),
-            sa.literal_column("proposal.title || ' ' || proposal.body"),
-        )
-        tsquery = sa.func.to_tsquery(
-            sa.literal_column("'simple'"), " | ".join(f"{w}:*" for w in words)
-        )
-        clause = vector.op("@@")(tsquery)
-        # The french configuration stems; match unstemmed words through plainto as well.
-        clause = sa.or_(
-            clause, vector.op("@@")(sa.func.plainto_tsquery(sa.literal_column("'french'"), title))
-        )
-    else:
-        match = " OR ".join(f'"{w}"*' for w in words)
-        clause = Proposal.id.in_(
-            sa.select(sa.literal_column("rowid"))
-            .select_from(sa.table("proposal_fts"))
-            .where(sa.text("proposal_fts MATCH :match"))
-            .params(match=match)
-        )
+    clause = _search_clause(title, any_word=True)
+    if clause is None:
+        return []
     query = (
         sa.select(Proposal)
         .where(

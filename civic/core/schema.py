@@ -1,6 +1,6 @@
 """Database objects that the migrations create outside the models (full-text search)."""
 
-SEARCH_OBJECTS = {"proposal_fts", "ix_proposal_fts"}
+SEARCH_OBJECTS = {"proposal_fts", "ix_proposal_fts", "ix_proposal_fts_stems"}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

@@ -1,5 +1,6 @@
 """Importing services, rating them, answering, and the abuse guard. Functions flush only."""
 
+import hashlib
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -154,7 +155,7 @@ def import_services(
             for name, column in FIELD_COLUMNS.items()
         }
         values["commune_id"] = commune.id
-        content = repr(sorted(values.items()))
+        content = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()
         service = existing.get(row["id"])
         if service is None:
             service = Service(source=source, source_id=row["id"], **values)
