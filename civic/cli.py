@@ -4,8 +4,10 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from civic.analysis.commands import analysis_cli
 from civic.core.jobs import site_request_context
 from civic.extensions import db
+from civic.workshops.commands import workshops_cli
 
 civic_cli = AppGroup("civic", help="Commandes de Civic.")
 territory_cli = AppGroup("territory", help="Les communes du Sicoval.")
@@ -216,16 +218,6 @@ def ratings_export(out):
         click.echo(str(path))
 
 
-def _register_module_commands() -> None:
-    for module, name in (
-        ("civic.analysis.commands", "analysis_cli"),
-        ("civic.workshops.commands", "workshops_cli"),
-    ):
-        try:
-            group = getattr(__import__(module, fromlist=[name]), name)
-        except (ImportError, AttributeError):
-            continue
-        civic_cli.add_command(group)
-
-
-_register_module_commands()
+# The pure commands of the analysis and selection engines: no app context needed.
+civic_cli.add_command(analysis_cli)
+civic_cli.add_command(workshops_cli)

@@ -247,17 +247,17 @@ def _tell_author(case: Case, decision: Decision, kind, item) -> None:
     link = kind.url(item)
     if decision.action == Action.HIDE:
         message = _l(
-            "Votre %(kind)s a été masquée : %(reason)s. Vous pouvez faire appel une fois.",
+            "La modération a masqué votre %(kind)s : %(reason)s. Vous pouvez faire appel une fois.",
             kind=kind.label,
             reason=CHARTER_REASONS[decision.charter_reason],
         )
         link = url_for("moderation.appeal", case_id=case.id)
     elif decision.action == Action.EDIT:
         message = _l(
-            "Des données personnelles ont été retirées de votre %(kind)s.", kind=kind.label
+            "La modération a retiré des données personnelles de votre %(kind)s.", kind=kind.label
         )
     elif case.origin != CaseOrigin.REPORTS or decision.on_appeal:
-        message = _l("Votre %(kind)s est publiée.", kind=kind.label)
+        message = _l("La modération a publié votre %(kind)s.", kind=kind.label)
     else:
         return  # kept after reports: nothing changed for the author
     notify(author, message, link)

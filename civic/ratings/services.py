@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -341,6 +341,7 @@ def answer(agent, rating: Rating, *, text: str, signed_as: str, status: str) -> 
             notify(
                 author,
                 _l("Le service « %(name)s » a répondu à votre avis.", name=rating.service.name),
+                url_for("ratings.show", service_id=rating.service_id, _anchor=f"avis-{rating.id}"),
             )
     return item
 

@@ -19,7 +19,11 @@
     var communes = L.geoJSON(data.communes, {
       style: function () { return { color: "#0b5e3c", weight: 1, fillColor: "#e6efe9", fillOpacity: 0.6 }; },
       onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name); }
-    }).addTo(map);
+    });
+    // The map needs a view before any layer is added to it.
+    var bounds = communes.getBounds();
+    if (bounds.isValid()) { map.fitBounds(bounds); } else { map.setView([43.5, 1.55], 11); }
+    communes.addTo(map);
     data.services.forEach(function (service) {
       var marker = L.circleMarker([service.latitude, service.longitude], {
         radius: 7, color: "#07402a", weight: 2, fillColor: "#ffbf47", fillOpacity: 1
@@ -36,7 +40,6 @@
       }
       marker.bindPopup(popup);
     });
-    map.fitBounds(communes.getBounds());
   }
   document.addEventListener("DOMContentLoaded", draw);
   document.addEventListener("htmx:afterSettle", draw);

@@ -446,7 +446,7 @@ def test_report_hide_decide_appeal_and_review(page: Page, scene: Scene, live_ser
         .order_by(Notification.id.desc())
         .limit(1)
     )
-    assert last_message == "Votre proposition est publiée."
+    assert last_message == "La modération a publié votre proposition."
 
     come_back(page, citizen_session)
     assert page.goto(scene.target_path).status == 200

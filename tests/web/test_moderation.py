@@ -105,7 +105,7 @@ def test_queue_bulk_decision_notifies_authors_and_writes_the_log(
     message = db.session.scalar(
         sa.select(Notification.message).where(Notification.user_id == climate["author"].id)
     )
-    assert "masquée" in message and "appel" in message
+    assert "a masqué votre proposition" in message and "appel" in message
     assert (
         db.session.scalar(
             sa.select(sa.func.count())
@@ -206,7 +206,7 @@ def test_premoderation_holds_items_until_accepted(client, climate, make_user, db
     db.session.refresh(proposal)
     db.session.refresh(climate["proposal"])
     assert proposal.status == "published" and climate["proposal"].comment_count == 1
-    assert "est publiée" in db.session.scalar(
+    assert "a publié votre proposition" in db.session.scalar(
         sa.select(Notification.message)
         .where(Notification.user_id == citizen.id)
         .order_by(Notification.id.desc())
