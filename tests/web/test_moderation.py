@@ -206,11 +206,11 @@ def test_premoderation_holds_items_until_accepted(client, climate, make_user, db
     db.session.refresh(proposal)
     db.session.refresh(climate["proposal"])
     assert proposal.status == "published" and climate["proposal"].comment_count == 1
-    assert "a publié votre proposition" in db.session.scalar(
-        sa.select(Notification.message)
-        .where(Notification.user_id == citizen.id)
-        .order_by(Notification.id.desc())
-    )
+    messages = db.session.scalars(
+        sa.select(Notification.message).where(Notification.user_id == citizen.id)
+    ).all()
+    assert "La modération a publié votre proposition." in messages
+    assert "La modération a publié votre commentaire." in messages
 
 
 def test_duplicates_and_bursts_are_held(climate, make_user, db, app):
