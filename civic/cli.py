@@ -218,6 +218,24 @@ def ratings_export(out):
         click.echo(str(path))
 
 
+opendata_cli = AppGroup("opendata", help="Données ouvertes.")
+civic_cli.add_command(opendata_cli)
+
+
+@opendata_cli.command("export")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False))
+def opendata_export(out):
+    """Write every dataset (CSV, JSON, Table Schema) and the DCAT-AP catalogue to OUT."""
+    from pathlib import Path
+
+    from civic.opendata import publish
+
+    with site_request_context():
+        written = publish.write(Path(out))
+    for path in written:
+        click.echo(str(path))
+
+
 # The pure commands of the analysis and selection engines: no app context needed.
 civic_cli.add_command(analysis_cli)
 civic_cli.add_command(workshops_cli)

@@ -77,6 +77,7 @@ def load(instance_path: str) -> dict:
         "CIVIC_RATING_LIMIT": os.environ.get("CIVIC_RATING_LIMIT", "10 per hour"),
         "CIVIC_RATING_BURST_MIN": _int("CIVIC_RATING_BURST_MIN", 20),
         "CIVIC_RATING_BURST_FACTOR": _int("CIVIC_RATING_BURST_FACTOR", 10),
+        "CIVIC_API_LIMIT": os.environ.get("CIVIC_API_LIMIT", "600 per hour"),
         "CIVIC_RETENTION_DAYS": _int("CIVIC_RETENTION_DAYS", 3 * 365),
         "CIVIC_RETENTION_WARNING_DAYS": _int("CIVIC_RETENTION_WARNING_DAYS", 30),
         "BABEL_DEFAULT_LOCALE": "fr",

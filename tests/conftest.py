@@ -26,6 +26,8 @@ LIMITS = (
     "CIVIC_POST_LIMIT",
     "CIVIC_NEW_ACCOUNT_POST_LIMIT",
     "CIVIC_REPORT_LIMIT",
+    "CIVIC_RATING_LIMIT",
+    "CIVIC_API_LIMIT",
 )
 ROLES = ["anonymous", "citizen", "agent", "elected", "facilitator", "moderator", "admin"]
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

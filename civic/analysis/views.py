@@ -9,7 +9,7 @@ from civic.analysis.models import DECISIONS, STATUS_LABELS, AnalysisRun, Cluster
 from civic.consultations.models import Consultation
 from civic.consultations.queries import get_by_slug
 from civic.core import jobs
-from civic.core.htmx import redirect_303, render_page_or_block
+from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.opendata import to_csv
 from civic.core.permissions import can, require
 from civic.extensions import db
@@ -50,6 +50,15 @@ def runs(consultation_id: int):
 
 def show_run(run_id: int):
     run = _run(run_id)
+    # A poll that would show the same progress again gets nothing: no repeated announcement.
+    seen = request.args.get("progress", "")
+    if (
+        wants_fragment()
+        and seen.isdigit()
+        and int(seen) == run.progress
+        and run.status in ("queued", "running")
+    ):
+        return "", 204
     others = [(c.id, c.label) for c in run.clusters]
     return render_page_or_block(
         "analysis/run.html",

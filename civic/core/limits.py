@@ -25,7 +25,8 @@ def _is_established() -> bool:
 
 
 def per_address(config_key: str, **options):
-    return limiter.limit(_config(config_key), methods=["POST"], **options)
+    options.setdefault("methods", ["POST"])
+    return limiter.limit(_config(config_key), **options)
 
 
 def per_account(config_key: str, **options):

@@ -25,7 +25,6 @@ route(
     "ratings.answer_any",
     **POST,
 )
-route(bp, "/services/donnees/<name>", v.open_data, "ratings.browse")
 route(bp, "/gestion/services/import", v.import_services, "ratings.manage", **GET_POST)
 route(
     bp,

@@ -3,7 +3,7 @@
 import secrets
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, jsonify, render_template, request, url_for
+from flask import abort, flash, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +14,7 @@ from civic.core.models import utcnow
 from civic.core.pagination import page_arg
 from civic.core.permissions import require
 from civic.extensions import db
-from civic.ratings import export, hours, importer, queries, services
+from civic.ratings import hours, importer, queries, services
 from civic.ratings.charts import bar_chart
 from civic.ratings.forms import AnswerForm, ImportForm, ProposalFromServiceForm, RatingForm
 from civic.ratings.models import ANSWER_LABELS, CHANNELS, CRITERIA, Rating, Service
@@ -164,18 +164,6 @@ def answer(service_id: int, rating_id: int):
     else:
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     return redirect_303("ratings.show", service_id=service.id)
-
-
-def open_data(name: str):
-    files = export.files()
-    if name not in files:
-        abort(404)
-    mimetype = "text/csv" if name.endswith(".csv") else "application/json"
-    return Response(
-        files[name],
-        mimetype=mimetype,
-        headers={"Content-Disposition": f"attachment; filename={name}"},
-    )
 
 
 # --- management ----------------------------------------------------------------------------

@@ -72,5 +72,6 @@ def url_values(make_user, db, climate, app):
         "cluster_id": cluster.id,
         "member_id": member.id,
         "rating_id": rating.id,
-        "name": "avis-services-agregats.csv",
+        "name": "propositions",
+        "filename": "propositions.csv",
     }

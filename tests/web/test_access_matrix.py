@@ -104,7 +104,6 @@ EXPECTED = {
     "ratings.rate": ("GET", USERS_ONLY),
     # Answers are for the agent responsible for the service (none is, here).
     "ratings.answer": ("POST", {**MANAGERS, "agent": 403, "admin": 303}),
-    "ratings.open_data": ("GET", ALL),
     "ratings.import_services": ("GET", MANAGERS),
     "ratings.propose_from_service": ("GET", MANAGERS),
     "ratings.unfreeze": ("POST", managers(303)),
@@ -127,6 +126,12 @@ EXPECTED = {
         {**{r: 404 for r in ROLES}, "agent": 200, "elected": 200, "admin": 200},
     ),
     "analysis.restitution": ("GET", USERS_ONLY),
+    "opendata.index": ("GET", ALL),
+    "opendata.catalogue": ("GET", ALL),
+    "opendata.download": ("GET", ALL),
+    "opendata.api_docs": ("GET", ALL),
+    "opendata.api_spec": ("GET", ALL),
+    "opendata.api_list": ("GET", ALL),
     "moderation.report": ("GET", USERS_ONLY),
     "moderation.public_log": ("GET", ALL),
     # The case is about someone else's contribution.

@@ -234,7 +234,7 @@ def test_export_suppresses_small_cells(client, pool, make_user, db, app, tmp_pat
     schema = json.loads(export.files()["avis-services-agregats.schema.json"])
     assert schema["licenses"][0]["name"] == "etalab-2.0"
     assert {f["name"] for f in schema["fields"]} >= set(CRITERIA)
-    download = client.get("/services/donnees/avis-services-agregats.csv")
+    download = client.get("/donnees-ouvertes/avis-services.csv")
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     result = app.test_cli_runner().invoke(
         args=["civic", "ratings", "export", "--out", str(tmp_path)]

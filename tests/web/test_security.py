@@ -91,6 +91,7 @@ def test_every_post_without_csrf_token_is_refused(app, client, make_user):
         "member_id": 1,
         "rating_id": 1,
         "name": "x",
+        "filename": "x.csv",
     }
     endpoints = post_endpoints(app)
     assert len(endpoints) >= 10

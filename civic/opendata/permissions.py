@@ -1,0 +1,3 @@
+from civic.core.permissions import always, register
+
+register("opendata.read", always)
