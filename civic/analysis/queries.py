@@ -114,3 +114,36 @@ def campaign_texts(run: AnalysisRun) -> list[tuple[str, int]]:
         ).all()
     )
     return [(texts.get(group[0], ""), len(group)) for group in run.campaigns]
+
+
+def cluster_profiles(run: AnalysisRun) -> dict[int, list[tuple[int, int, float]]]:
+    """How each opinion group voted on each cluster's proposals: (group, votes, % agree)."""
+    from civic.consultations.models import Vote
+
+    group_of = {
+        participant: index
+        for index, group in enumerate((run.opinions or {}).get("groups", []), start=1)
+        for participant in group["participants"]
+    }
+    if not group_of:
+        return {}
+    rows = db.session.execute(
+        sa.select(ClusterMember.cluster_id, Vote.user_id, Vote.value)
+        .join(
+            Vote,
+            sa.and_(ClusterMember.kind == "proposal", Vote.proposal_id == ClusterMember.item_id),
+        )
+        .where(ClusterMember.run_id == run.id)
+    )
+    counts: dict[int, dict[int, list[int]]] = {}
+    for cluster_id, user_id, value in rows:
+        group = group_of.get(user_id)
+        if group is None:
+            continue
+        tally = counts.setdefault(cluster_id, {}).setdefault(group, [0, 0])
+        tally[0] += 1
+        tally[1] += value == 1
+    return {
+        cluster_id: [(group, n, 100 * agree / n) for group, (n, agree) in sorted(by.items())]
+        for cluster_id, by in counts.items()
+    }

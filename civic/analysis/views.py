@@ -210,6 +210,7 @@ def report(slug: str):
     return render_template(
         "analysis/report.html",
         titles=queries.statement_titles(ids),
+        profiles=queries.cluster_profiles(run),
         campaigns=queries.campaign_texts(run),
         consultation=consultation,
         run=run,

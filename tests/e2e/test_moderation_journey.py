@@ -388,7 +388,9 @@ def test_report_hide_decide_appeal_and_review(page: Page, scene: Scene, live_ser
     log_in(page, *scene.author)
     page.get_by_role("link", name=re.compile(r"^Notifications")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes notifications")
-    notice = page.get_by_role("link", name=f"Votre proposition a été masquée : {CHARTER_RULE}.")
+    notice = page.get_by_role(
+        "link", name=f"La modération a masqué votre proposition : {CHARTER_RULE}."
+    )
     expect(notice).to_contain_text("Vous pouvez faire appel une fois.")
     expect(notice).to_have_attribute("href", f"/moderation/appel/{target_case}")
     assert live_server.link_in_last_email(scene.author[0], "/moderation/appel/").endswith(

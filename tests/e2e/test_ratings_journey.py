@@ -291,10 +291,6 @@ ANSWER_NOTICE_WITHOUT_LINK = (
     "the notification of the agent's answer has no link to the service "
     "(civic/ratings/services.py, answer(): notify() is called without a link)"
 )
-FEMININE_COMMENT = (
-    "'commentaire' is masculine (civic/moderation/services.py, _tell_author: 'Votre %(kind)s "
-    "est publiée.')"
-)
 # Test scripts, run by Playwright (the site's CSP does not apply to them). The page's
 # uncaught errors, also in promises (the map may be drawn after a fetch), and its htmx
 # settles, counted after services-map.js has had its turn.
@@ -557,11 +553,9 @@ def test_browse_rate_see_scores_and_answer(
     else:
         expect(answered.get_by_role("link")).to_have_attribute("href", service_link)
     # Moderation told the citizen too, when it published the comment.
-    published = notices.get_by_role("link", name=re.compile(r"^Votre commentaire d'avis"))
+    published = notices.get_by_role("link", name="La modération a publié votre commentaire d'avis.")
     expect(published).to_have_count(1)
     expect(published).to_have_attribute("href", service_link)
-    if published.inner_text() != "Votre commentaire d'avis est publié.":
-        known_bug(known_bugs, f"{published.inner_text()!r}: {FEMININE_COMMENT}")
 
     # Nothing was asked of another host: no tiles, no CDN, no fonts.
     hosts = {

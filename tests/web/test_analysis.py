@@ -163,3 +163,27 @@ def test_too_few_contributions_fail_clearly(client, climate, make_user, db):
     run = db.session.scalar(sa.select(AnalysisRun))
     assert run.status == "failed" and "au moins 4" in run.error
     assert "au moins 4" in text(client.get(f"/gestion/analyses/{run.id}"))
+
+
+def test_opinion_profile_of_each_group(app, client, climate, make_user, db):
+    from civic.analysis.queries import cluster_profiles
+    from civic.consultations.models import VOTE_AGREE, VOTE_DISAGREE, Proposal
+
+    seed(app, climate, make_user)
+    fan, critic = make_user(), make_user()
+    log_in(client, make_user("agent"))
+    start_run(client, climate)
+    run = db.session.scalar(sa.select(AnalysisRun))
+    cluster = next(c for c in run.clusters if any(m.kind == "proposal" for m in c.members))
+    proposal = db.session.get(
+        Proposal, next(m.item_id for m in cluster.members if m.kind == "proposal")
+    )
+    consultations.cast_vote(fan, proposal, VOTE_AGREE)
+    consultations.cast_vote(critic, proposal, VOTE_DISAGREE)
+    run.opinions = {
+        "groups": [{"id": 0, "participants": [fan.id]}, {"id": 1, "participants": [critic.id]}]
+    }
+    db.session.commit()
+    assert cluster_profiles(run)[cluster.id] == [(1, 1, 100.0), (2, 1, 0.0)]
+    report = text(client.get("/concertations/plan-climat/synthese"))
+    assert "Accueil de ces propositions par groupe d'opinion" in report
