@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from civic.analysis import queries, services
 from civic.analysis.models import DECISIONS, STATUS_LABELS, AnalysisRun, Cluster, ClusterMember
-from civic.consultations.models import Consultation
+from civic.consultations.models import CHANNEL_LABELS, Consultation
 from civic.consultations.queries import get_by_slug
 from civic.core import jobs
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
@@ -197,8 +197,10 @@ def report(slug: str):
     channels = sorted(figures["by_channel"].items())
     chart = bar_chart(
         [n for _c, n in channels],
-        [c for c, _n in channels],
+        [str(CHANNEL_LABELS.get(c, c)) for c, _n in channels],
         _("Contributions par canal"),
+        width=420,
+    ),
         width=420,
     )
     opinions = run.opinions or {}
