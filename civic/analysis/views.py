@@ -200,8 +200,6 @@ def report(slug: str):
         [str(CHANNEL_LABELS.get(c, c)) for c, _n in channels],
         _("Contributions par canal"),
         width=420,
-    ),
-        width=420,
     )
     opinions = run.opinions or {}
     ids = [
