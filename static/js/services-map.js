@@ -13,7 +13,8 @@
       .then(function (data) { render(holder, data); });
   }
   function render(holder, data) {
-    var map = L.map(holder, { attributionControl: true, zoomSnap: 0.25 });
+    // No fade: a popup half faded in fails the contrast it has once shown.
+    var map = L.map(holder, { attributionControl: true, zoomSnap: 0.25, fadeAnimation: false });
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution(data.attribution);
     var communes = L.geoJSON(data.communes, {
