@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d translations -l $* 2>/dev/null || $(BIN)/pybabel compile -d translations -l $*
+	$(BIN)/pybabel compile -d translations -l $*
 
 translations: $(MO)
 
@@ -42,7 +42,7 @@ bench: $(VENV)/.installed translations
 
 extract: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --omit-header --sort-output .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 # Start again from an empty demo database (new demo passwords are printed by `make run`).
 reset:
