@@ -26,8 +26,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from civic.workshops.selection import (  # noqa: E402
+    InfeasibleQuotasError,
     Quota,
     SelectionProblem,
+    check_feasibility,
     estimate_legacy_probabilities,
     find_distribution,
     summarize,
@@ -229,6 +231,35 @@ def run_reference(
         return result
 
 
+def quota_check(problem: SelectionProblem) -> None:
+    """What the facilitator waits for: the check of the quotas, feasible and infeasible (the
+    rarest value asked for more seats than the pool can give, with the others kept)."""
+    started = time.perf_counter()
+    check_feasibility(problem)
+    feasible = time.perf_counter() - started
+    counts: dict[tuple[str, str], int] = {}
+    for values in problem.people.values():
+        for category, value in values.items():
+            counts[(category, value)] = counts.get((category, value), 0) + 1
+    rare = min(problem.quotas, key=lambda q: counts.get((q.category, q.value), 0))
+    wanted = min(problem.seats, counts.get((rare.category, rare.value), 0) + 1)
+    tightened = [
+        Quota(q.category, q.value, wanted, max(q.max, wanted)) if q is rare else q
+        for q in problem.quotas
+    ]
+    started = time.perf_counter()
+    try:
+        check_feasibility(SelectionProblem(problem.people, tightened, problem.seats))
+        verdict = "feasible (unexpected)"
+    except InfeasibleQuotasError as error:
+        verdict = f"infeasible, {len(error.issues)} quota(s) named"
+    infeasible = time.perf_counter() - started
+    print(
+        f"  quota check {feasible:6.2f} s feasible; {infeasible:6.2f} s with "
+        f"{rare.category}={rare.value} min {wanted}: {verdict}"
+    )
+
+
 def fmt(p: float) -> str:
     return f"{100 * p:6.2f} %"
 
@@ -254,6 +285,7 @@ def main() -> None:
             f"\n== {name}: {len(people)} volunteers, {seats} seats, "
             f"{len({q.category for q in quotas})} categories, {len(quotas)} quotas"
         )
+        quota_check(problem)
         for method in ("leximin", "maximin"):
             started = time.perf_counter()
             dist = find_distribution(problem, method)
