@@ -14,6 +14,7 @@ from civic.moderation import demo as moderation_demo
 from civic.ratings import demo as ratings_demo
 from civic.territory.models import Commune
 from civic.territory.services import load_communes
+from civic.workshops import demo as workshops_demo
 
 DEMO_DOMAIN = "civic-demo.example.org"
 
@@ -61,5 +62,6 @@ def load_demo(if_empty: bool = False) -> list[tuple[str, str, str]] | None:
     consultations_demo.load(people, list(communes.values()))
     moderation_demo.load(people)
     ratings_demo.load(people)
+    workshops_demo.load(people)
     analysis_demo.load(people)
     return accounts

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import settings
 
 from civic import create_app
 from civic.accounts.models import RoleGrant, User
@@ -29,6 +30,10 @@ LIMITS = (
     "CIVIC_RATING_LIMIT",
     "CIVIC_API_LIMIT",
 )
+# Timings are never asserted in tests: a loaded machine must not fail a property.
+settings.register_profile("civic", deadline=None)
+settings.load_profile("civic")
+
 ROLES = ["anonymous", "citizen", "agent", "elected", "facilitator", "moderator", "admin"]
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -285,3 +290,67 @@ def climate(make_user, db, app):
         "agent": agent,
         "past_phase": consultation.phases[0],
     }
+
+
+@pytest.fixture
+def make_workshop(make_user, db, app, climate):
+    """A published workshop of the climate consultation; fields may be overridden."""
+    from datetime import timedelta
+
+    from civic.workshops import services
+
+    facilitator = make_user("facilitator", email="animation@example.org")
+
+    def make(**fields):
+        now = utcnow()
+        values = {
+            "title": "Atelier mobilités",
+            "purpose": "Imaginer les mobilités de demain.",
+            "consultation_id": climate["consultation"].id,
+            "starts_at": now + timedelta(days=10),
+            "duration_minutes": 150,
+            "mode": "onsite",
+            "commune_id": None,
+            "address": "Salle des fêtes, Labège",
+            "accessibility": "Salle de plain-pied, boucle magnétique.",
+            "online_url": "",
+            "capacity": 30,
+            "tables": 1,
+            "seats_elected": 2,
+            "seats_technician": 2,
+            "seats_citizen": 6,
+            "call_closes_at": now + timedelta(days=5),
+            "one_per_household": True,
+            **fields,
+        }
+        with app.test_request_context():
+            workshop = services.save_workshop(facilitator, None, **values)
+            services.publish(facilitator, workshop)
+        db.session.commit()
+        workshop.facilitator = facilitator
+        return workshop
+
+    return make
+
+
+@pytest.fixture
+def live_workshop(make_workshop, make_user, db, app):
+    """A workshop that started ten minutes ago, with one seat per college taken."""
+    from datetime import timedelta
+
+    from civic.workshops.models import Participant
+
+    workshop = make_workshop(
+        starts_at=utcnow() - timedelta(minutes=10), call_closes_at=utcnow() - timedelta(days=3)
+    )
+    seats = {}
+    for role, account_role in (
+        ("elected", "elected"),
+        ("technician", "agent"),
+        ("citizen", "citizen"),
+    ):
+        user = make_user(account_role, display_name=f"Personne {role}")
+        db.session.add(Participant(workshop_id=workshop.id, role=role, user_id=user.id))
+        seats[role] = user
+    db.session.commit()
+    return {"workshop": workshop, "facilitator": workshop.facilitator, **seats}

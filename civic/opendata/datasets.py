@@ -7,6 +7,7 @@ never who voted what (votes reveal political opinions): only totals.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,8 @@ from civic.moderation.models import Case, Decision
 from civic.ratings import queries as ratings
 from civic.ratings.models import CRITERIA
 from civic.territory.models import Commune
+from civic.workshops import board
+from civic.workshops.models import Note, Theme, Workshop
 
 
 @dataclass(frozen=True)
@@ -25,13 +28,26 @@ class Dataset:
     name: str
     title: object
     description: object
-    frequency: str  # DCAT: "daily", "monthly"...
+    frequency: str  # DCAT: "daily", "weekly", "monthly"
     fields: list[tuple[str, str, str]]  # name, Table Schema type, description
-    rows: Callable[..., Iterator[dict]]  # (consultation_id=None, since=None) -> rows
+    # (consultation_id=None, since=None, after=0, limit=None) -> rows, in a stable order: by
+    # "id" after the id `after` when the dataset has one, otherwise skipping `after` rows.
+    rows: Callable[..., Iterator[dict]]
+    by_consultation: bool = False  # the rows can be filtered by consultation
+    since: str | None = None  # the date field that the "since" filter applies to, if any
 
     @property
     def field_names(self) -> list[str]:
         return [f[0] for f in self.fields]
+
+    @property
+    def filters(self) -> list[str]:
+        return ["consultation"] * self.by_consultation + ["since"] * (self.since is not None)
+
+    @property
+    def key(self) -> str | None:
+        """The column the API pages on; without one it pages by position."""
+        return "id" if "id" in self.field_names else None
 
 
 def _published(query, column):
@@ -40,17 +56,23 @@ def _published(query, column):
     )
 
 
+def _page(query, column, after: int, limit: int | None):
+    """Keyset pagination in SQL: the rows whose id comes after `after`, at most `limit`."""
+    query = query.where(column > after).order_by(column)
+    return query.limit(limit) if limit is not None else query
+
+
 def _iso(value):
     return value.isoformat() if value else None
 
 
-def consultations(consultation_id=None, since=None):
+def consultations(consultation_id=None, since=None, after=0, limit=None):
     query = sa.select(Consultation).where(Consultation.published_at.is_not(None))
-    if consultation_id:
+    if consultation_id is not None:
         query = query.where(Consultation.id == consultation_id)
     if since:
         query = query.where(Consultation.published_at >= since)
-    for c in db.session.scalars(query.order_by(Consultation.id)):
+    for c in db.session.scalars(_page(query, Consultation.id, after, limit)):
         yield {
             "id": c.id,
             "slug": c.slug,
@@ -62,11 +84,11 @@ def consultations(consultation_id=None, since=None):
         }
 
 
-def phases(consultation_id=None, since=None):
+def phases(consultation_id=None, since=None, after=0, limit=None):
     query = _published(sa.select(Phase), Phase.consultation_id)
-    if consultation_id:
+    if consultation_id is not None:
         query = query.where(Phase.consultation_id == consultation_id)
-    for p in db.session.scalars(query.order_by(Phase.id)):
+    for p in db.session.scalars(_page(query, Phase.id, after, limit)):
         yield {
             "id": p.id,
             "consultation_id": p.consultation_id,
@@ -78,7 +100,7 @@ def phases(consultation_id=None, since=None):
         }
 
 
-def proposals(consultation_id=None, since=None):
+def proposals(consultation_id=None, since=None, after=0, limit=None):
     query = (
         sa.select(Proposal, Commune.insee, Answer)
         .outerjoin(Commune, Commune.id == Proposal.commune_id)
@@ -86,11 +108,11 @@ def proposals(consultation_id=None, since=None):
         .where(Proposal.status == "published")
     )
     query = _published(query, Proposal.consultation_id)
-    if consultation_id:
+    if consultation_id is not None:
         query = query.where(Proposal.consultation_id == consultation_id)
     if since:
         query = query.where(Proposal.created_at >= since)
-    for p, insee, answer in db.session.execute(query.order_by(Proposal.id)):
+    for p, insee, answer in db.session.execute(_page(query, Proposal.id, after, limit)):
         yield {
             "id": p.id,
             "consultation_id": p.consultation_id,
@@ -102,23 +124,23 @@ def proposals(consultation_id=None, since=None):
             "cree_le": _iso(p.created_at),
             "statut_reponse": p.answer_status,
             "reponse": answer.text if answer else None,
-            # Officials sign their answers with their function: that is public.
+            # Officials sign their answers with their function, never their name: that is public.
             "reponse_signee_par": answer.signed_as if answer else None,
         }
 
 
-def comments(consultation_id=None, since=None):
+def comments(consultation_id=None, since=None, after=0, limit=None):
     query = (
         sa.select(Comment, Proposal.consultation_id)
         .join(Proposal)
         .where(Comment.status == "published", Proposal.status == "published")
     )
     query = _published(query, Proposal.consultation_id)
-    if consultation_id:
+    if consultation_id is not None:
         query = query.where(Proposal.consultation_id == consultation_id)
     if since:
         query = query.where(Comment.created_at >= since)
-    for c, cid in db.session.execute(query.order_by(Comment.id)):
+    for c, cid in db.session.execute(_page(query, Comment.id, after, limit)):
         yield {
             "id": c.id,
             "proposition_id": c.proposal_id,
@@ -130,13 +152,13 @@ def comments(consultation_id=None, since=None):
         }
 
 
-def vote_totals(consultation_id=None, since=None):
+def vote_totals(consultation_id=None, since=None, after=0, limit=None):
     query = _published(
         sa.select(Proposal).where(Proposal.status == "published"), Proposal.consultation_id
     )
-    if consultation_id:
+    if consultation_id is not None:
         query = query.where(Proposal.consultation_id == consultation_id)
-    for p in db.session.scalars(query.order_by(Proposal.id)):
+    for p in db.session.scalars(_page(query, Proposal.id, after, limit)):
         yield {
             "id": p.id,
             "consultation_id": p.consultation_id,
@@ -146,20 +168,27 @@ def vote_totals(consultation_id=None, since=None):
         }
 
 
-def decisions(consultation_id=None, since=None):
+def decisions(consultation_id=None, since=None, after=0, limit=None):
     query = (
         sa.select(Cluster, AnalysisRun)
         .join(AnalysisRun)
         .where(AnalysisRun.published_at.is_not(None))
     )
-    if consultation_id:
+    query = _published(query, AnalysisRun.consultation_id)
+    if consultation_id is not None:
         query = query.where(AnalysisRun.consultation_id == consultation_id)
-    for cluster, run in db.session.execute(query.order_by(Cluster.id)):
-        members = db.session.execute(
-            sa.select(ClusterMember.kind, ClusterMember.item_id)
-            .where(ClusterMember.cluster_id == cluster.id)
+    if since:
+        query = query.where(AnalysisRun.published_at >= since)
+    page = db.session.execute(_page(query, Cluster.id, after, limit)).all()
+    members: dict[int, list[str]] = {}
+    if page:
+        for cluster_id, kind, item_id in db.session.execute(
+            sa.select(ClusterMember.cluster_id, ClusterMember.kind, ClusterMember.item_id)
+            .where(ClusterMember.cluster_id.in_([cluster.id for cluster, _ in page]))
             .order_by(ClusterMember.id)
-        ).all()
+        ):
+            members.setdefault(cluster_id, []).append(f"{kind}:{item_id}")
+    for cluster, run in page:
         yield {
             "id": cluster.id,
             "consultation_id": run.consultation_id,
@@ -168,37 +197,140 @@ def decisions(consultation_id=None, since=None):
             "mots_cles": ", ".join(cluster.keywords),
             "contributions": cluster.size,
             "contributions_dedoublonnees": cluster.size_unique,
-            "membres": " ".join(f"{k}:{i}" for k, i in members),
+            "membres": " ".join(members.get(cluster.id, [])),
             "decision": cluster.decision,
             "justification": cluster.justification,
             "publiee_le": _iso(run.published_at),
         }
 
 
-def moderation_log(consultation_id=None, since=None):
-    query = sa.select(Decision, Case).join(Case)
-    if consultation_id:
-        query = query.where(Case.consultation_id == consultation_id)
+def moderation_log(consultation_id=None, since=None, after=0, limit=None):
+    published = sa.select(Consultation.id).where(Consultation.published_at.is_not(None))
+    # A decision about an item of a draft consultation is logged without naming the draft.
+    shown = sa.case((Case.consultation_id.in_(published), Case.consultation_id), else_=None)
+    query = sa.select(Decision, Case.kind, shown).join(Case)
+    if consultation_id is not None:
+        query = query.where(Case.consultation_id == consultation_id, shown.is_not(None))
     if since:
         query = query.where(Decision.created_at >= since)
-    for decision, case in db.session.execute(query.order_by(Decision.id)):
+    for decision, kind, cid in db.session.execute(_page(query, Decision.id, after, limit)):
         yield {
             "id": decision.id,
             "date": _iso(decision.created_at),
-            "type": case.kind,
-            "consultation_id": case.consultation_id,
+            "type": kind,
+            "consultation_id": cid,
             "decision": decision.action,
             "motif": decision.charter_reason or None,
             "en_appel": decision.on_appeal,
         }
 
 
-def ratings_aggregates(consultation_id=None, since=None):
-    yield from ratings.monthly_aggregates()
+def _offset(rows, after: int, limit: int | None):
+    """Positional pagination, for the small aggregated datasets that have no id."""
+    return islice(rows, after, None if limit is None else after + limit)
 
 
-def ratings_comments(consultation_id=None, since=None):
-    yield from ratings.exported_comments()
+def ratings_aggregates(consultation_id=None, since=None, after=0, limit=None):
+    yield from _offset(ratings.monthly_aggregates(), after, limit)
+
+
+def ratings_comments(consultation_id=None, since=None, after=0, limit=None):
+    yield from _offset(ratings.exported_comments(), after, limit)
+
+
+def _minutes_out(query):
+    return query.where(
+        Workshop.published_at.is_not(None), Workshop.minutes_published_at.is_not(None)
+    )
+
+
+def _workshop_filters(query, consultation_id, since):
+    if consultation_id is not None:
+        query = query.where(Workshop.consultation_id == consultation_id)
+    if since:
+        query = query.where(Workshop.minutes_published_at >= since)
+    return query
+
+
+def workshops(consultation_id=None, since=None, after=0, limit=None):
+    """Workshops whose minutes are out, with attendance counted by college."""
+    query = _workshop_filters(
+        _minutes_out(sa.select(Workshop, Commune.insee)).outerjoin(
+            Commune, Commune.id == Workshop.commune_id
+        ),
+        consultation_id,
+        since,
+    )
+    for w, insee in db.session.execute(_page(query, Workshop.id, after, limit)).all():
+        present = {p.role: p for p in board.attendance(w)}
+        row = {
+            "id": w.id,
+            "consultation_id": w.consultation_id,
+            "titre": w.title,
+            "objet": w.purpose,
+            "debut": _iso(w.starts_at),
+            "duree_minutes": w.duration_minutes,
+            "format": w.mode,
+            "commune_insee": insee,
+            "compte_rendu_publie_le": _iso(w.minutes_published_at),
+            "synthese_html": w.minutes_html,
+        }
+        for role, column in (
+            ("elected", "elus"),
+            ("technician", "techniciens"),
+            ("citizen", "citoyens"),
+        ):
+            seats = present.get(role)
+            row[f"places_{column}"] = w.seats[role]
+            row[f"presents_{column}"] = seats.present if seats else 0
+        yield row
+
+
+def workshop_notes(consultation_id=None, since=None, after=0, limit=None):
+    """The board's notes, with their author's college only, once the minutes are out."""
+    since = None  # not a filter of this dataset
+    query = _workshop_filters(
+        _minutes_out(
+            sa.select(Note, Theme.title)
+            .join(Workshop, Workshop.id == Note.workshop_id)
+            .outerjoin(Theme, Theme.id == Note.theme_id)
+            .where(Note.status == "published")
+        ),
+        consultation_id,
+        since,
+    )
+    for note, theme in db.session.execute(_page(query, Note.id, after, limit)):
+        yield {
+            "id": note.id,
+            "atelier_id": note.workshop_id,
+            "table": note.table_no,
+            "theme": theme,
+            "texte": note.body,
+            "college": note.author_role,
+            "proposition_id": note.proposal_id,
+        }
+
+
+def workshop_votes(consultation_id=None, since=None, after=0, limit=None):
+    """The table's vote: each theme's rank, majority grade or dots, and the ballots counted."""
+    query = _workshop_filters(_minutes_out(sa.select(Workshop)), consultation_id, since)
+
+    def rows():
+        for w in db.session.scalars(query.order_by(Workshop.id)):
+            for table in board.results(w):
+                for r in table.rows:
+                    yield {
+                        "atelier_id": w.id,
+                        "table": table.table_no,
+                        "theme": r.theme.title,
+                        "methode": table.method,
+                        "rang": r.rank,
+                        "mention_majoritaire": r.grade,
+                        "gommettes": r.dots if table.method == "dots" else None,
+                        "bulletins": table.ballots,
+                    }
+
+    yield from _offset(rows(), after, limit)
 
 
 # Table Schema types.
@@ -219,6 +351,8 @@ DATASETS = [
             ("communes", STR, "Codes INSEE des communes concernées (vide : tout le Sicoval)"),
         ],
         consultations,
+        by_consultation=True,
+        since="publiee_le",
     ),
     Dataset(
         "phases",
@@ -235,6 +369,7 @@ DATASETS = [
             ("public", STR, "Public"),
         ],
         phases,
+        by_consultation=True,
     ),
     Dataset(
         "propositions",
@@ -258,6 +393,8 @@ DATASETS = [
             ("reponse_signee_par", STR, "Fonction du signataire"),
         ],
         proposals,
+        by_consultation=True,
+        since="cree_le",
     ),
     Dataset(
         "commentaires",
@@ -274,6 +411,8 @@ DATASETS = [
             ("cree_le", DATE, "Date"),
         ],
         comments,
+        by_consultation=True,
+        since="cree_le",
     ),
     Dataset(
         "votes",
@@ -288,6 +427,7 @@ DATASETS = [
             ("passe", INT, "Passe"),
         ],
         vote_totals,
+        by_consultation=True,
     ),
     Dataset(
         "decisions",
@@ -311,6 +451,8 @@ DATASETS = [
             ("publiee_le", DATE, "Publication"),
         ],
         decisions,
+        by_consultation=True,
+        since="publiee_le",
     ),
     Dataset(
         "moderation",
@@ -329,6 +471,8 @@ DATASETS = [
             ("en_appel", BOOL, "Décision en appel"),
         ],
         moderation_log,
+        by_consultation=True,
+        since="date",
     ),
     Dataset(
         "avis-services",
@@ -363,6 +507,77 @@ DATASETS = [
             ("commentaire", STR, "Commentaire"),
         ],
         ratings_comments,
+    ),
+    Dataset(
+        "ateliers",
+        _l("Ateliers et présences"),
+        _l(
+            "Les ateliers dont le compte rendu est publié : objet, date, lieu, synthèse, et "
+            "places et présences par collège (élus, techniciens, citoyens tirés au sort)."
+        ),
+        "weekly",
+        [
+            ("id", INT, "Identifiant"),
+            ("consultation_id", INT, "Concertation liée"),
+            ("titre", STR, "Titre"),
+            ("objet", STR, "Objet"),
+            ("debut", DATE, "Début"),
+            ("duree_minutes", INT, "Durée en minutes"),
+            ("format", STR, "Format (onsite, online, hybrid)"),
+            ("commune_insee", STR, "Commune du lieu"),
+            ("compte_rendu_publie_le", DATE, "Publication du compte rendu"),
+            ("synthese_html", STR, "Synthèse (HTML nettoyé)"),
+            ("places_elus", INT, "Places pour des élus"),
+            ("presents_elus", INT, "Élus présents"),
+            ("places_techniciens", INT, "Places pour des techniciens"),
+            ("presents_techniciens", INT, "Techniciens présents"),
+            ("places_citoyens", INT, "Places citoyennes (tirage au sort)"),
+            ("presents_citoyens", INT, "Citoyens présents"),
+        ],
+        workshops,
+        by_consultation=True,
+        since="compte_rendu_publie_le",
+    ),
+    Dataset(
+        "ateliers-notes",
+        _l("Notes des ateliers"),
+        _l(
+            "Les notes écrites au tableau des ateliers dont le compte rendu est publié, avec "
+            "le collège de leur auteur (élu, technicien, citoyen) mais jamais son identité."
+        ),
+        "weekly",
+        [
+            ("id", INT, "Identifiant"),
+            ("atelier_id", INT, "Atelier"),
+            ("table", INT, "Table"),
+            ("theme", STR, "Thème"),
+            ("texte", STR, "Texte"),
+            ("college", STR, "Collège de l'auteur : elected, technician, citizen, facilitator"),
+            ("proposition_id", INT, "Contribution de la concertation issue de la note"),
+        ],
+        workshop_notes,
+        by_consultation=True,
+    ),
+    Dataset(
+        "ateliers-votes",
+        _l("Votes des ateliers"),
+        _l(
+            "Le classement des thèmes par chaque table (jugement majoritaire : mention "
+            "de 0 « à rejeter » à 6 « excellent » ; ou vote par gommettes), sans les bulletins."
+        ),
+        "weekly",
+        [
+            ("atelier_id", INT, "Atelier"),
+            ("table", INT, "Table"),
+            ("theme", STR, "Thème"),
+            ("methode", STR, "Méthode (majority, dots)"),
+            ("rang", INT, "Rang"),
+            ("mention_majoritaire", INT, "Mention majoritaire (0 à 6)"),
+            ("gommettes", INT, "Gommettes reçues"),
+            ("bulletins", INT, "Bulletins comptés"),
+        ],
+        workshop_votes,
+        by_consultation=True,
     ),
 ]
 BY_NAME = {d.name: d for d in DATASETS}

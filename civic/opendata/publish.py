@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from flask import url_for
+from flask_babel import force_locale
 
 from civic.core.models import utcnow
 from civic.core.opendata import LICENCE, table_schema, to_csv
@@ -27,54 +28,114 @@ def schema(dataset: Dataset) -> str:
     return table_schema(str(dataset.title), str(dataset.description), fields)
 
 
+# DCAT-AP: the vocabularies of the EU Publications Office, and IANA's media types.
+EU = "http://publications.europa.eu/resource/authority/"
+FREQUENCIES = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY"}
+DISTRIBUTIONS = (("csv", "CSV", "text/csv"), ("json", "JSON", "application/json"))
+# The context is inline, so that a harvester (data.gouv.fr) or rdflib reads the catalogue
+# without fetching anything.
+CONTEXT = {
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dct": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "@language": "fr",
+}
+
+
+def _iri(value: str) -> dict:
+    return {"@id": value}
+
+
+def _date_time(value: str) -> dict:
+    return {"@value": value, "@type": "xsd:dateTime"}
+
+
 def catalogue() -> dict:
-    """DCAT-AP as JSON-LD, for portals such as data.gouv.fr to harvest."""
-    now = utcnow().isoformat()
+    """DCAT-AP as JSON-LD, for portals such as data.gouv.fr to harvest; always in French."""
+    with force_locale("fr"):
+        return _catalogue()
+
+
+def _catalogue() -> dict:
+    now = _date_time(utcnow().isoformat())
+    home = url_for("opendata.index", _external=True)
+    licence = {"@id": LICENCE["path"], "@type": "dct:LicenseDocument"}
+    publisher = {"@type": "foaf:Organization", "foaf:name": "Sicoval"}
+    contact = {
+        "@type": "vcard:Organization",
+        "vcard:fn": "Sicoval, participation citoyenne",
+        "vcard:hasURL": _iri(home),
+    }
     datasets = []
     for d in DATASETS:
-        distributions = [
-            {
-                "@type": "dcat:Distribution",
-                "dcat:mediaType": media,
-                "dct:format": fmt,
-                "dcat:downloadURL": {
-                    "@id": url_for("opendata.download", filename=f"{d.name}.{fmt}", _external=True)
-                },
-                "dct:license": {"@id": LICENCE["path"]},
-                "dct:conformsTo": {
-                    "@id": url_for(
-                        "opendata.download", filename=f"{d.name}.schema.json", _external=True
-                    )
-                },
-            }
-            for fmt, media in (("csv", "text/csv"), ("json", "application/json"))
-        ]
+        distributions = []
+        for fmt, file_type, media in DISTRIBUTIONS:
+            url = url_for("opendata.download", filename=f"{d.name}.{fmt}", _external=True)
+            distributions.append(
+                {
+                    "@id": url,
+                    "@type": "dcat:Distribution",
+                    "dct:title": f"{d.title} ({file_type})",
+                    "dcat:accessURL": _iri(url),
+                    "dcat:downloadURL": _iri(url),
+                    "dcat:mediaType": _iri(f"http://www.iana.org/assignments/media-types/{media}"),
+                    "dct:format": _iri(f"{EU}file-type/{file_type}"),
+                    "dct:license": licence,
+                    "dct:conformsTo": _iri(
+                        url_for(
+                            "opendata.download", filename=f"{d.name}.schema.json", _external=True
+                        )
+                    ),
+                    "dct:modified": now,
+                }
+            )
         datasets.append(
             {
-                "@id": url_for("opendata.index", _external=True) + "#" + d.name,
+                "@id": f"{home}#{d.name}",
                 "@type": "dcat:Dataset",
-                "dct:identifier": d.name,
+                "dct:identifier": {"@value": d.name},
                 "dct:title": str(d.title),
                 "dct:description": str(d.description),
                 "dct:modified": now,
-                "dct:accrualPeriodicity": d.frequency,
-                "dct:license": {"@id": LICENCE["path"]},
-                "dct:publisher": {"@type": "foaf:Organization", "foaf:name": "Sicoval"},
+                "dct:accrualPeriodicity": _iri(f"{EU}frequency/{FREQUENCIES[d.frequency]}"),
+                "dct:language": _iri(f"{EU}language/FRA"),
+                "dcat:theme": _iri(f"{EU}data-theme/GOVE"),
+                "dcat:keyword": ["participation citoyenne", "concertation", "Sicoval"],
+                "dcat:landingPage": _iri(home),
+                "dct:license": licence,
+                "dct:publisher": publisher,
+                "dcat:contactPoint": contact,
                 "dcat:distribution": distributions,
             }
         )
+    api = {
+        "@id": url_for("opendata.api_docs", _external=True),
+        "@type": "dcat:DataService",
+        "dct:title": "API des données ouvertes de Civic",
+        "dcat:endpointURL": _iri(url_for("opendata.api_docs", _external=True)),
+        "dcat:endpointDescription": _iri(url_for("opendata.api_spec", _external=True)),
+        "dcat:servesDataset": [_iri(d["@id"]) for d in datasets],
+        "dct:license": licence,
+    }
     return {
-        "@context": {
-            "dcat": "http://www.w3.org/ns/dcat#",
-            "dct": "http://purl.org/dc/terms/",
-            "foaf": "http://xmlns.com/foaf/0.1/",
-        },
+        "@context": CONTEXT,
         "@id": url_for("opendata.catalogue", _external=True),
         "@type": "dcat:Catalog",
         "dct:title": "Civic, participation citoyenne du Sicoval",
-        "dct:publisher": {"@type": "foaf:Organization", "foaf:name": "Sicoval"},
-        "dct:license": {"@id": LICENCE["path"]},
+        "dct:description": (
+            "Les données publiques de la participation citoyenne du Sicoval, anonymisées : "
+            "concertations, propositions, commentaires, totaux des votes, décisions, journal "
+            "de la modération, avis sur les services publics."
+        ),
+        "dct:language": _iri(f"{EU}language/FRA"),
+        "dct:modified": now,
+        "foaf:homepage": _iri(home),
+        "dct:publisher": publisher,
+        "dct:license": licence,
         "dcat:dataset": datasets,
+        "dcat:service": [api],
     }
 
 

@@ -6,7 +6,7 @@ from civic.core.notify import OutboxEmail
 
 
 @pytest.fixture
-def url_values(make_user, db, climate, app):
+def url_values(make_user, db, climate, app, make_workshop):
     from civic.consultations import services
     from civic.consultations.models import GlossaryTerm
 
@@ -52,8 +52,20 @@ def url_values(make_user, db, climate, app):
     with app.test_request_context():
         case = moderation.report(reporter, "proposal", climate["proposal"], "spam")
         block = moderation.block(moderator, target, "Insultes répétées", 7)
+    from civic.workshops.models import Note, Selection, Volunteer
+
+    # Its slug is the consultation's, so that "slug" fits the routes of both.
+    workshop = make_workshop(title="Plan climat")
+    volunteer = Volunteer(workshop_id=workshop.id, name="Volontaire", phone="05 61 00 00 00")
+    selection = Selection(workshop_id=workshop.id, seed=1)
+    note = Note(workshop_id=workshop.id, author_role="citizen", body="Des bancs à l'ombre")
+    db.session.add_all([volunteer, selection, note])
     db.session.commit()
     return {
+        "workshop_id": workshop.id,
+        "volunteer_id": volunteer.id,
+        "selection_id": selection.id,
+        "note_id": note.id,
         "user_id": target.id,
         "email_id": mail.id,
         "token": "not-a-valid-token",

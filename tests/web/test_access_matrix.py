@@ -28,6 +28,20 @@ OFFICIALS = {
 }
 
 
+FACILITATORS = {
+    "anonymous": LOGIN,
+    **{r: 403 for r in ROLES[1:]},
+    "facilitator": 200,
+    "admin": 200,
+}
+RECRUITERS = {**FACILITATORS, "agent": 200}
+STAFF = {**RECRUITERS, "elected": 200}
+
+
+def facilitators(status: int) -> dict:
+    return {**FACILITATORS, "facilitator": status, "admin": status}
+
+
 def managers(status: int) -> dict:
     return {**MANAGERS, "agent": status, "admin": status}
 
@@ -46,6 +60,50 @@ EXPECTED = {
     "pages.set_language": ("POST", {r: 303 for r in ROLES}),
     "consultations.index": ("GET", ALL),
     "workshops.index": ("GET", ALL),
+    "workshops.agenda_ics": ("GET", ALL),
+    "workshops.show": ("GET", ALL),
+    "workshops.volunteer": ("GET", USERS_ONLY),
+    "workshops.withdraw": ("POST", post_only(303)),
+    # No draw is published yet: only the facilitators see the (empty) audit page.
+    "workshops.selection_audit": (
+        "GET",
+        {**{r: 404 for r in ROLES}, "facilitator": 200, "admin": 200},
+    ),
+    "workshops.invitation": ("GET", {r: 404 for r in ROLES}),
+    "workshops.platform_dashboard": ("GET", STAFF),
+    "workshops.workshop_dashboard": ("GET", STAFF),
+    "workshops.consultation_dashboard": ("GET", STAFF),
+    "workshops.manage_index": ("GET", RECRUITERS),
+    "workshops.create": ("GET", FACILITATORS),
+    "workshops.edit": ("GET", FACILITATORS),
+    "workshops.publish": ("POST", facilitators(303), {"publish": "1"}),
+    "workshops.quotas": ("GET", FACILITATORS),
+    "workshops.check_quotas": ("POST", FACILITATORS),
+    "workshops.volunteers": ("GET", RECRUITERS),
+    "workshops.enter_volunteer": ("GET", RECRUITERS),
+    # Not invited: the answer is refused with a message, back to the list.
+    "workshops.record_answer": (
+        "POST",
+        {**RECRUITERS, "agent": 303, "facilitator": 303, "admin": 303},
+    ),
+    "workshops.letters": ("GET", RECRUITERS),
+    "workshops.selections": ("GET", FACILITATORS),
+    "workshops.show_selection": ("GET", FACILITATORS),
+    # The run is not finished: refused with a message.
+    "workshops.publish_selection": ("POST", facilitators(303)),
+    "workshops.table": ("GET", FACILITATORS),
+    "workshops.attendance": ("POST", facilitators(303)),
+    # The board is for the table and its facilitators; nobody sits at this one.
+    "workshops.board": ("GET", FACILITATORS),
+    "workshops.post_note": ("POST", facilitators(422)),
+    "workshops.ballot": ("GET", post_only(403)),
+    # The minutes are not published yet: the facilitators preview them.
+    "workshops.minutes": ("GET", FACILITATORS),
+    "workshops.add_theme": ("POST", facilitators(422)),
+    "workshops.assign_note": ("POST", facilitators(303)),
+    "workshops.manage_vote": ("POST", facilitators(303)),
+    "workshops.paper_ballot": ("GET", FACILITATORS),
+    "workshops.edit_minutes": ("GET", FACILITATORS),
     "ratings.index": ("GET", ALL),
     "accounts.register": ("GET", ANONYMOUS_FORM),
     "accounts.check_email": ("GET", ALL),

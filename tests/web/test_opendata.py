@@ -3,26 +3,64 @@
 import csv
 import io
 import json
+import socket
 
+import pytest
 import sqlalchemy as sa
+from rdflib import Graph, Literal, URIRef
+from rdflib import namespace as rdf
 
+from civic.analysis.models import AnalysisRun, Cluster, ClusterMember
 from civic.consultations import services as consultations
-from civic.consultations.models import VOTE_AGREE, Consultation
+from civic.consultations.models import VOTE_AGREE, VOTE_DISAGREE, Consultation
+from civic.core.models import utcnow
+from civic.core.opendata import LICENCE
 from civic.moderation import services as moderation
 from civic.opendata import publish
-from civic.opendata.datasets import DATASETS
+from civic.opendata.datasets import BY_NAME, DATASETS
+from civic.ratings import services as ratings
+from civic.ratings.models import CRITERIA, Service
 from tests.conftest import log_in
 
 SECRET_EMAIL = "jeanne.secrete@example.org"
 SECRET_NAME = "Jeanne Secrète"
+# An official signs answers with a function, never with their own name.
+OFFICIAL_NAME = "Paul Élu-Secret"
+SIGNATURE = "Vice-présidente chargée des mobilités"
+# Words that must appear in no file and no API answer: people, hidden items, drafts, who voted.
+FORBIDDEN = (
+    SECRET_EMAIL,
+    SECRET_NAME,
+    OFFICIAL_NAME,
+    "Votant Secret",
+    "Modératrice Secrète",
+    "@example.org",
+    "Texte masqué",
+    "Propos insultants",
+    "Commentaire masqué",
+    "Avis masqué",
+    "Avis en attente",
+    "Brouillon secret",
+    "Proposition du brouillon",
+    "Groupe non publié",
+    "Note interne du CODEV",
+    "Volontaire Secret",
+    "Note masquée de l'atelier",
+    "Note d'un atelier en cours",
+)
 
 
-def seed(app, climate, make_user, db):
+def seed(app, climate, make_user, db) -> dict:
+    """Data in every dataset, next to everything that must never be published."""
     author = make_user(email=SECRET_EMAIL, display_name=SECRET_NAME)
+    voter = make_user(email="votant.secret@example.org", display_name="Votant Secret")
+    official = make_user("elected", email="elu.secret@example.org", display_name=OFFICIAL_NAME)
+    moderator = make_user("moderator", display_name="Modératrice Secrète")
+    consultation = climate["consultation"]
     with app.test_request_context():
         shown = consultations.submit_proposal(
             author,
-            climate["consultation"],
+            consultation,
             title='=HYPERLINK("http://evil")',
             body="Des navettes le dimanche",
             theme="",
@@ -30,15 +68,31 @@ def seed(app, climate, make_user, db):
         )
         hidden = consultations.submit_proposal(
             author,
-            climate["consultation"],
+            consultation,
             title="Texte masqué par le CODEV",
             body="Propos insultants",
             theme="",
             commune_id=None,
         )
         case = moderation.report(make_user(), "proposal", hidden, "harassment")
-        moderation.decide(make_user("moderator"), [case], "hide", "respect")
-        consultations.cast_vote(author, shown, VOTE_AGREE)
+        moderation.decide(moderator, [case], "hide", "respect", note="Note interne du CODEV")
+        consultations.cast_vote(voter, shown, VOTE_AGREE)
+        consultations.cast_vote(author, climate["proposal"], VOTE_DISAGREE)
+        reply_to = consultations.add_comment(
+            author, shown, body="Oui, et le samedi aussi", stance="for"
+        )
+        hidden_comment = consultations.add_comment(
+            voter, shown, body="Commentaire masqué : insulte", stance="against", parent=reply_to
+        )
+        case = moderation.report(author, "comment", hidden_comment, "harassment")
+        moderation.decide(moderator, [case], "hide", "respect")
+        consultations.answer_proposal(
+            official,
+            shown,
+            status="retained",
+            text="Une navette dominicale sera testée en 2027.",
+            signed_as=SIGNATURE,
+        )
         draft = consultations.save_consultation(
             climate["agent"],
             None,
@@ -56,12 +110,12 @@ def seed(app, climate, make_user, db):
             draft,
             title="P",
             description="",
-            starts_at=climate["consultation"].phases[1].starts_at,
-            ends_at=climate["consultation"].phases[1].ends_at,
+            starts_at=consultation.phases[1].starts_at,
+            ends_at=consultation.phases[1].ends_at,
             features=["proposing"],
             audience="public",
         )
-        consultations.submit_proposal(
+        in_draft = consultations.submit_proposal(
             author,
             draft,
             title="Proposition du brouillon",
@@ -69,37 +123,209 @@ def seed(app, climate, make_user, db):
             theme="",
             commune_id=None,
         )
+        case = moderation.report(make_user(), "proposal", in_draft, "spam")
+        moderation.decide(moderator, [case], "keep")
+        # A published analysis with its decision, one still unpublished, one of the draft.
+        for target, published, label in (
+            (consultation, utcnow(), "Navettes le dimanche"),
+            (consultation, None, "Groupe non publié"),
+            (draft, utcnow(), "Groupe non publié du brouillon"),
+        ):
+            run = AnalysisRun(
+                consultation_id=target.id, status="done", progress=100, published_at=published
+            )
+            cluster = Cluster(
+                run=run,
+                label=label,
+                keywords=["navette", "dimanche"],
+                size=1,
+                size_unique=1,
+                decision="retained",
+                justification="Le réseau sera étendu le dimanche.",
+            )
+            db.session.add_all([run, cluster])
+            db.session.flush()
+            db.session.add(
+                ClusterMember(
+                    run_id=run.id,
+                    cluster_id=cluster.id,
+                    kind="proposal",
+                    item_id=shown.id,
+                    author_id=author.id,
+                    text="Des navettes le dimanche",
+                )
+            )
+        # A workshop with its minutes out (a volunteer, seats, a note, a hidden one, a vote)
+        # and one still running.
+        from civic.workshops import board
+        from civic.workshops import services as workshops
+        from civic.workshops.models import Note, Participant, Volunteer
+
+        facilitator = make_user("facilitator")
+        fields = {
+            "purpose": "Mobilités",
+            "consultation_id": consultation.id,
+            "starts_at": utcnow(),
+            "duration_minutes": 120,
+            "mode": "onsite",
+            "commune_id": None,
+            "address": "Labège",
+            "accessibility": "",
+            "online_url": "",
+            "capacity": 20,
+            "tables": 1,
+            "seats_elected": 1,
+            "seats_technician": 1,
+            "seats_citizen": 4,
+            "call_closes_at": None,
+            "one_per_household": True,
+        }
+        done = workshops.save_workshop(facilitator, None, title="Atelier mobilités", **fields)
+        running = workshops.save_workshop(facilitator, None, title="Atelier en cours", **fields)
+        for w in (done, running):
+            workshops.publish(facilitator, w)
+        volunteer = Volunteer(
+            workshop_id=done.id, name="Volontaire Secret", email="vol.secret@example.org"
+        )
+        db.session.add(volunteer)
+        db.session.flush()
+        db.session.add_all(
+            [
+                Participant(workshop_id=done.id, role="citizen", user_id=author.id, attended=True),
+                Participant(
+                    workshop_id=done.id, role="citizen", volunteer_id=volunteer.id, attended=False
+                ),
+                Participant(
+                    workshop_id=done.id, role="elected", user_id=official.id, attended=True
+                ),
+            ]
+        )
+        theme_a = board.add_theme(facilitator, done, "Navettes")
+        board.add_theme(facilitator, done, "Vélo")
+        note = board.post_note(facilitator, done, "Une navette le dimanche matin")
+        board.assign_note(facilitator, note, theme_a)
+        db.session.add_all(
+            [
+                Note(
+                    workshop_id=done.id,
+                    author_id=author.id,
+                    author_role="citizen",
+                    body="Note masquée de l'atelier",
+                    status="hidden",
+                ),
+                Note(
+                    workshop_id=running.id, author_role="citizen", body="Note d'un atelier en cours"
+                ),
+            ]
+        )
+        board.open_vote(facilitator, done, "majority")
+        board.paper_ballot(facilitator, done, "citizen", {t.id: 5 for t in board.themes(done)}, 1)
+        board.close_vote(facilitator, done)
+        board.publish_minutes(facilitator, done, "<p>Synthèse de l'atelier</p>")
+        # Five ratings of one service (enough for its monthly means), three comments.
+        service = Service(source="test", source_id="od-1", name="Piscine de Labège", type="Piscine")
+        db.session.add(service)
+        db.session.flush()
+        statuses = {
+            "Accueil très aimable": "published",
+            "Avis masqué : insulte": "hidden",
+            "Avis en attente de modération": "pending",
+        }
+        raters = [author, voter, make_user(), make_user(), make_user()]
+        comments = [*statuses, "", ""]
+        for rater, comment in zip(raters, comments, strict=True):
+            rating = ratings.rate(
+                rater,
+                service,
+                scores={c: 4 for c in CRITERIA},
+                channel="on_site",
+                open_as_announced=None,
+                comment=comment,
+            )
+            rating.comment_status = statuses.get(comment, "")
     db.session.commit()
-    return shown
+    return {"shown": shown, "draft": draft, "service": service, "note": note}
+
+
+def api_rows(client, name: str) -> list[dict]:
+    """Every row of a dataset through the API, following the "next" links."""
+    rows, url = [], f"/api/v1/{name}?limit=2"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        rows += response.get_json()["data"]
+        url = (response.get_json()["next"] or "").replace("http://civic.test", "")
+    return rows
 
 
 def test_no_person_no_hidden_item_no_draft_anywhere(app, client, climate, make_user, db):
-    seed(app, climate, make_user, db)
+    data = seed(app, climate, make_user, db)
     with app.test_request_context():
         files = publish.files()
-    everything = "\n".join(files.values())
-    for forbidden in (
-        SECRET_EMAIL,
-        SECRET_NAME,
-        "Texte masqué",
-        "Propos insultants",
-        "Brouillon secret",
-        "Proposition du brouillon",
-        "@example.org",
-    ):
-        assert forbidden not in everything, forbidden
-    for name, content in files.items():
-        if name.endswith(".csv"):
-            header = content.splitlines()[0]
-            assert not any(word in header for word in ("user", "author", "auteur", "email"))
-    assert "Des navettes le dimanche" in files["propositions.csv"]
+    api = {d.name: api_rows(client, d.name) for d in DATASETS}
+    answers = [
+        *files.values(),
+        json.dumps(api, ensure_ascii=False),
+        client.get("/donnees-ouvertes").get_data(as_text=True),
+        client.get("/api/v1/").get_data(as_text=True),
+        client.get("/api/v1/openapi.json").get_data(as_text=True),
+    ]
+    for text in answers:
+        for forbidden in FORBIDDEN:
+            assert forbidden not in text, forbidden
+    # Not vacuous: every dataset has rows, and the API gives the same rows as the files.
+    for d in DATASETS:
+        assert api[d.name], d.name
+        assert api[d.name] == json.loads(files[f"{d.name}.json"]), d.name
+    # No column could identify a person, nor tell who voted what.
+    personal = {"user", "author", "auteur", "email", "mail", "nom", "name", "votant", "voter"}
+    for d in DATASETS:
+        for field in d.field_names:
+            assert not personal & set(field.split("_")), field
+    # The official's answer is signed with a function, not a name.
+    (shown,) = [p for p in api["propositions"] if p["id"] == data["shown"].id]
+    assert shown["reponse_signee_par"] == SIGNATURE and shown["statut_reponse"] == "retained"
+    assert shown["texte"] == "Des navettes le dimanche"
+    # Hidden items are absent even by id; the draft consultation is never named.
+    published_ids = {p["id"] for p in api["propositions"]}
+    workshop_note = data["note"].proposal_id  # the note became a contribution
+    assert published_ids == {climate["proposal"].id, data["shown"].id, workshop_note}
+    assert {v["id"] for v in api["votes"]} == published_ids
+    assert [c["texte"] for c in api["commentaires"]] == ["Oui, et le samedi aussi"]
+    assert [c["slug"] for c in api["concertations"]] == ["plan-climat"]
+    draft = data["draft"].id
+    for d in DATASETS:
+        assert all(row.get("consultation_id") != draft for row in api[d.name]), d.name
+    assert [c["libelle"] for c in api["decisions"]] == ["Navettes le dimanche"]
+    # Workshops: only the one whose minutes are out, attendance counted by college.
+    (workshop,) = api["ateliers"]
+    assert (workshop["presents_citoyens"], workshop["places_citoyens"]) == (1, 4)
+    assert (workshop["presents_elus"], workshop["presents_techniciens"]) == (1, 0)
+    assert [(n["texte"], n["college"], n["theme"]) for n in api["ateliers-notes"]] == [
+        ("Une navette le dimanche matin", "facilitator", "Navettes")
+    ]
+    assert {
+        (v["theme"], v["mention_majoritaire"], v["bulletins"]) for v in api["ateliers-votes"]
+    } == {
+        ("Navettes", 5, 1),
+        ("Vélo", 5, 1),
+    }
+    assert [c["commentaire"] for c in api["avis-services-commentaires"]] == ["Accueil très aimable"]
+    (aggregate,) = api["avis-services"]
+    assert aggregate["nombre_avis"] == 5 and aggregate["satisfaction"] == 4
     # The vote totals say how many, never who.
     votes = list(csv.DictReader(io.StringIO(files["votes.csv"]), delimiter=";"))
     assert set(votes[0]) == {"id", "consultation_id", "d_accord", "pas_d_accord", "passe"}
     assert sum(int(v["d_accord"]) for v in votes) == 1
-    # The moderation log names the rule, not the content.
+    assert sum(int(v["pas_d_accord"]) for v in votes) == 1
+    # The moderation log names the rule, not the content nor the people.
     log = list(csv.DictReader(io.StringIO(files["moderation.csv"]), delimiter=";"))
-    assert log[0]["motif"] == "respect" and log[0]["type"] == "proposal"
+    assert [(e["type"], e["decision"], e["motif"]) for e in log] == [
+        ("proposal", "hide", "respect"),
+        ("comment", "hide", "respect"),
+        ("proposal", "keep", ""),
+    ]
+    assert log[2]["consultation_id"] == ""  # the draft's
 
 
 def test_csv_cells_are_neutralised(app, climate, make_user, db):
@@ -109,20 +335,76 @@ def test_csv_cells_are_neutralised(app, climate, make_user, db):
     assert "'=HYPERLINK" in text and ";=HYPERLINK" not in text
 
 
-def test_catalogue_is_dcat_json_ld(client):
+# rdflib's own JSON-LD parser still uses its deprecated ConjunctiveGraph.
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated")
+def test_catalogue_is_dcat_json_ld(client, monkeypatch):
+    """The catalogue parses as JSON-LD offline (inline context) into the DCAT-AP triples that
+    data.gouv.fr harvests: a dataset per registered dataset, each with its CSV and JSON."""
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the JSON-LD context must not be fetched")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
     response = client.get("/donnees-ouvertes/catalogue.jsonld")
     assert response.mimetype == "application/ld+json"
     document = json.loads(response.get_data(as_text=True))
-    assert document["@type"] == "dcat:Catalog"
-    assert set(document["@context"]) == {"dcat", "dct", "foaf"}
-    names = {d["dct:identifier"] for d in document["dcat:dataset"]}
+    assert isinstance(document["@context"], dict)
+    graph = Graph().parse(data=response.get_data(as_text=True), format="json-ld")
+    RDF, XSD, DCAT, DCTERMS = rdf.RDF, rdf.XSD, rdf.DCAT, rdf.DCTERMS
+    VCARD = rdf.Namespace("http://www.w3.org/2006/vcard/ns#")
+
+    (catalog,) = graph.subjects(RDF.type, DCAT.Catalog)
+    assert graph.value(catalog, DCTERMS.title) == Literal(
+        "Civic, participation citoyenne du Sicoval", lang="fr"
+    )
+    assert graph.value(catalog, DCTERMS.publisher) is not None
+    datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
+    assert set(graph.objects(catalog, DCAT.dataset)) == datasets
+    assert len(datasets) == len(DATASETS)
+    names = {str(graph.value(d, DCTERMS.identifier)) for d in datasets}
     assert names == {d.name for d in DATASETS}
-    for dataset in document["dcat:dataset"]:
-        assert dataset["dct:license"]["@id"].startswith("https://www.etalab.gouv.fr")
-        assert {d["dct:format"] for d in dataset["dcat:distribution"]} == {"csv", "json"}
-        for distribution in dataset["dcat:distribution"]:
-            url = distribution["dcat:downloadURL"]["@id"].replace("http://civic.test", "")
-            assert client.get(url).status_code == 200
+    licence = URIRef(LICENCE["path"])
+    frequencies = "http://publications.europa.eu/resource/authority/frequency/"
+    for dataset in datasets:
+        name = str(graph.value(dataset, DCTERMS.identifier))
+        title = graph.value(dataset, DCTERMS.title)
+        assert title == Literal(str(BY_NAME[name].title), lang="fr"), name
+        assert graph.value(dataset, DCTERMS.description).language == "fr"
+        assert graph.value(dataset, DCTERMS.license) == licence
+        assert str(graph.value(dataset, DCTERMS.accrualPeriodicity)).startswith(frequencies)
+        assert graph.value(dataset, DCTERMS.modified).datatype == XSD.dateTime
+        contact = graph.value(dataset, DCAT.contactPoint)
+        assert graph.value(contact, VCARD.fn) is not None
+        media = {}
+        for distribution in graph.objects(dataset, DCAT.distribution):
+            assert (distribution, RDF.type, DCAT.Distribution) in graph
+            assert graph.value(distribution, DCTERMS.license) == licence
+            url = graph.value(distribution, DCAT.downloadURL)
+            assert isinstance(url, URIRef)
+            assert graph.value(distribution, DCAT.accessURL) == url
+            media_type = str(graph.value(distribution, DCAT.mediaType)).rsplit("/", 2)
+            media["/".join(media_type[1:])] = url
+            file = client.get(str(url).replace("http://civic.test", ""))
+            assert file.status_code == 200 and file.mimetype == "/".join(media_type[1:])
+        assert set(media) == {"text/csv", "application/json"}, name
+        assert str(media["text/csv"]).endswith(f"/{name}.csv")
+        assert str(media["application/json"]).endswith(f"/{name}.json")
+    # The API is described too, by its OpenAPI file.
+    (service,) = graph.subjects(RDF.type, DCAT.DataService)
+    assert set(graph.objects(service, DCAT.servesDataset)) == datasets
+    spec = str(graph.value(service, DCAT.endpointDescription)).replace("http://civic.test", "")
+    assert client.get(spec).get_json()["openapi"] == "3.1.0"
+
+
+def test_catalogue_is_french_whatever_the_visitor_language(client):
+    english = client.get("/donnees-ouvertes/catalogue.jsonld", headers={"Accept-Language": "en"})
+    french = client.get("/donnees-ouvertes/catalogue.jsonld")
+    titles = [
+        [d["dct:title"] for d in json.loads(r.get_data())["dcat:dataset"]]
+        for r in (english, french)
+    ]
+    assert titles[0] == titles[1] == [str(d.title) for d in DATASETS]
 
 
 def test_open_data_page_and_downloads(client, climate):
@@ -184,7 +466,10 @@ def test_openapi_describes_every_dataset_and_answers_match(client, climate):
         schema = spec["components"]["schemas"][d.name]
         for row in client.get(path).get_json()["data"]:
             assert set(row) == set(schema["properties"]), d.name
-    assert "openapi.json" in client.get("/api/v1/").get_data(as_text=True)
+        parameters = [p["name"] for p in spec["paths"][path]["get"]["parameters"]]
+        assert parameters == ["limit", "cursor", *d.filters], d.name
+    docs = client.get("/api/v1/").get_data(as_text=True)
+    assert "openapi.json" in docs and "filtres : consultation, since" in docs
 
 
 def test_api_rate_limit(client, limit):

@@ -92,6 +92,10 @@ def test_every_post_without_csrf_token_is_refused(app, client, make_user):
         "rating_id": 1,
         "name": "x",
         "filename": "x.csv",
+        "workshop_id": 1,
+        "volunteer_id": 1,
+        "selection_id": 1,
+        "note_id": 1,
     }
     endpoints = post_endpoints(app)
     assert len(endpoints) >= 10
