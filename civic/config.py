@@ -91,10 +91,18 @@ def load(instance_path: str) -> dict:
 
 
 def _engine_options(url: str) -> dict:
+    # Errors never quote the statement's parameters: they would put e-mail addresses,
+    # password hashes and user texts in the logs.
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
+        return {"connect_args": {"timeout": 15}, "hide_parameters": True}
     # pool_pre_ping lets the site recover alone when the database comes back
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "pool_recycle": 1800}
+    return {
+        "pool_pre_ping": True,
+        "pool_size": 5,
+        "max_overflow": 10,
+        "pool_recycle": 1800,
+        "hide_parameters": True,
+    }
 
 
 def _development_secret(instance_path: str) -> str:

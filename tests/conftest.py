@@ -115,7 +115,7 @@ def db(app):
             yield _db
         finally:
             _db.session.remove()
-            _db.session.configure(join_transaction_mode="conservative_savepoint")
+            _db.session.configure(join_transaction_mode="conditional_savepoint")
             outer.rollback()
             connection.close()
             engines[None] = engine

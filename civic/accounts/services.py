@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
 
 from civic.accounts.models import GRANTABLE_ROLES, Role, RoleGrant, User
 from civic.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -62,12 +63,7 @@ def register(email: str, password: str, display_name: str = "", locale: str = "f
     email = normalise_email(email)
     existing = get_by_email(email)
     if existing is not None:
-        send_email(
-            existing,
-            _l("Tentative d'inscription avec votre adresse"),
-            "already_registered",
-            reset_url=url_for("accounts.forgot_password", _external=True),
-        )
+        _warn_owner(existing)
         return None
     now = utcnow()
     user = User(
@@ -77,10 +73,29 @@ def register(email: str, password: str, display_name: str = "", locale: str = "f
         charter_accepted_at=now,
         locale=locale,
     )
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError:
+        # The same address registered by a simultaneous request: the same answer as for an
+        # address already taken (and no database error, whose text would quote the address,
+        # in the logs).
+        existing = get_by_email(email)
+        if existing is not None:
+            _warn_owner(existing)
+        return None
     send_confirmation(user)
     return user
+
+
+def _warn_owner(user: User) -> None:
+    send_email(
+        user,
+        _l("Tentative d'inscription avec votre adresse"),
+        "already_registered",
+        reset_url=url_for("accounts.forgot_password", _external=True),
+    )
 
 
 def send_confirmation(user: User) -> None:

@@ -66,7 +66,7 @@ def scdl_file(communes: dict[str, Commune], rng: random.Random) -> bytes:
 
 
 def load(people: dict[str, User]) -> None:
-    rng = random.Random(31)  # noqa: S311 - reproducible demo data, not security
+    rng = random.Random(31)  # noqa: S311  # nosec B311 - reproducible demo data, not security
     communes = {c.insee: c for c in db.session.scalars(sa.select(Commune))}
     parsed = importer.parse(scdl_file(communes, rng), filename="equipements-sicoval.csv")
     services.import_services(

@@ -144,7 +144,7 @@ def _board(past: Workshop, facilitator: User, rng: random.Random) -> None:
 
 
 def load(people: dict[str, User]) -> Workshop:
-    rng = random.Random(2026)  # noqa: S311 (demo data, not security)
+    rng = random.Random(2026)  # noqa: S311  # nosec B311 - reproducible demo data
     climate = db.session.scalar(sa.select(Consultation).where(Consultation.slug == "plan-climat"))
     communes = list(db.session.scalars(sa.select(Commune).order_by(Commune.name)))
     labege = next(c for c in communes if c.name == "Labège")
