@@ -49,6 +49,14 @@ def _set_comment_visible(comment: Comment, visible: bool) -> None:
         db.session.expire(comment.proposal, ["comment_count"])
 
 
+def _proposal_visible(proposal: Proposal, user) -> bool:
+    return proposal.status == ProposalStatus.PUBLISHED and proposal.consultation.is_published
+
+
+def _comment_visible(comment: Comment, user) -> bool:
+    return comment.status == ProposalStatus.PUBLISHED and _proposal_visible(comment.proposal, user)
+
+
 def _comment_url(comment: Comment) -> str:
     proposal = comment.proposal
     return (
@@ -72,6 +80,7 @@ def register_kinds() -> None:
             url=_proposal_url,
             set_visible=_set_proposal_visible,
             parent_url=lambda p: url_for("consultations.proposals", slug=p.consultation.slug),
+            visible_to=_proposal_visible,
         )
     )
     register(
@@ -85,6 +94,7 @@ def register_kinds() -> None:
             consultation_id=lambda c: c.proposal.consultation_id,
             url=_comment_url,
             set_visible=_set_comment_visible,
+            visible_to=_comment_visible,
             parent_url=lambda c: url_for(
                 "consultations.show_proposal",
                 slug=c.proposal.consultation.slug,

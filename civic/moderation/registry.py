@@ -22,6 +22,9 @@ class ContentKind:
     set_visible: Callable[[object, bool], None]
     # Where to go back to when the item itself is no longer visible.
     parent_url: Callable[[object], str]
+    # (item, user) -> may this user read the item where it is published? Only such items can
+    # be reported, and the report page quotes them.
+    visible_to: Callable[[object, object], bool]
 
 
 _kinds: dict[str, ContentKind] = {}

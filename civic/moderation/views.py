@@ -30,8 +30,8 @@ def _item(kind: str, item_id: int):
         abort(404)
     content = registry.kind(kind)
     item = content.load(item_id)
-    # Only what the public can see may be reported; hidden items are unreachable.
-    if item is None or getattr(item, "status", "published") != "published":
+    # Only what this user can read may be reported: the report page quotes it.
+    if item is None or not content.visible_to(item, current_user):
         abort(404)
     return content, item
 

@@ -25,5 +25,6 @@ def register_kinds() -> None:
             url=lambda r: url_for("ratings.show", service_id=r.service_id),
             set_visible=_set_visible,
             parent_url=lambda r: url_for("ratings.show", service_id=r.service_id),
+            visible_to=lambda r, user: bool(r.comment) and r.comment_status == "published",
         )
     )

@@ -41,6 +41,16 @@ def _set_text(note: Note, text: str) -> None:
             proposals.set_text(proposal, text)
 
 
+def _visible_to(note: Note, user) -> bool:
+    """Published notes, to the table during the workshop and to everyone with the minutes."""
+    from civic.core.permissions import can
+
+    workshop = note.workshop
+    return note.status == "published" and (
+        can(user, "workshops.read_minutes", workshop) or can(user, "workshops.see_board", workshop)
+    )
+
+
 def register_kinds() -> None:
     register(
         ContentKind(
@@ -54,5 +64,6 @@ def register_kinds() -> None:
             url=_url,
             set_visible=_set_visible,
             parent_url=_parent_url,
+            visible_to=_visible_to,
         )
     )

@@ -578,13 +578,6 @@ def test_cve_2024_27090_embeds_and_fragments_refuse_unpublished_content(
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="civic/moderation/views.py _item(): the report page GET /signalements/<kind>/<id> "
-    "quotes any item whose `status` is published, without asking whether the public may see "
-    "it: rating comments (no `status` attribute: pending and hidden ones are shown), items of "
-    "a consultation unpublished after the fact, and comments under a hidden proposal",
-)
 def test_cve_2024_27090_report_page_refuses_what_the_public_cannot_see(
     app, client, make_user, hidden_things
 ):
