@@ -179,7 +179,7 @@ def _declared_fields(form_class):
         filters=[strip],
         validators=[Length(max=300)],
         description=_l(
-            "Facultatif. Elle sert seulement à ne pas tirer deux personnes du même foyer ; "
+            "Facultative. Elle sert seulement à ne pas tirer deux personnes du même foyer ; "
             "nous n'en gardons qu'une empreinte."
         ),
     )
@@ -205,7 +205,7 @@ class VolunteerForm(FlaskForm):
 CHANNELS = {
     "phone": _l("par téléphone"),
     "counter": _l("à l'accueil"),
-    "letter": _l("réponse à un courrier d'invitation"),
+    "letter": _l("en réponse à un courrier d'invitation"),
     "workshop": _l("lors d'une réunion publique"),
 }
 
@@ -228,7 +228,7 @@ class EnteredVolunteerForm(FlaskForm):
     )
     phone = StringField(_l("Téléphone"), filters=[strip], validators=[Length(max=40)])
     channel = RadioField(
-        _l("Reçu"),
+        _l("Comment la personne s'est portée volontaire"),
         choices=list(CHANNELS.items()),
         default="phone",
         validators=[
