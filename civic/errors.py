@@ -1,6 +1,8 @@
 """Error pages in the site's look, as full pages or htmx fragments."""
 
+import errno
 import logging
+import sqlite3
 
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
@@ -55,6 +57,13 @@ MESSAGES = {
             "instants : rien de ce que vous avez déjà enregistré n'est perdu."
         ),
     ),
+    507: (
+        _l("Espace de stockage plein"),
+        _l(
+            "Le serveur n'a plus d'espace de stockage : votre dernière action n'a pas été "
+            "enregistrée, mais rien de ce qui l'était déjà n'est perdu. Réessayez plus tard."
+        ),
+    ),
 }
 
 
@@ -91,6 +100,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_down(error: OperationalError):
+        if is_disk_full(error):
+            return disk_full(error)
         log.error("database unavailable: %s", type(error.orig).__name__)
         _safe_rollback()
         # The page must render without the database: no user to load.
@@ -99,9 +110,38 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
+        if is_disk_full(error):
+            return disk_full(error)
         log.exception("unhandled error")
         _safe_rollback()
         return render_error(500)
+
+
+# SQLite's SQLITE_FULL, PostgreSQL's disk_full class (53100), a file write's ENOSPC or EDQUOT.
+SQLITE_FULL = getattr(sqlite3, "SQLITE_FULL", 13)
+PG_DISK_FULL = "53100"
+NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether a write failed because the disk (of the database or of the uploads) is full."""
+    cause = getattr(error, "orig", None) or error
+    if isinstance(cause, OSError) and cause.errno in NO_SPACE:
+        return True
+    if isinstance(cause, sqlite3.Error):
+        code = getattr(cause, "sqlite_errorcode", None)
+        return code == SQLITE_FULL if code is not None else "disk is full" in str(cause)
+    return getattr(cause, "sqlstate", None) == PG_DISK_FULL
+
+
+def disk_full(error: BaseException):
+    """507 and a page that says what happened: nothing was written, nothing is lost. The
+    database is still readable, so the page keeps the visitor's session."""
+    cause = getattr(error, "orig", None) or error
+    first_line = (str(cause).splitlines() or [""])[0]
+    log.error("no space left on disk: %s: %s", type(cause).__name__, first_line)
+    _safe_rollback()
+    return render_error(507)
 
 
 def _safe_rollback() -> None:

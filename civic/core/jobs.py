@@ -53,7 +53,8 @@ def site_request_context():
 def redis_connection():
     from redis import Redis
 
-    return Redis.from_url(current_app.config["CIVIC_REDIS_URL"])
+    # A short connect timeout: an unreachable Redis must not hold a request for long.
+    return Redis.from_url(current_app.config["CIVIC_REDIS_URL"], socket_connect_timeout=1)
 
 
 def queue():
@@ -62,9 +63,18 @@ def queue():
     return Queue(QUEUE_NAME, connection=redis_connection())
 
 
+def _queue_reachable() -> bool:
+    try:
+        return bool(redis_connection().ping())
+    except Exception:  # any Redis failure means: no queue
+        log.warning("job queue unreachable: the job runs now, in the request")
+        return False
+
+
 def enqueue(path: str, *args, **kwargs) -> None:
-    """Run `path(*args, **kwargs)` in the background, or now when there is no Redis."""
-    if not current_app.config.get("CIVIC_REDIS_URL"):
+    """Run `path(*args, **kwargs)` in the background, or now when there is no Redis or it is
+    down (slower for the one request, but no notification or run is lost)."""
+    if not current_app.config.get("CIVIC_REDIS_URL") or not _queue_reachable():
         # Inline: part of the caller's transaction, committed with it.
         _resolve(path)(*args, **kwargs)
         return
@@ -81,7 +91,7 @@ def _push_pending(session):
         q = queue()
         for path, args, kwargs in pending:
             q.enqueue(run_job, path, args, kwargs, job_timeout=3600)
-    except Exception:  # Redis down: the site keeps serving; see `flask civic outbox flush`
+    except Exception:  # Redis went down since the job was asked for: only logged
         log.warning("job queue unreachable, %d job(s) not queued", len(pending), exc_info=True)
 
 

@@ -154,7 +154,9 @@ def add_theme(actor, workshop: Workshop, title: str, table_no: int | None = None
     if not title:
         raise WorkshopError(_l("Donnez un titre au thème."))
     if len(title) > THEME_MAX:
-        raise WorkshopError(_l("Le titre d'un thème tient en %(max)s caractères au plus.", max=THEME_MAX))
+        raise WorkshopError(
+            _l("Le titre d'un thème tient en %(max)s caractères au plus.", max=THEME_MAX)
+        )
     table = clamp_table(workshop, table_no)
     last = db.session.scalar(
         sa.select(sa.func.max(Theme.position)).where(

@@ -146,14 +146,16 @@ def test_rolled_back_jobs_are_not_queued(make_user, db, app, redis_url):
         app.config["CIVIC_REDIS_URL"] = None
 
 
-def test_redis_down_does_not_break_the_request(make_user, db, app, caplog):
+def test_redis_down_runs_jobs_in_the_request(make_user, db, app, caplog):
     user = make_user()
     app.config["CIVIC_REDIS_URL"] = "redis://127.0.0.1:1/0"
     try:
         with app.test_request_context():
             send_email(user, "Objet", "confirm", url="u")
-        db.session.commit()  # the push fails; the e-mail stays in the outbox
+            jobs.enqueue("tests.unit.test_jobs_notify.record", user.id, "not lost")
+        db.session.commit()
     finally:
         app.config["CIVIC_REDIS_URL"] = None
     assert "job queue unreachable" in caplog.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail)) == 1
+    assert db.session.scalars(sa.select(Notification.message)).all() == ["not lost"]
