@@ -475,22 +475,28 @@ def run_cases(app, engine, label: str, seeded: dict, data: Dataset, n: int) -> l
 def check_statement_counts(label, anonymous, reader, base, featured, counter, data) -> list[str]:
     """No N+1: the same number of statements whatever the number of items on the page.
 
-    The list and the comments are fetched with several page sizes (the default argument of
-    paginate() and comments_page(), changed for this check and put back), which must send
-    the same count; pages holding other numbers of items (the last page of the list, the last
-    page of comments) may send one less (a query returning no rows can spare a follow-up
-    query) but never more.
+    The list and the comments are fetched with several page sizes (the default page size of
+    list_proposals() and comments_page(), and of paginate() in case a listing goes through
+    it, changed for this check and put back), which must send the same count; each response
+    is checked to show that many items, so that the check cannot pass for pages that did not
+    change. Pages holding other numbers of items (the last page of the list, the last page of
+    comments) may send one less (a query returning no rows can spare a follow-up query) but
+    never more.
     """
     misses = []
 
-    def count(client, url, **query) -> tuple[int, int]:
+    def count(client, url, **query) -> tuple[int, int, str]:
         counter.count = 0
         response = client.get(url, query_string=query)
         assert response.status_code == 200, (url, query, response.status_code)
-        return counter.count, len(response.get_data())
+        return counter.count, len(response.get_data()), response.get_data(as_text=True)
+
+    def page_size(function, per_page: int | None, saved):
+        function.__defaults__ = saved if per_page is None else (per_page, *saved[1:])
 
     print(f"\n{label}: SQL statements per request against the number of items shown")
-    default_list = pagination.paginate.__defaults__
+    default_paginate = pagination.paginate.__defaults__
+    default_list = queries.list_proposals.__defaults__
     default_comments = queries.comments_page.__defaults__
     published = sum(p["status"] == "published" for p in data.proposals)
     last = -(-published // 20)
@@ -500,25 +506,34 @@ def check_statement_counts(label, anonymous, reader, base, featured, counter, da
     other: list[tuple[str, str, str, int, int]] = []
     try:
         for per_page in (5, 20, 100):
-            pagination.paginate.__defaults__ = (per_page,)
+            page_size(pagination.paginate, per_page, default_paginate)
+            page_size(queries.list_proposals, per_page, default_list)
             for who, client in (("anonymous", anonymous), ("logged in", reader)):
-                n, size = count(client, base, sort="supported")
+                n, size, html = count(client, base, sort="supported")
+                shown = html.count('class="card proposal-card"')
+                if shown != min(per_page, published):
+                    misses.append(f"{label}: list of {per_page} per page shows {shown} items")
                 sized.append(("list", who, f"{per_page} per page", n, size))
-        pagination.paginate.__defaults__ = default_list
+        page_size(pagination.paginate, None, default_paginate)
+        page_size(queries.list_proposals, None, default_list)
         for page in sorted({min(50, last), last}):
-            n, size = count(anonymous, base, sort="newest", page=page)
+            n, size, _html = count(anonymous, base, sort="newest", page=page)
             items = min(20, published - 20 * (page - 1))
             other.append(("list", "anonymous", f"page {page}/{last}, {items} items", n, size))
         for per_page in (10, 50, 200):
-            queries.comments_page.__defaults__ = (per_page,)
+            page_size(queries.comments_page, per_page, default_comments)
             for who, client in (("anonymous", anonymous), ("logged in", reader)):
-                n, size = count(client, featured)
+                n, size, html = count(client, featured)
+                shown = html.count('<li id="commentaire-')  # with their replies
+                if shown < min(per_page, tops):
+                    misses.append(f"{label}: {per_page} comments per page show {shown} items")
                 sized.append(("comments", who, f"{per_page} per page", n, size))
-        queries.comments_page.__defaults__ = default_comments
-        n, size = count(anonymous, featured, page=last_comments)
+        page_size(queries.comments_page, None, default_comments)
+        n, size, _html = count(anonymous, featured, page=last_comments)
         other.append(("comments", "anonymous", f"page {last_comments}/{last_comments}", n, size))
     finally:
-        pagination.paginate.__defaults__ = default_list
+        pagination.paginate.__defaults__ = default_paginate
+        queries.list_proposals.__defaults__ = default_list
         queries.comments_page.__defaults__ = default_comments
 
     for kind in ("list", "comments"):

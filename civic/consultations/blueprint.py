@@ -8,6 +8,7 @@ from civic.consultations import views as v
 from civic.consultations.content import register_kinds
 from civic.consultations.models import ANSWER_LABELS, CHANNEL_LABELS, FEATURE_LABELS, STANCE_LABELS
 from civic.core import privacy
+from civic.core.formatting import lazy_text
 from civic.core.permissions import route
 
 bp = Blueprint("consultations", __name__)
@@ -79,19 +80,19 @@ privacy.register_eraser(services.erase_personal_data)
 
 @bp.app_template_filter("feature_label")
 def feature_label(value: str) -> str:
-    return str(FEATURE_LABELS.get(value, value))
+    return lazy_text(FEATURE_LABELS.get(value, value))
 
 
 @bp.app_template_filter("channel_label")
 def channel_label(value: str) -> str:
-    return str(CHANNEL_LABELS.get(value, value))
+    return lazy_text(CHANNEL_LABELS.get(value, value))
 
 
 @bp.app_template_filter("answer_label")
 def answer_label(value: str) -> str:
-    return str(ANSWER_LABELS.get(value, value))
+    return lazy_text(ANSWER_LABELS.get(value, value))
 
 
 @bp.app_template_filter("stance_label")
 def stance_label(value: str) -> str:
-    return str(STANCE_LABELS.get(value, value))
+    return lazy_text(STANCE_LABELS.get(value, value))

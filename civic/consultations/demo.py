@@ -101,7 +101,7 @@ def title_of(text: str) -> str:
 
 
 def load(people: dict[str, User], communes: list) -> None:
-    rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not security
+    rng = random.Random(2026)  # noqa: S311  # nosec B311 - reproducible demo data, not security
     now = utcnow()
     agent, elected = people["agent"], people["elected"]
     db.session.add_all(GlossaryTerm(term=t, definition=d) for t, d in GLOSSARY)

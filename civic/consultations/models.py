@@ -204,11 +204,28 @@ class Document(TimestampMixin, db.Model):
     consultation: Mapped[Consultation] = relationship(back_populates="documents")
 
 
+# How debated a proposal is: its votes on both sides, weighted by how balanced they are (0 when
+# nobody voted on either side). Computed by the database from the counters, and indexed, so
+# that "most debated first" reads the first rows of an index instead of sorting them all.
+DEBATE_SCORE = (
+    "coalesce((agree_count + disagree_count) * "
+    "(CAST(CASE WHEN agree_count < disagree_count THEN agree_count ELSE disagree_count END "
+    "AS FLOAT) / "
+    "nullif(CASE WHEN agree_count < disagree_count THEN disagree_count ELSE agree_count END, 0)"
+    "), 0)"
+)
+
+
 class Proposal(TimestampMixin, db.Model):
     __tablename__ = "proposal"
     __table_args__ = (
-        sa.Index("ix_proposal_listing", "consultation_id", "status", "agree_count"),
+        # Listings: the count and the shuffled order (the id is in the index, which
+        # PostgreSQL can then scan alone), "most supported", "most debated" and "newest"
+        # first, a theme and the list of themes.
+        sa.Index("ix_proposal_listing", "consultation_id", "status", "agree_count", "id"),
+        sa.Index("ix_proposal_debated", "consultation_id", "status", "debate_score"),
         sa.Index("ix_proposal_consultation_created", "consultation_id", "created_at"),
+        sa.Index("ix_proposal_theme", "consultation_id", "theme", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -237,6 +254,10 @@ class Proposal(TimestampMixin, db.Model):
     disagree_count: Mapped[int] = mapped_column(default=0)
     pass_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
+    # Stored where the database can (SQLite adds it to an existing table as a virtual column).
+    debate_score: Mapped[float | None] = mapped_column(
+        sa.Float, sa.Computed(DEBATE_SCORE, persisted=True)
+    )
     # Normalised stems of title and text (French Snowball): what SQLite's FTS5 indexes.
     search_stems: Mapped[str] = mapped_column(sa.Text, default="")
 

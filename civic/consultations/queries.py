@@ -1,25 +1,64 @@
-"""Read-side queries: listings paginated and counted in SQL, search in each dialect."""
+"""Read-side queries: listings paginated and counted in SQL, search in each dialect.
+
+The pages that list many items (proposals, comments) read plain rows, not ORM objects, with
+statements built once (their values bound at each call) and run on the session's connection,
+in its transaction: building a statement and running it through the ORM costs several times
+what SQLite takes to answer it. Such reads do not flush the session first; the views call
+them before any change, or after the change was flushed by a service.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only
 
+from civic.accounts.models import User
 from civic.consultations.models import (
     Answer,
     Comment,
     Consultation,
     GlossaryTerm,
+    Milestone,
+    Participation,
+    Phase,
     Proposal,
     ProposalStatus,
     Vote,
 )
 from civic.consultations.text import stems
+from civic.core.formatting import gettext as _
 from civic.core.models import utcnow
-from civic.core.pagination import Page, paginate
+from civic.core.pagination import PER_PAGE, Page, paginate
 from civic.extensions import db
 
 SORTS = ("supported", "debated", "newest", "random")
-# A large prime: (id * seed) % prime gives each visitor a stable shuffled order.
+# A large prime: (id * seed) % prime gives each visitor a stable shuffled order. The product
+# is computed in 64 bits (ids below 2**31 times seeds up to 10**6 stay far below 2**63):
+# PostgreSQL's 32-bit integer arithmetic would overflow past id 2148 for the largest seeds.
 _PRIME = 2_147_483_647
+PUBLISHED = ProposalStatus.PUBLISHED.value
+
+_statements: dict[tuple, sa.Executable] = {}
+
+
+def _statement(key: tuple, build: Callable[[], sa.Executable]) -> sa.Executable:
+    """A statement built once per shape; its values are bound parameters."""
+    statement = _statements.get(key)
+    if statement is None:
+        statement = _statements[key] = build()
+    return statement
+
+
+def _run(statement: sa.Executable, **params) -> sa.CursorResult:
+    """A read on the session's connection, in its transaction, without the ORM's work."""
+    return db.session.connection().execute(statement, params)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
 
 
 def can_manage(user) -> bool:
@@ -41,8 +80,6 @@ def list_consultations(page: int, user=None) -> Page:
 
 
 def open_consultations(limit: int = 3) -> list[Consultation]:
-    from civic.consultations.models import Phase
-
     now = utcnow()
     running = sa.select(Phase.consultation_id).where(Phase.starts_at <= now, Phase.ends_at > now)
     query = (
@@ -55,45 +92,104 @@ def open_consultations(limit: int = 3) -> list[Consultation]:
 
 
 def get_by_slug(slug: str) -> Consultation | None:
-    return db.session.scalar(visible_consultations().where(Consultation.slug == slug))
+    """The consultation with its phases, in one query (every permission asks for the current
+    phase); its communes and the phases' invitations load only if a page asks for them."""
+
+    def build(manager: bool):
+        query = sa.select(Consultation).where(Consultation.slug == sa.bindparam("slug"))
+        if not manager:
+            query = query.where(Consultation.published_at.is_not(None))
+        return query.options(
+            joinedload(Consultation.phases).lazyload(Phase.invitations),
+            lazyload(Consultation.communes),
+        )
+
+    manager = can_manage(current_user)
+    query = _statement(("consultation", manager), lambda: build(manager))
+    return db.session.scalars(query, {"slug": slug}).unique().one_or_none()
 
 
-def _search_clause(q: str, any_word: bool = False):
-    """Full-text search on proposals: all the words, or any of them (similar titles)."""
+def _search_params(q: str, any_word: bool = False) -> dict | None:
+    """The values of the search clause for these words (None: no word to look for)."""
     words = stems(q)
     if not words:
         return None
-    if db.session.get_bind().dialect.name == "postgresql":
+    if _dialect() == "postgresql":
+        joiner = " | " if any_word else " & "
+        return {
+            "search_french": " | ".join(words) if any_word else q,
+            "search_stems": joiner.join(f"{w}:*" for w in words),
+        }
+    # SQLite: FTS5 over the stems, each quoted (no query syntax from users) and prefixed.
+    return {"search_match": (" OR " if any_word else " ").join(f'"{w}"*' for w in words)}
+
+
+def _search_matches(dialect: str, any_word: bool = False) -> sa.Select:
+    """The ids of the proposals whose text has all the words asked, or any of them (similar
+    titles), found by the full-text indexes."""
+    if dialect == "postgresql":
         # The 'french' configuration, and our accent-free stems so that "ecole" finds "école"
         # as it does on SQLite; each has its GIN index.
+        found = Proposal.__table__.alias("found")
         french = sa.func.to_tsvector(
-            sa.literal_column("'french'"),
-            sa.literal_column("proposal.title || ' ' || proposal.body"),
+            sa.literal_column("'french'"), sa.literal_column("found.title || ' ' || found.body")
         )
         plain = sa.func.to_tsvector(
-            sa.literal_column("'simple'"), sa.literal_column("proposal.search_stems")
+            sa.literal_column("'simple'"), sa.literal_column("found.search_stems")
         )
-        joiner = " | " if any_word else " & "
-        asked = sa.func.to_tsquery(
-            sa.literal_column("'simple'"), joiner.join(f"{w}:*" for w in words)
+        asked = sa.func.to_tsquery(sa.literal_column("'simple'"), sa.bindparam("search_stems"))
+        french_asked = (sa.func.to_tsquery if any_word else sa.func.plainto_tsquery)(
+            sa.literal_column("'french'"), sa.bindparam("search_french")
         )
-        french_asked = (
-            sa.func.to_tsquery(sa.literal_column("'french'"), " | ".join(words))
-            if any_word
-            else sa.func.plainto_tsquery(sa.literal_column("'french'"), q)
+        return sa.select(found.c.id).where(
+            sa.or_(french.op("@@")(french_asked), plain.op("@@")(asked))
         )
-        return sa.or_(french.op("@@")(french_asked), plain.op("@@")(asked))
-    # SQLite: FTS5 over the stems, each quoted (no query syntax from users) and prefixed.
-    match = (" OR " if any_word else " ").join(f'"{w}"*' for w in words)
-    matching = (
+    # SQLite: FTS5 over the stems.
+    return (
         sa.select(sa.literal_column("rowid"))
         .select_from(sa.table("proposal_fts"))
-        .where(sa.text("proposal_fts MATCH :match"))
+        .where(sa.text("proposal_fts MATCH :search_match"))
     )
-    return Proposal.id.in_(matching.params(match=match))
 
 
-def proposals_query(
+def _search_clause(dialect: str, any_word: bool = False):
+    """Full-text search on proposals, as a condition on their ids. On PostgreSQL, OFFSET 0
+    keeps the matching ids a subquery of their own, found by the indexes, rather than a join
+    that the planner would run by computing the text vectors of the proposals it walks."""
+    matches = _search_matches(dialect, any_word)
+    if dialect == "postgresql":
+        matches = matches.offset(sa.literal_column("0"))
+    return Proposal.id.in_(matches)
+
+
+def _matching(shape: tuple, *columns) -> sa.Select:
+    """Select `columns` from the proposals that a listing's filters keep.
+
+    On PostgreSQL, the ids that a search finds are a materialized CTE joined to the listing:
+    found once by the full-text indexes, for the count and for the page alike, then joined by
+    hash (as a condition, the planner walks the listing's order and tries each proposal
+    against every match).
+    """
+    dialect, *names = shape
+    query = sa.select(*columns).select_from(Proposal).where(*_conditions(shape))
+    if "q" in names and dialect == "postgresql":
+        found = _found_cte()
+        query = query.join(found, found.c.id == Proposal.id)
+    return query
+
+
+_found_ctes: dict[str, sa.CTE] = {}
+
+
+def _found_cte() -> sa.CTE:
+    # One CTE object per statement cache: the count and the page refer to the same one.
+    if "found" not in _found_ctes:
+        matches = _search_matches("postgresql")
+        _found_ctes["found"] = matches.cte("found").prefix_with("MATERIALIZED")
+    return _found_ctes["found"]
+
+
+def _filters(
     consultation: Consultation,
     *,
     q: str = "",
@@ -101,88 +197,286 @@ def proposals_query(
     commune_id: int | None = None,
     status: str = "",
     channel: str = "",
+) -> tuple[tuple, dict]:
+    """The shape of a listing's filters (a key for its statements) and their values."""
+    params = {"consultation_id": consultation.id, "published": PUBLISHED}
+    shape = []
+    searched = _search_params(q) if q else None
+    if searched:
+        params.update(searched)
+        shape.append("q")
+    for name, value in (("theme", theme), ("commune_id", commune_id), ("channel", channel)):
+        if value:
+            params[name] = value
+            shape.append(name)
+    if status == "unanswered":
+        shape.append("unanswered")
+    elif status:
+        params["status"] = status
+        shape.append("status")
+    return (_dialect(), *shape), params
+
+
+def _conditions(shape: tuple) -> list:
+    where = [
+        Proposal.consultation_id == sa.bindparam("consultation_id"),
+        Proposal.status == sa.bindparam("published"),
+    ]
+    dialect, *names = shape
+    columns = {
+        "theme": Proposal.theme,
+        "commune_id": Proposal.commune_id,
+        "channel": Proposal.channel,
+        "status": Proposal.answer_status,
+    }
+    for name in names:
+        if name == "q":
+            if dialect != "postgresql":  # there, _matching() joins the ids found
+                where.append(_search_clause(dialect))
+        elif name == "unanswered":
+            where.append(Proposal.answer_status.is_(None))
+        else:
+            where.append(columns[name] == sa.bindparam(name))
+    return where
+
+
+def _sort_keys(sort: str, dialect: str = "") -> list[tuple]:
+    """The order of a listing, as (expression, descending) pairs, ending with a unique one."""
+    if sort == "newest":
+        return [(Proposal.created_at, True), (Proposal.id, True)]
+    if sort == "debated":
+        # Many votes on both sides: computed by the database (Proposal.debate_score).
+        return [(Proposal.debate_score, True), (Proposal.id, False)]
+    if sort == "random":
+        # A bijection of the ids (the prime is larger than any id, the seed below it): no
+        # ties, so no second key. PostgreSQL multiplies 32-bit integers in 32 bits.
+        seed = sa.bindparam("seed", type_=sa.BigInteger)
+        ids = sa.cast(Proposal.id, sa.BigInteger) if dialect == "postgresql" else Proposal.id
+        return [((ids * seed) % _PRIME, False)]
+    return [(Proposal.agree_count, True), (Proposal.id, False)]
+
+
+def _ordered(keys: list[tuple]) -> list:
+    return [key.desc() if descending else key for key, descending in keys]
+
+
+class Author(NamedTuple):
+    """What a listing shows of a participant, without loading a User."""
+
+    id: int
+    display_name: str | None
+    deleted_at: datetime | None
+
+    @property
+    def public_name(self) -> str:
+        # As User.public_name (a test checks that they agree), with the templates' gettext.
+        if self.deleted_at is not None:
+            return _("Participant supprimé")
+        return self.display_name or _("Participant·e n° %(id)s", id=self.id)
+
+
+class ProposalCard(NamedTuple):
+    """A proposal as a listing shows it."""
+
+    id: int
+    title: str
+    theme: str
+    channel: str
+    entered_by_id: int | None
+    created_at: datetime
+    agree_count: int
+    disagree_count: int
+    comment_count: int
+    answer_status: str | None
+    commune_name: str | None
+    author: Author | None
+
+
+def _cards_statement(shape: tuple, sort: str) -> sa.Select:
+    """A page of cards: sorted on ids and sort keys alone (a subquery, so that the sort does
+    not carry whole rows), then joined to what a card shows, and put in order again; each
+    row also carries the number of proposals found (computed once)."""
+    from civic.territory.models import Commune
+
+    keys = _sort_keys(sort, shape[0])
+    # Ordered by the labels: an expression is then computed once per row.
+    labeled = [(key.label(f"k{i}"), descending) for i, (key, descending) in enumerate(keys)]
+    ranked = (
+        _matching(shape, Proposal.id.label("id"), *(label for label, _d in labeled))
+        .order_by(*_ordered(labeled))
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+        .subquery("ranked")
+    )
+    total = _matching(shape, sa.func.count()).scalar_subquery().correlate(None)
+    return (
+        sa.select(
+            total.label("total"),
+            Proposal.id,
+            Proposal.title,
+            Proposal.theme,
+            Proposal.channel,
+            Proposal.entered_by_id,
+            Proposal.created_at,
+            Proposal.agree_count,
+            Proposal.disagree_count,
+            Proposal.comment_count,
+            Proposal.answer_status,
+            Commune.name,
+            Proposal.author_id,
+            User.display_name,
+            User.deleted_at,
+        )
+        .select_from(ranked)
+        .join(Proposal, Proposal.id == ranked.c.id)
+        .outerjoin(Commune, Commune.id == Proposal.commune_id)
+        .outerjoin(User, User.id == Proposal.author_id)
+        .order_by(*_ordered([(ranked.c[f"k{i}"], d) for i, (_k, d) in enumerate(keys)]))
+    )
+
+
+def list_proposals(
+    consultation: Consultation,
+    page: int,
+    per_page: int = PER_PAGE,
+    *,
     sort: str = "supported",
     seed: int = 1,
-):
-    query = sa.select(Proposal).where(
-        Proposal.consultation_id == consultation.id,
-        Proposal.status == ProposalStatus.PUBLISHED.value,
-    )
-    if q:
-        clause = _search_clause(q)
-        if clause is not None:
-            query = query.where(clause)
-    if theme:
-        query = query.where(Proposal.theme == theme)
-    if commune_id:
-        query = query.where(Proposal.commune_id == commune_id)
-    if status == "unanswered":
-        query = query.where(Proposal.answer_status.is_(None))
-    elif status:
-        query = query.where(Proposal.answer_status == status)
-    if channel:
-        query = query.where(Proposal.channel == channel)
-    if sort == "newest":
-        order = [Proposal.created_at.desc(), Proposal.id.desc()]
-    elif sort == "debated":
-        # Many votes on both sides: total weighted by how balanced they are.
-        low = sa.case(
-            (Proposal.agree_count < Proposal.disagree_count, Proposal.agree_count),
-            else_=Proposal.disagree_count,
-        )
-        high = sa.case(
-            (Proposal.agree_count < Proposal.disagree_count, Proposal.disagree_count),
-            else_=Proposal.agree_count,
-        )
-        balance = sa.cast(low, sa.Float) / sa.func.nullif(high, 0)
-        order = [
-            sa.func.coalesce((Proposal.agree_count + Proposal.disagree_count) * balance, 0).desc(),
-            Proposal.id,
-        ]
-    elif sort == "random":
-        order = [(Proposal.id * seed) % _PRIME, Proposal.id]
+    **filters,
+) -> Page:
+    """One page of proposal cards, with the number of proposals found, in one query whatever
+    the page size (one more for a page past the last one, which has no row to carry the
+    count)."""
+    shape, params = _filters(consultation, **filters)
+    cards = _statement(("cards", sort, *shape), lambda: _cards_statement(shape, sort))
+    rows = _run(cards, limit=per_page, offset=(page - 1) * per_page, seed=seed, **params).all()
+    if rows:
+        total = rows[0].total
+    elif page == 1:
+        total = 0
     else:
-        order = [Proposal.agree_count.desc(), Proposal.id]
-    return query.order_by(*order)
-
-
-def list_proposals(consultation: Consultation, page: int, **filters) -> Page:
-    return paginate(proposals_query(consultation, **filters), page)
+        count = _statement(
+            ("count", *shape),
+            lambda: _matching(shape, sa.func.count()),
+        )
+        total = _run(count, **params).scalar_one()
+    items = [
+        ProposalCard(*row[1:12], Author(*row[12:]) if row[12] is not None else None) for row in rows
+    ]
+    return Page(items=items, page=page, per_page=per_page, total=total)
 
 
 def similar_proposals(consultation: Consultation, title: str, limit: int = 5) -> list[Proposal]:
     """Proposals sharing words with a title being typed: any word, most supported first."""
     if len(title.strip()) < 4:
         return []
-    clause = _search_clause(title, any_word=True)
-    if clause is None:
+    searched = _search_params(title, any_word=True)
+    if searched is None:
         return []
     query = (
         sa.select(Proposal)
         .where(
             Proposal.consultation_id == consultation.id,
-            Proposal.status == ProposalStatus.PUBLISHED.value,
-            clause,
+            Proposal.status == PUBLISHED,
+            _search_clause(_dialect(), any_word=True),
         )
         .order_by(Proposal.agree_count.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(query, searched))
+
+
+def _themes() -> sa.CTE:
+    """The distinct themes of a consultation, by one index lookup per theme: each step asks
+    for the smallest theme after the previous one (neither SQLite nor PostgreSQL 15 skip
+    through an index by themselves; DISTINCT would read an entry per proposal)."""
+    first = sa.select(sa.func.min(Proposal.theme).label("theme")).where(
+        Proposal.consultation_id == sa.bindparam("consultation_id"), Proposal.theme > ""
+    )
+    found = first.cte("themes", recursive=True)
+    after = Proposal.__table__.alias("after")
+    following = (
+        sa.select(sa.func.min(after.c.theme))
+        .where(after.c.consultation_id == sa.bindparam("consultation_id"))
+        .where(after.c.theme > found.c.theme)
+        .scalar_subquery()
+    )
+    return found.union_all(sa.select(following).where(found.c.theme.is_not(None)))
 
 
 def themes(consultation: Consultation) -> list[str]:
-    query = (
-        sa.select(Proposal.theme)
-        .where(Proposal.consultation_id == consultation.id, Proposal.theme != "")
-        .distinct()
-        .order_by(Proposal.theme)
+    """The themes of a consultation's proposals, in order."""
+    query = _statement(
+        ("themes",),
+        lambda: sa.select(found := _themes()).where(found.c.theme.is_not(None)),
     )
-    return list(db.session.scalars(query))
+    return list(_run(query, consultation_id=consultation.id).scalars())
 
 
-def visible_proposal(consultation: Consultation, proposal_id: int, user) -> Proposal | None:
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or proposal.consultation_id != consultation.id:
+def filter_options(consultation: Consultation) -> tuple[list[str], list[tuple[int, str]]]:
+    """What the listing's filter form offers, in one query: the themes of the consultation's
+    proposals, and the communes as (id, name), each in order."""
+    from civic.territory.models import Commune
+
+    def build():
+        found = _themes()
+        themes_ = sa.select(
+            sa.literal(0).label("kind"), sa.null().label("id"), found.c.theme.label("name")
+        ).where(found.c.theme.is_not(None))
+        communes = sa.select(sa.literal(1), Commune.id, Commune.name)
+        both = sa.union_all(themes_, communes).subquery("options")
+        return sa.select(both).order_by(both.c.kind, both.c.name)
+
+    rows = _run(_statement(("filter options",), build), consultation_id=consultation.id).all()
+    return (
+        [row.name for row in rows if row.kind == 0],
+        [(row.id, row.name) for row in rows if row.kind == 1],
+    )
+
+
+def proposal_in(slug: str, proposal_id: int, user, *, related: bool = True) -> Proposal | None:
+    """A proposal of the consultation at this address, if the user may see both, loaded with
+    its consultation and the consultation's phases in one query; with what its page shows of
+    its author, commune and answer, or without them (`related=False`: a vote needs the
+    proposal alone)."""
+    manager = can_manage(user)
+
+    def build():
+        query = (
+            sa.select(Proposal)
+            .join(Proposal.consultation)
+            .where(
+                Proposal.id == sa.bindparam("proposal_id"),
+                Consultation.slug == sa.bindparam("slug"),
+            )
+        )
+        if not manager:
+            query = query.where(Consultation.published_at.is_not(None))
+        consultation = contains_eager(Proposal.consultation)
+        options = [
+            consultation.joinedload(Consultation.phases).lazyload(Phase.invitations),
+            consultation.lazyload(Consultation.communes),
+        ]
+        if related:
+            options.append(
+                joinedload(Proposal.author).options(
+                    load_only(User.id, User.display_name, User.deleted_at),
+                    lazyload(User.commune),
+                    lazyload(User.grants),
+                )
+            )
+        else:
+            options += [
+                lazyload(Proposal.author),
+                lazyload(Proposal.commune),
+                lazyload(Proposal.answer),
+            ]
+        return query.options(*options)
+
+    query = _statement(("proposal", manager, related), build)
+    params = {"proposal_id": proposal_id, "slug": slug}
+    proposal = db.session.scalars(query, params).unique().one_or_none()
+    if proposal is None:
         return None
     if proposal.status == ProposalStatus.PUBLISHED:
         return proposal
@@ -191,47 +485,141 @@ def visible_proposal(consultation: Consultation, proposal_id: int, user) -> Prop
     return proposal if (mine or moderator) else None
 
 
-def comments_page(proposal: Proposal, page: int, per_page: int = 50) -> tuple[Page, dict]:
-    """Top-level comments paginated in SQL, with their replies in one more query."""
-    top = (
-        sa.select(Comment)
-        .where(
-            Comment.proposal_id == proposal.id,
-            Comment.parent_id.is_(None),
-            Comment.status == ProposalStatus.PUBLISHED.value,
-        )
-        .order_by(Comment.created_at, Comment.id)
+class MilestoneItem(NamedTuple):
+    title: str
+    description: str
+    due_on: datetime | None
+    progress: int
+
+
+def milestones(proposal: Proposal) -> list[MilestoneItem]:
+    """A proposal's milestones, in the order of the relationship (by due date)."""
+    query = _statement(
+        ("milestones",),
+        lambda: (
+            sa.select(Milestone.title, Milestone.description, Milestone.due_on, Milestone.progress)
+            .where(Milestone.proposal_id == sa.bindparam("proposal_id"))
+            .order_by(Milestone.due_on, Milestone.id)
+        ),
     )
-    result = paginate(top, page, per_page)
-    replies: dict[int, list[Comment]] = {c.id: [] for c in result.items}
-    if replies:
-        rows = db.session.scalars(
-            sa.select(Comment)
-            .where(
-                Comment.parent_id.in_(list(replies)),
-                Comment.status == ProposalStatus.PUBLISHED.value,
-            )
-            .order_by(Comment.created_at, Comment.id)
+    return [MilestoneItem(*row) for row in _run(query, proposal_id=proposal.id)]
+
+
+class CommentItem(NamedTuple):
+    """A comment as the proposal page shows it."""
+
+    id: int
+    parent_id: int | None
+    author_id: int | None
+    body: str
+    stance: str
+    created_at: datetime
+    author: Author | None
+
+
+def _comments_statement() -> sa.Select:
+    """A page of a proposal's top-level comments and the replies to them, published, with
+    their authors' names, in order; each row also carries the number of top-level comments
+    (computed once)."""
+    published = Comment.status == sa.bindparam("published")
+    top_level = (
+        Comment.proposal_id == sa.bindparam("proposal_id"),
+        Comment.parent_id.is_(None),
+        published,
+    )
+    page = (
+        sa.select(Comment.id)
+        .where(*top_level)
+        .order_by(Comment.created_at, Comment.id)
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+        .cte("page")
+    )
+    shown = sa.union_all(
+        sa.select(page.c.id),
+        sa.select(Comment.id).join(page, Comment.parent_id == page.c.id).where(published),
+    ).subquery("shown")
+    total = (
+        sa.select(sa.func.count())
+        .select_from(Comment)
+        .where(*top_level)
+        .scalar_subquery()
+        .correlate(None)
+    )
+    c = Comment.__table__.alias("c")
+    return (
+        sa.select(
+            total.label("total"),
+            c.c.id,
+            c.c.parent_id,
+            c.c.author_id,
+            c.c.body,
+            c.c.stance,
+            c.c.created_at,
+            User.display_name,
+            User.deleted_at,
         )
-        for reply in rows:
-            replies[reply.parent_id].append(reply)
-    return result, replies
+        .select_from(shown)
+        .join(c, c.c.id == shown.c.id)
+        .outerjoin(User, User.id == c.c.author_id)
+        .order_by(c.c.created_at, c.c.id)
+    )
+
+
+def comments_page(
+    proposal: Proposal, page: int, per_page: int = 50
+) -> tuple[Page, dict[int, list[CommentItem]]]:
+    """A page of top-level comments and their replies, with the number of top-level comments,
+    in one query whatever the page size (one more for a page past the last one)."""
+    values = {"proposal_id": proposal.id, "published": PUBLISHED}
+    query = _statement(("comments",), _comments_statement)
+    rows = _run(query, limit=per_page, offset=(page - 1) * per_page, **values).all()
+    if rows:
+        total = rows[0].total
+    elif page == 1:
+        total = 0
+    else:
+        count = _statement(
+            ("comments count",),
+            lambda: (
+                sa.select(sa.func.count())
+                .select_from(Comment)
+                .where(
+                    Comment.proposal_id == sa.bindparam("proposal_id"),
+                    Comment.parent_id.is_(None),
+                    Comment.status == sa.bindparam("published"),
+                )
+            ),
+        )
+        total = _run(count, **values).scalar_one()
+    shown = [
+        CommentItem(*row[1:7], Author(row[3], *row[7:]) if row[3] is not None else None)
+        for row in rows
+    ]
+    # In order of date: the page's comments, and the replies to each of them.
+    items = [comment for comment in shown if comment.parent_id is None]
+    replies: dict[int, list[CommentItem]] = {comment.id: [] for comment in items}
+    for comment in shown:
+        if comment.parent_id is not None:
+            replies[comment.parent_id].append(comment)
+    return Page(items=items, page=page, per_page=per_page, total=total), replies
 
 
 def user_vote(user, proposal_ids: list[int]) -> dict[int, int]:
     if not user.is_authenticated or not proposal_ids:
         return {}
-    rows = db.session.execute(
-        sa.select(Vote.proposal_id, Vote.value).where(
-            Vote.user_id == user.id, Vote.proposal_id.in_(proposal_ids)
-        )
+    query = _statement(
+        ("user votes",),
+        lambda: sa.select(Vote.proposal_id, Vote.value).where(
+            Vote.user_id == sa.bindparam("user_id"),
+            Vote.proposal_id.in_(sa.bindparam("proposal_ids", expanding=True)),
+        ),
     )
+    rows = _run(query, user_id=user.id, proposal_ids=list(proposal_ids))
     return {row.proposal_id: row.value for row in rows}
 
 
 def agree_used(user, consultation: Consultation) -> int:
-    from civic.consultations.models import Participation
-
     if not user.is_authenticated:
         return 0
     return (

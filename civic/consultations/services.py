@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from civic.consultations.models import (
     VOTE_AGREE,
@@ -33,7 +34,7 @@ from civic.consultations.models import (
 )
 from civic.consultations.text import slugify, stems
 from civic.core import jobs
-from civic.core.models import audit, utcnow
+from civic.core.models import UTCDateTime, audit, utcnow
 from civic.core.notify import notify, send_email
 from civic.core.sanitize import clean_html
 from civic.extensions import db
@@ -343,101 +344,203 @@ def add_comment(
 # --- votes ---------------------------------------------------------------------------------
 
 
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+# A vote runs on every click: its statements are built once per shape (their values bound at
+# each call), on the tables rather than the ORM entities, and run on the session's connection
+# in its transaction. The ORM's machinery for an UPDATE or an INSERT costs more than SQLite
+# takes to run it.
+VOTES = Vote.__table__
+PROPOSALS = Proposal.__table__
+PARTICIPATIONS = Participation.__table__
+COUNTS = {VOTE_AGREE: "agree_count", VOTE_DISAGREE: "disagree_count", VOTE_PASS: "pass_count"}
+_statements: dict[tuple, sa.Executable] = {}
 
 
-def _column_for(value: int):
-    return {VOTE_AGREE: "agree_count", VOTE_DISAGREE: "disagree_count", VOTE_PASS: "pass_count"}[
-        value
-    ]
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
 
 
-def _adjust_counts(proposal_id: int, old: int | None, new: int | None) -> None:
-    changes = {}
-    if old is not None:
-        changes[_column_for(old)] = getattr(Proposal, _column_for(old)) - 1
-    if new is not None:
-        column = _column_for(new)
-        changes[column] = changes.get(column, getattr(Proposal, column)) + 1
-    if changes:
-        db.session.execute(sa.update(Proposal).where(Proposal.id == proposal_id).values(**changes))
+def _run(key: tuple, build, **params) -> sa.CursorResult:
+    statement = _statements.get(key)
+    if statement is None:
+        statement = _statements[key] = build()
+    return db.session.connection().execute(statement, params)
+
+
+def _insert(table: sa.Table, dialect: str):
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _adjust_counts(proposal: Proposal, old: int | None, new: int | None) -> None:
+    """Move the proposal's counters in SQL, and give the object their new values, read back
+    by the same statement (no reload)."""
+
+    def build():
+        changes = {}
+        if old is not None:
+            changes[COUNTS[old]] = PROPOSALS.c[COUNTS[old]] - 1
+        if new is not None:
+            column = COUNTS[new]
+            changes[column] = changes.get(column, PROPOSALS.c[column]) + 1
+        return (
+            sa.update(PROPOSALS)
+            .where(PROPOSALS.c.id == sa.bindparam("pid"))
+            .values(**changes)
+            .returning(PROPOSALS.c.agree_count, PROPOSALS.c.disagree_count, PROPOSALS.c.pass_count)
+        )
+
+    if old == new:
+        return
+    counts = _run(("counts", old, new), build, pid=proposal.id).one()
+    for name, value in zip(("agree_count", "disagree_count", "pass_count"), counts, strict=True):
+        set_committed_value(proposal, name, value)
 
 
 def _spend_agree(user, consultation: Consultation, delta: int) -> None:
     """Count the participant's "d'accord"; refuse past the limit, atomically in SQL."""
-    db.session.execute(
-        _insert(Participation)
-        .values(consultation_id=consultation.id, user_id=user.id, agree_used=0)
-        .on_conflict_do_nothing(index_elements=["consultation_id", "user_id"])
-    )
-    where = [Participation.consultation_id == consultation.id, Participation.user_id == user.id]
-    if delta > 0 and consultation.agree_limit is not None:
-        where.append(Participation.agree_used < consultation.agree_limit)
-    result = db.session.execute(
-        sa.update(Participation).where(*where).values(agree_used=Participation.agree_used + delta)
-    )
-    if result.rowcount == 0:
-        raise ConsultationError(
-            _l(
-                "Vous avez déjà donné vos %(n)s « d'accord » dans cette concertation. Retirez-en "
-                "un pour en donner un autre.",
-                n=consultation.agree_limit,
-            )
+    limit = consultation.agree_limit
+    keys = {"cid": consultation.id, "uid": user.id}
+    if delta < 0:
+        # Giving one back: the row exists since the "d'accord" was counted in it.
+        _run(
+            ("give back",),
+            lambda: (
+                sa.update(PARTICIPATIONS)
+                .where(
+                    PARTICIPATIONS.c.consultation_id == sa.bindparam("cid"),
+                    PARTICIPATIONS.c.user_id == sa.bindparam("uid"),
+                )
+                .values(agree_used=PARTICIPATIONS.c.agree_used - 1)
+            ),
+            **keys,
         )
+        return
+    refusal = ConsultationError(
+        _l(
+            "Vous avez déjà donné vos %(n)s « d'accord » dans cette concertation. Retirez-en "
+            "un pour en donner un autre.",
+            n=limit,
+        )
+    )
+    if limit is not None and limit < 1:
+        raise refusal
+    dialect = _dialect()
+
+    def build():
+        # One statement: the first "d'accord" creates the row, the next ones count in it, up
+        # to the limit (the row is locked while its condition is checked).
+        upsert = _insert(PARTICIPATIONS, dialect).values(
+            consultation_id=sa.bindparam("cid"),
+            user_id=sa.bindparam("uid"),
+            agree_used=1,
+        )
+        within = (
+            PARTICIPATIONS.c.agree_used < sa.bindparam("agree_limit") if limit is not None else None
+        )
+        return upsert.on_conflict_do_update(
+            index_elements=["consultation_id", "user_id"],
+            set_={"agree_used": PARTICIPATIONS.c.agree_used + 1},
+            where=within,
+        ).returning(PARTICIPATIONS.c.id)
+
+    limited = {"agree_limit": limit} if limit is not None else {}
+    if _run(("spend", dialect, limit is not None), build, **keys, **limited).first() is None:
+        raise refusal
+
+
+def _vote_of(user, proposal: Proposal) -> int | None:
+    """The user's vote on the proposal, its row locked until the commit on PostgreSQL
+    (SQLite's write transaction already keeps other writers out)."""
+    dialect = _dialect()
+
+    def build():
+        query = sa.select(VOTES.c.value).where(
+            VOTES.c.proposal_id == sa.bindparam("pid"),
+            VOTES.c.user_id == sa.bindparam("uid"),
+        )
+        return query.with_for_update() if dialect == "postgresql" else query
+
+    return _run(("vote of", dialect), build, pid=proposal.id, uid=user.id).scalar()
 
 
 def cast_vote(user, proposal: Proposal, value: int) -> int | None:
-    """Record or change the user's vote; returns the previous value (None if new)."""
+    """Record or change the user's vote; returns the previous value (None if new).
+
+    The proposal's counts are up to date afterwards, read back from the database.
+    """
     if value not in (VOTE_AGREE, VOTE_DISAGREE, VOTE_PASS):
         raise ConsultationError(_l("Ce vote n'est pas valide."))
     now = utcnow()
-    inserted = db.session.execute(
-        _insert(Vote)
-        .values(
-            proposal_id=proposal.id, user_id=user.id, value=value, created_at=now, updated_at=now
-        )
-        .on_conflict_do_nothing(index_elements=["proposal_id", "user_id"])
-        .returning(Vote.id)
-    ).first()
-    if inserted:
-        previous = None
-    else:
-        query = sa.select(Vote.value).where(
-            Vote.proposal_id == proposal.id, Vote.user_id == user.id
-        )
-        if db.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update()
-        previous = db.session.scalar(query)
+    keys = {"pid": proposal.id, "uid": user.id}
+    previous = _vote_of(user, proposal)
+    if previous is None:
+        dialect = _dialect()
+        inserted = _run(
+            ("new vote", dialect),
+            lambda: (
+                _insert(VOTES, dialect)
+                .values(
+                    proposal_id=sa.bindparam("pid"),
+                    user_id=sa.bindparam("uid"),
+                    value=sa.bindparam("new_value"),
+                    created_at=sa.bindparam("at", type_=UTCDateTime),
+                    updated_at=sa.bindparam("at", type_=UTCDateTime),
+                )
+                .on_conflict_do_nothing(index_elements=["proposal_id", "user_id"])
+                .returning(VOTES.c.id)
+            ),
+            new_value=value,
+            at=now,
+            **keys,
+        ).first()
+        if not inserted:  # the same person's other request voted in the meantime
+            previous = _vote_of(user, proposal)
+    if previous is not None:
         if previous == value:
             return previous
-        db.session.execute(
-            sa.update(Vote)
-            .where(Vote.proposal_id == proposal.id, Vote.user_id == user.id)
-            .values(value=value, updated_at=now)
+        _run(
+            ("change vote",),
+            lambda: (
+                sa.update(VOTES)
+                .where(
+                    VOTES.c.proposal_id == sa.bindparam("pid"),
+                    VOTES.c.user_id == sa.bindparam("uid"),
+                )
+                .values(
+                    value=sa.bindparam("new_value"),
+                    updated_at=sa.bindparam("at", type_=UTCDateTime),
+                )
+            ),
+            new_value=value,
+            at=now,
+            **keys,
         )
     if value == VOTE_AGREE:
         _spend_agree(user, proposal.consultation, +1)
     elif previous == VOTE_AGREE:
         _spend_agree(user, proposal.consultation, -1)
-    _adjust_counts(proposal.id, previous, value)
-    db.session.expire(proposal, ["agree_count", "disagree_count", "pass_count"])
+    _adjust_counts(proposal, previous, value)
     return previous
 
 
 def retract_vote(user, proposal: Proposal) -> int | None:
-    previous = db.session.execute(
-        sa.delete(Vote)
-        .where(Vote.proposal_id == proposal.id, Vote.user_id == user.id)
-        .returning(Vote.value)
+    previous = _run(
+        ("retract",),
+        lambda: (
+            sa.delete(VOTES)
+            .where(
+                VOTES.c.proposal_id == sa.bindparam("pid"),
+                VOTES.c.user_id == sa.bindparam("uid"),
+            )
+            .returning(VOTES.c.value)
+        ),
+        pid=proposal.id,
+        uid=user.id,
     ).scalar()
     if previous is None:
         return None
     if previous == VOTE_AGREE:
         _spend_agree(user, proposal.consultation, -1)
-    _adjust_counts(proposal.id, previous, None)
-    db.session.expire(proposal, ["agree_count", "disagree_count", "pass_count"])
+    _adjust_counts(proposal, previous, None)
     return previous
 
 

@@ -37,6 +37,7 @@ from civic.consultations.forms import (
 from civic.consultations.models import (
     ANSWER_LABELS,
     CHANNEL_LABELS,
+    STANCE_LABELS,
     VOTE_AGREE,
     VOTE_DISAGREE,
     VOTE_PASS,
@@ -49,6 +50,7 @@ from civic.consultations.models import (
 )
 from civic.consultations.text import link_glossary
 from civic.core import limits
+from civic.core.formatting import lazy_text
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
@@ -67,11 +69,14 @@ def _consultation(slug: str) -> Consultation:
     return consultation
 
 
-def _proposal(consultation: Consultation, proposal_id: int):
-    proposal = queries.visible_proposal(consultation, proposal_id, current_user)
+def _proposal(slug: str, proposal_id: int, *, related: bool = True):
+    """The consultation and the proposal at this address, loaded together; 404 unless the
+    user may see both."""
+    proposal = queries.proposal_in(slug, proposal_id, current_user, related=related)
     if proposal is None:
         abort(404)
-    return proposal
+    require("consultations.view", proposal.consultation)
+    return proposal.consultation, proposal
 
 
 def _managed(consultation_id: int) -> Consultation:
@@ -138,22 +143,26 @@ def _filters() -> dict:
     }
 
 
+def _labels(labels: dict) -> "_Labels":
+    return _Labels({key: lazy_text(label) for key, label in labels.items()})
+
+
 def proposals(slug: str):
     consultation = _consultation(slug)
     filters = _filters()
     page = queries.list_proposals(consultation, page_arg(), seed=_seed(), **filters)
-    votes = queries.user_vote(current_user, [p.id for p in page.items])
+    # An htmx request gets the results alone: the filter form's options are not needed.
+    themes, communes = ([], []) if wants_fragment() else queries.filter_options(consultation)
     return render_page_or_block(
         "consultations/proposals.html",
         "results",
         consultation=consultation,
         page=page,
         filters=filters,
-        votes=votes,
-        themes=queries.themes(consultation),
-        communes=commune_choices(),
-        answer_labels=ANSWER_LABELS,
-        channel_labels=CHANNEL_LABELS,
+        themes=themes,
+        communes=communes,
+        answer_labels=_labels(ANSWER_LABELS),
+        channel_labels=_labels(CHANNEL_LABELS),
     )
 
 
@@ -208,29 +217,64 @@ def new_proposal(slug: str):
     ), status
 
 
-def show_proposal(slug: str, proposal_id: int):
-    consultation = _consultation(slug)
-    proposal = _proposal(consultation, proposal_id)
-    comments, replies = queries.comments_page(proposal, page_arg())
-    return render_page_or_block(
-        "consultations/proposal.html",
-        "comments",
-        consultation=consultation,
-        proposal=proposal,
-        comments=comments,
-        replies=replies,
-        comment_form=CommentForm(),
-        vote=queries.user_vote(current_user, [proposal.id]).get(proposal.id),
-        answer_form=AnswerForm(obj=proposal.answer),
-        milestone_form=MilestoneForm(),
-        can_edit=can(current_user, "consultations.edit_proposal", proposal)
+class _Labels(dict):
+    """Translated labels, read per item by a template; an unknown value shows as itself."""
+
+    def __missing__(self, key):
+        return key
+
+
+def _proposal_page(
+    consultation: Consultation,
+    proposal,
+    *,
+    page: int = 1,
+    status: int = 200,
+    comment_form: CommentForm | None = None,
+    answer_form: AnswerForm | None = None,
+    milestone_form: MilestoneForm | None = None,
+):
+    """The proposal page: on a GET (or its comments block alone, for htmx), and again with
+    a form's errors after a POST that did not validate (then answered 422).
+
+    Each form is built only for those who may use it: the page shows it to them alone.
+    """
+    comments, replies = queries.comments_page(proposal, page)
+    context = {
+        "consultation": consultation,
+        "proposal": proposal,
+        "comments": comments,
+        "replies": replies,
+        "stance_labels": _labels(STANCE_LABELS),
+    }
+    if status == 200 and wants_fragment():  # the comments block alone, for htmx
+        return render_page_or_block("consultations/proposal.html", "comments", **context)
+    user = current_user
+    if comment_form is None and can(user, "consultations.comment", proposal):
+        comment_form = CommentForm()
+    if answer_form is None and can(user, "consultations.answer", proposal):
+        answer_form = AnswerForm(obj=proposal.answer)
+    if milestone_form is None and can(user, "consultations.add_milestone", proposal):
+        milestone_form = MilestoneForm()
+    context.update(
+        milestones=queries.milestones(proposal),
+        comment_form=comment_form,
+        answer_form=answer_form,
+        milestone_form=milestone_form,
+        vote=queries.user_vote(user, [proposal.id]).get(proposal.id),
+        can_edit=can(user, "consultations.edit_proposal", proposal)
         and services.can_still_edit(proposal),
     )
+    return render_template("consultations/proposal.html", **context), status
+
+
+def show_proposal(slug: str, proposal_id: int):
+    consultation, proposal = _proposal(slug, proposal_id)
+    return _proposal_page(consultation, proposal, page=page_arg())
 
 
 def edit_proposal(slug: str, proposal_id: int):
-    consultation = _consultation(slug)
-    proposal = _proposal(consultation, proposal_id)
+    consultation, proposal = _proposal(slug, proposal_id)
     require("consultations.edit_proposal", proposal)
     form = _proposal_form(ProposalForm, consultation, obj=proposal)
     if request.method == "GET":
@@ -263,8 +307,7 @@ def edit_proposal(slug: str, proposal_id: int):
 
 
 def withdraw_proposal(slug: str, proposal_id: int):
-    consultation = _consultation(slug)
-    proposal = _proposal(consultation, proposal_id)
+    consultation, proposal = _proposal(slug, proposal_id)
     require("consultations.withdraw_proposal", proposal)
     services.withdraw_proposal(current_user, proposal)
     db.session.commit()
@@ -275,27 +318,42 @@ def withdraw_proposal(slug: str, proposal_id: int):
 VOTES = {"agree": VOTE_AGREE, "disagree": VOTE_DISAGREE, "pass": VOTE_PASS}
 
 
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the request loaded (the user, the consultation, the
+    proposal), for an answer made of values read in the transaction: reloading them would
+    cost a query each, and on SQLite a new write transaction."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
 def vote(slug: str, proposal_id: int):
-    consultation = _consultation(slug)
-    proposal = _proposal(consultation, proposal_id)
+    consultation, proposal = _proposal(slug, proposal_id, related=False)
     require("consultations.vote", proposal)
     choice = request.form.get("vote", "")
     error = None
+    # Translated before the commit, while the user who chose the language is loaded.
+    done = _("Votre vote est enregistré.")
     try:
         if choice == "retract":
             services.retract_vote(current_user, proposal)
+            current = None
         elif choice in VOTES:
             services.cast_vote(current_user, proposal, VOTES[choice])
+            current = VOTES[choice]
         else:
             raise services.ConsultationError(
                 _("Choisissez « d'accord », « pas d'accord » ou « passer ».")
             )
-        db.session.commit()
+        _commit_keeping_loaded()
     except services.ConsultationError as refusal:
         db.session.rollback()
         error = str(refusal)
-    if wants_fragment():
         current = queries.user_vote(current_user, [proposal.id]).get(proposal.id)
+    if wants_fragment():
         html = render_template(
             "consultations/_vote_swap.html",
             consultation=consultation,
@@ -304,17 +362,16 @@ def vote(slug: str, proposal_id: int):
             vote_error=error,
         )
         return html, 422 if error else 200
-    flash(error or _("Votre vote est enregistré."), "error" if error else "success")
+    flash(error or done, "error" if error else "success")
     back = request.form.get("next") or url_for(
-        "consultations.show_proposal", slug=slug, proposal_id=proposal.id
+        "consultations.show_proposal", slug=slug, proposal_id=proposal_id
     )
     return redirect(safe_next(back), code=303)
 
 
 @limits.posting
 def comment(slug: str, proposal_id: int):
-    consultation = _consultation(slug)
-    proposal = _proposal(consultation, proposal_id)
+    consultation, proposal = _proposal(slug, proposal_id)
     require("consultations.comment", proposal)
     form = CommentForm()
     if form.validate_on_submit():
@@ -336,24 +393,11 @@ def comment(slug: str, proposal_id: int):
         )
         target = url_for("consultations.show_proposal", slug=slug, proposal_id=proposal.id)
         return redirect(f"{target}#commentaire-{item.id}", code=303)
-    comments, replies = queries.comments_page(proposal, 1)
-    return render_template(
-        "consultations/proposal.html",
-        consultation=consultation,
-        proposal=proposal,
-        comments=comments,
-        replies=replies,
-        comment_form=form,
-        answer_form=AnswerForm(),
-        milestone_form=MilestoneForm(),
-        can_edit=False,
-        vote=queries.user_vote(current_user, [proposal.id]).get(proposal.id),
-    ), 422
+    return _proposal_page(consultation, proposal, status=422, comment_form=form)
 
 
 def answer(slug: str, proposal_id: int):
-    consultation = _consultation(slug)
-    proposal = _proposal(consultation, proposal_id)
+    consultation, proposal = _proposal(slug, proposal_id)
     require("consultations.answer", proposal)
     form = AnswerForm()
     if form.validate_on_submit():
@@ -370,24 +414,11 @@ def answer(slug: str, proposal_id: int):
             "success",
         )
         return redirect_303("consultations.show_proposal", slug=slug, proposal_id=proposal.id)
-    comments, replies = queries.comments_page(proposal, 1)
-    return render_template(
-        "consultations/proposal.html",
-        consultation=consultation,
-        proposal=proposal,
-        comments=comments,
-        replies=replies,
-        comment_form=CommentForm(),
-        answer_form=form,
-        milestone_form=MilestoneForm(),
-        can_edit=False,
-        vote=queries.user_vote(current_user, [proposal.id]).get(proposal.id),
-    ), 422
+    return _proposal_page(consultation, proposal, status=422, answer_form=form)
 
 
 def add_milestone(slug: str, proposal_id: int):
-    consultation = _consultation(slug)
-    proposal = _proposal(consultation, proposal_id)
+    consultation, proposal = _proposal(slug, proposal_id)
     require("consultations.add_milestone", proposal)
     form = MilestoneForm()
     if form.validate_on_submit():
@@ -405,19 +436,7 @@ def add_milestone(slug: str, proposal_id: int):
             "success",
         )
         return redirect_303("consultations.show_proposal", slug=slug, proposal_id=proposal.id)
-    comments, replies = queries.comments_page(proposal, 1)
-    return render_template(
-        "consultations/proposal.html",
-        consultation=consultation,
-        proposal=proposal,
-        comments=comments,
-        replies=replies,
-        comment_form=CommentForm(),
-        answer_form=AnswerForm(obj=proposal.answer),
-        milestone_form=form,
-        can_edit=False,
-        vote=queries.user_vote(current_user, [proposal.id]).get(proposal.id),
-    ), 422
+    return _proposal_page(consultation, proposal, status=422, milestone_form=form)
 
 
 def follow(slug: str):

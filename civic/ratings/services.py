@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
 
 from civic.consultations.text import strip_accents
 from civic.core.models import audit, utcnow
@@ -132,7 +133,9 @@ def import_services(
     if not source:
         raise RatingError(_l("Donnez un nom à la source (par exemple : sicoval-equipements)."))
     report = ImportReport(rejected=list(parsed.rejected))
-    finder = CommuneFinder(list(db.session.scalars(sa.select(Commune))))
+    finder = CommuneFinder(
+        list(db.session.scalars(sa.select(Commune).options(undefer(Commune.outline))))
+    )
     run = ServiceImport(source=source, dataset=dataset, filename=filename, file_date=file_date)
     db.session.add(run)
     db.session.flush()

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import abort, flash, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import undefer
 
 from civic.consultations.models import Consultation
 from civic.core import limits
@@ -57,7 +58,7 @@ def map_data():
     ]
     communes = [
         {"type": "Feature", "properties": {"name": c.name}, "geometry": c.outline}
-        for c in db.session.scalars(sa.select(Commune))
+        for c in db.session.scalars(sa.select(Commune).options(undefer(Commune.outline)))
         if c.outline
     ]
     response = jsonify(

@@ -13,8 +13,11 @@ class Commune(db.Model):
     insee: Mapped[str] = mapped_column(sa.String(5), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     population: Mapped[int] = mapped_column(default=0)
-    # WGS84 GeoJSON geometry, drawn on maps without any tile server.
-    outline: Mapped[dict | None] = mapped_column(sa.JSON)
+    # WGS84 GeoJSON geometry, drawn on maps without any tile server. Tens of kilobytes per
+    # commune: deferred, so that the many pages that load communes (a proposal's, a user's)
+    # do not fetch and decode it; code that draws or tests outlines asks for it with
+    # `.options(undefer(Commune.outline))`.
+    outline: Mapped[dict | None] = mapped_column(sa.JSON, deferred=True)
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
 

@@ -127,6 +127,32 @@ def test_agree_limit_and_freed_budget(climate, make_user, db, app):
     counts_match(db, consultation.id)
 
 
+def test_no_agree_at_all_under_a_zero_limit(climate, make_user, db):
+    consultation, proposal = climate["consultation"], climate["proposal"]
+    consultation.agree_limit = 0
+    voter = make_user()
+    with pytest.raises(services.ConsultationError, match="déjà donné vos 0"):
+        services.cast_vote(voter, proposal, VOTE_AGREE)
+    db.session.rollback()
+    services.cast_vote(voter, proposal, VOTE_DISAGREE)  # the other votes stay open
+    db.session.commit()
+    assert proposal.disagree_count == 1
+    counts_match(db, consultation.id)
+
+
+def test_counts_are_read_back_by_the_vote_itself(climate, make_user, db):
+    """The proposal's counters after a vote come from the statement that changed them."""
+    proposal = climate["proposal"]
+    first, second = make_user(), make_user()
+    services.cast_vote(first, proposal, VOTE_AGREE)
+    db.session.commit()
+    # Another request changes the counters meanwhile: the next vote sees its effect too.
+    db.session.execute(sa.update(Proposal).where(Proposal.id == proposal.id).values(pass_count=5))
+    services.cast_vote(second, proposal, VOTE_DISAGREE)
+    assert (proposal.agree_count, proposal.disagree_count, proposal.pass_count) == (1, 1, 5)
+    db.session.rollback()
+
+
 @pytest.fixture
 def scratch_app(request, tmp_path):
     """An app on its own database, committed for real: for tests of concurrent requests."""

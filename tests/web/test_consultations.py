@@ -1,5 +1,6 @@
 """Consultations through the web: every page and fragment, as each kind of user."""
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -475,3 +476,186 @@ def test_listing_query_count_does_not_grow_with_page_size(client, climate, app, 
         counts.append(sum(1 for st in statements if st.lstrip().upper().startswith("SELECT")))
     # Page 1 shows 20 proposals, page 2 shows 6: the same number of queries.
     assert counts[0] == counts[1]
+
+
+# --- what the listings' fast paths must give: the same as the slow ones ----------------------
+
+
+def test_plain_text_skips_urlize_only_when_it_would_change_nothing(app):
+    import re
+
+    from jinja2.utils import urlize
+
+    from civic.core.formatting import plain_text
+
+    def always_urlized(text_):  # what plain_text did before its fast path
+        linked = urlize(text_ or "", rel="nofollow ugc noopener")
+        paragraphs = [p.replace("\n", "<br>\n") for p in re.split(r"\n\s*\n", linked.strip()) if p]
+        return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+    samples = [
+        "Une idée simple, sans lien.",
+        "Deux lignes\nsur la même idée",
+        "Un paragraphe.\n\n  \nUn autre, avec <b>des balises</b> & des « guillemets ».",
+        "voir https://exemple.fr/page?a=1&b=2.",
+        "écrire à mairie@exemple.fr, ou (www.exemple.org)",
+        "le site sicoval.com, mailto:contact@sicoval.fr",
+        "HTTP://EXEMPLE.FR en capitales",
+        "une adresse http://10.0.0.1 et 3.5 %",
+        "",
+        None,
+        "   \n\n   ",
+        "  espaces autour  ",
+    ]
+    for sample in samples:
+        assert str(plain_text(sample)) == always_urlized(sample), sample
+
+
+def test_date_filters_give_what_flask_babel_gives(app):
+    from datetime import UTC, datetime
+
+    from flask_babel import force_locale, format_date, format_datetime
+
+    from civic.core.formatting import date_filter, datetime_filter
+
+    moments = [
+        datetime(2026, 3, 29, 0, 30, tzinfo=UTC),  # the night summer time starts
+        datetime(2026, 3, 29, 1, 30, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 59, tzinfo=UTC),
+        datetime(2026, 10, 25, 1, 1, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC),
+        datetime(2027, 1, 4, 11, 5, 9, tzinfo=UTC),
+        datetime(2027, 7, 14, 13, 0),  # naive: stored in UTC
+    ]
+    with app.test_request_context("/"):
+        for locale in ("fr", "en"):
+            with force_locale(locale):
+                for fmt in ("short", "medium", "long", "full"):
+                    for moment in moments:
+                        assert datetime_filter(moment, fmt) == format_datetime(moment, fmt)
+                        assert date_filter(moment, fmt) == format_date(moment, fmt)
+                        assert date_filter(moment.date(), fmt) == format_date(moment.date(), fmt)
+        assert datetime_filter(None) == "" and date_filter(None) == ""
+        assert date_filter(moments[0], "d MMMM") == format_date(moments[0], "d MMMM")
+
+
+def test_listed_authors_are_named_as_their_profile(app, make_user, db):
+    from civic.consultations.queries import Author
+
+    named, anonymous, gone = make_user(display_name="Maïa"), make_user(), make_user()
+    gone.deleted_at = utcnow()
+    db.session.commit()
+    with app.test_request_context("/"):
+        for user in (named, anonymous, gone):
+            author = Author(user.id, user.display_name, user.deleted_at)
+            assert author.public_name == user.public_name
+
+
+def test_listing_count_and_page_past_the_last(client, climate, app, db):
+    with app.test_request_context():
+        for i in range(22):
+            services.submit_proposal(
+                climate["author"],
+                climate["consultation"],
+                title=f"Idée {i}",
+                body="Un texte",
+                theme="Énergie" if i % 2 else "",
+                commune_id=None,
+            )
+    db.session.commit()
+    assert "23 propositions" in text(client.get(f"{BASE}/propositions"))
+    assert "Page 2 sur 2" in text(client.get(f"{BASE}/propositions", query_string={"page": 2}))
+    past = text(client.get(f"{BASE}/propositions", query_string={"page": 7}))
+    assert "23 propositions" in past and "Aucune proposition ne correspond." in past
+    nothing = text(client.get(f"{BASE}/propositions", query_string={"theme": "Aucun"}))
+    assert "0 proposition" in nothing
+    themes = sorted(
+        {t for t in db.session.scalars(sa.select(Proposal.theme)) if t}, key=lambda t: t
+    )
+    page = text(client.get(f"{BASE}/propositions"))
+    assert all(f'<option value="{t}"' in page for t in themes)
+    # Each card links to its proposal's page (the template builds the address itself).
+    with app.test_request_context():
+        from flask import url_for
+
+        link = url_for(
+            "consultations.show_proposal", slug="plan-climat", proposal_id=climate["proposal"].id
+        )
+    shown = text(client.get(f"{BASE}/propositions", query_string={"sort": "newest", "page": 2}))
+    assert f'href="{link}"' in shown
+
+
+def test_comment_pages_show_each_reply_under_its_comment(client, climate, make_user, db, app):
+    proposal, author = climate["proposal"], make_user(display_name="Léa")
+    tops = []
+    for i in range(53):
+        tops.append(services.add_comment(author, proposal, body=f"Avis {i}", stance="for"))
+    services.add_comment(
+        author, proposal, body="Réponse à l'avis 0", stance="neutral", parent=tops[0]
+    )
+    services.add_comment(
+        author, proposal, body="Réponse à l'avis 51", stance="against", parent=tops[51]
+    )
+    db.session.commit()
+    first = text(client.get(proposal_url(climate)))
+    assert "Avis 49" in first and "Avis 50" not in first and "Page 1 sur 2" in first
+    assert first.index("Avis 0") < first.index("Réponse à l'avis 0") < first.index("Avis 1<")
+    assert "Réponse à l'avis 51" not in first
+    second = text(client.get(proposal_url(climate), query_string={"page": 2}))
+    assert "Avis 52" in second and "Réponse à l'avis 51" in second and "Page 2 sur 2" in second
+    past = client.get(proposal_url(climate), query_string={"page": 5})
+    assert past.status_code == 200 and "Avis" not in text(past).split("commentaires", 1)[1]
+    # The comments block alone, for htmx, with the same content.
+    fragment = text(client.get(proposal_url(climate), query_string={"page": 2}, headers=HX))
+    assert "<html" not in fragment and "Réponse à l'avis 51" in fragment
+    # Another participant may report each comment, and answer it (the page builds the
+    # addresses itself).
+    log_in(client, make_user())
+    with app.test_request_context():
+        from flask import url_for
+
+        report = url_for("moderation.report", kind="comment", item_id=tops[0].id)
+        answer = url_for("consultations.comment", slug="plan-climat", proposal_id=proposal.id)
+    page = text(client.get(proposal_url(climate)))
+    assert f'href="{report}"' in page and f'action="{answer}"' in page
+
+
+def test_random_order_past_the_32_bit_range(client, climate, db):
+    """Each visitor's shuffled order, with ids whose product by the seed exceeds 2**31."""
+    consultation = climate["consultation"]
+    db.session.add(
+        Proposal(
+            id=987_654,
+            consultation_id=consultation.id,
+            author_id=climate["author"].id,
+            title="Une proposition au grand numéro",
+            body="Un texte",
+        )
+    )
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["shuffle_seed"] = 1_000_000
+
+    def shuffled():
+        page = client.get(f"{BASE}/propositions", query_string={"sort": "random"})
+        assert page.status_code == 200
+        return re.findall(r'href="[^"]*/propositions/(\d+)"', text(page))
+
+    first = shuffled()
+    assert "987654" in first and len(first) == 2
+    assert shuffled() == first  # the same order for this visitor
+
+
+def test_error_pages_of_the_proposal_keep_what_was_typed(client, climate, make_user, db):
+    log_in(client, make_user("elected"))
+    comment = client.post(proposal_url(climate, "/commentaires"), data={"body": ""})
+    assert comment.status_code == 422 and 'id="erreurs"' in text(comment)
+    answer = client.post(
+        proposal_url(climate, "/reponse"), data={"status": "retained", "signed_as": "Maire"}
+    )
+    page = text(answer)
+    assert answer.status_code == 422 and "Expliquez la décision" in page and 'value="Maire"' in page
+    milestone = client.post(
+        proposal_url(climate, "/etapes"), data={"title": "Étude", "progress": "130"}
+    )
+    assert milestone.status_code == 422 and 'value="Étude"' in text(milestone)
