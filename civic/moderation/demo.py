@@ -18,7 +18,8 @@ def load(people: dict[str, User]) -> None:
             .order_by(User.id)
         )
     )
-    troll, reporters = citizens[0], citizens[1:5]
+    # Not the first citizen: that is the demo account printed for visitors to try.
+    troll, reporters = citizens[-1], citizens[1:5]
     proposal = db.session.scalar(
         sa.select(Proposal).where(Proposal.consultation_id == climate.id).order_by(Proposal.id)
     )

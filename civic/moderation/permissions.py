@@ -1,4 +1,11 @@
-from civic.core.permissions import Predicate, always, can_take_part, has_role, register
+from civic.core.permissions import (
+    Predicate,
+    always,
+    can_take_part,
+    has_role,
+    is_authenticated,
+    register,
+)
 
 is_moderator = has_role("moderator", "admin")
 is_case_author = Predicate(
@@ -10,4 +17,5 @@ register("moderation.moderate", is_moderator)
 register("moderation.appeal", is_case_author)
 register("moderation.read_log", always)
 register("moderation.lift_block", has_role("admin"))
-register("moderation.own_cases", can_take_part | has_role("moderator", "admin"))
+# A blocked author may still appeal: the view checks that the case is theirs.
+register("moderation.own_cases", is_authenticated)

@@ -333,3 +333,16 @@ def test_report_links_and_cli(client, climate, make_user, app, db):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["civic", "moderation", "alerts"]).output.strip() == "late=0"
     assert runner.invoke(args=["civic", "moderation", "digest"]).output.strip() == "sent=0"
+
+
+def test_a_blocked_author_may_still_appeal(client, climate, make_user, db, app):
+    moderator = make_user("moderator")
+    with app.test_request_context():
+        case = services.report(make_user(), "proposal", climate["proposal"], "harassment")
+        services.decide(moderator, [case], "hide", "respect")
+        services.block(moderator, climate["author"], "Insultes répétées", 7)
+    db.session.commit()
+    log_in(client, climate["author"])
+    assert client.get(f"/moderation/appel/{case.id}").status_code == 200
+    appeal = client.post(f"/moderation/appel/{case.id}", data={"text": "Je conteste."})
+    assert appeal.status_code == 303
