@@ -635,14 +635,18 @@ def add_milestone(
 
 
 def follow(user, consultation: Consultation, daily: bool) -> Follow:
-    item = db.session.scalar(
-        sa.select(Follow).where(
-            Follow.consultation_id == consultation.id, Follow.user_id == user.id
-        )
+    mine = sa.select(Follow).where(
+        Follow.consultation_id == consultation.id, Follow.user_id == user.id
     )
+    item = db.session.scalar(mine)
     if item is None:
         item = Follow(consultation_id=consultation.id, user_id=user.id, last_digest_at=utcnow())
-        db.session.add(item)
+        try:
+            with db.session.begin_nested():
+                db.session.add(item)
+                db.session.flush()
+        except sa.exc.IntegrityError:  # the same person's other request was first
+            item = db.session.scalar(mine)
     item.daily = daily
     db.session.flush()
     return item

@@ -165,15 +165,6 @@ def test_cve_2023_47634_vote_retracted_while_cast_keeps_counters_exact(request, 
     url = request.config.getoption("--database-url") or ""
     if not url.startswith("postgresql"):
         pytest.skip("SQLite serialises writers: a retraction cannot land inside a vote")
-    request.applymarker(
-        pytest.mark.xfail(
-            strict=True,
-            reason="civic/consultations/services.py cast_vote(): when the INSERT finds the "
-            "person's vote and a concurrent retract_vote() deletes it before the SELECT ... FOR "
-            "UPDATE, `previous` is None, the UPDATE changes no row, and _adjust_counts() and "
-            "_spend_agree() still count a vote that does not exist (PostgreSQL only)",
-        )
-    )
     seed = seed_race(race_app, voters=1)
     path = f"/concertations/course/propositions/{seed['proposal_id']}/vote"
     caster, retracter = (client_as(race_app, seed["users"][0]) for _ in range(2))
@@ -273,15 +264,6 @@ def test_consul_5532_simultaneous_follows_all_succeed(request, race_app):
     url = request.config.getoption("--database-url") or ""
     if not url.startswith("postgresql"):
         pytest.skip("SQLite serialises writers: a follow cannot land inside another")
-    request.applymarker(
-        pytest.mark.xfail(
-            strict=True,
-            reason="civic/consultations/services.py follow(): SELECT then INSERT; a "
-            "simultaneous follow of the same person commits in between, the INSERT fails on "
-            "the unique (consultation_id, user_id) and the request answers 500 (an INSERT ... "
-            "ON CONFLICT DO UPDATE, as cast_vote() does, would not)",
-        )
-    )
     seed = seed_race(race_app, voters=1)
     first, second = (client_as(race_app, seed["users"][0]) for _ in range(2))
     path = "/concertations/course/suivre"
