@@ -14,11 +14,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from civic.accounts.models import AGE_BRACKETS, GENDERS, PCS_GROUPS
 from civic.accounts.passwords import password_problem
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
+from civic.core.validators import strip
 
 EMAIL = [
     DataRequired(_l("Indiquez votre adresse e-mail.")),

@@ -21,11 +21,7 @@ from civic.consultations.models import (
     STANCE_LABELS,
     Channel,
 )
-from civic.core.validators import few_links
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
+from civic.core.validators import few_links, strip
 
 
 def required(message):

@@ -1,8 +1,6 @@
 """Thin views: load, require, call a service, commit once, render or redirect."""
 
 import secrets
-from datetime import UTC
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import (
@@ -55,10 +53,9 @@ from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
 from civic.core.security import safe_next
+from civic.core.validators import paris_to_utc
 from civic.extensions import db
 from civic.territory.queries import commune_choices
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def _consultation(slug: str) -> Consultation:
@@ -83,11 +80,6 @@ def _managed(consultation_id: int) -> Consultation:
     consultation = db.session.get(Consultation, consultation_id) or abort(404)
     require("consultations.manage", consultation)
     return consultation
-
-
-def _to_utc(local):
-    """Form datetimes are typed in Paris time."""
-    return local.replace(tzinfo=PARIS).astimezone(UTC) if local else None
 
 
 # --- public pages --------------------------------------------------------------------------
@@ -427,7 +419,7 @@ def add_milestone(slug: str, proposal_id: int):
             proposal,
             title=form.title.data,
             description=form.description.data or "",
-            due_on=_to_utc(form.due_on.data),
+            due_on=paris_to_utc(form.due_on.data),
             progress=form.progress.data,
         )
         db.session.commit()
@@ -611,8 +603,8 @@ def add_phase(consultation_id: int):
                     consultation,
                     title=form.title.data,
                     description=form.description.data or "",
-                    starts_at=_to_utc(form.starts_at.data),
-                    ends_at=_to_utc(form.ends_at.data),
+                    starts_at=paris_to_utc(form.starts_at.data),
+                    ends_at=paris_to_utc(form.ends_at.data),
                     features=form.features.data,
                     audience=form.audience.data,
                     audience_role=form.audience_role.data,

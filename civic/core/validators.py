@@ -1,10 +1,30 @@
-"""Form validators shared by the packages."""
+"""Form validators and filters shared by the packages."""
 
 import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def strip(value):
+    """Filter: surrounding spaces are never meant."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def paris_to_utc(local: datetime | None) -> datetime | None:
+    """Form datetimes are typed in Paris time; they are stored in UTC."""
+    return local.replace(tzinfo=PARIS).astimezone(UTC) if local else None
+
+
+def utc_to_paris(moment: datetime | None) -> datetime | None:
+    """The naive Paris time a datetime-local field shows."""
+    return moment.astimezone(PARIS).replace(tzinfo=None) if moment else None
+
 
 LINK = re.compile(r"(https?://|www\.)", re.IGNORECASE)
 

@@ -3,11 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from civic.core.validators import strip
 from civic.moderation.models import ACTION_LABELS, CHARTER_REASONS, REPORT_LABELS
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class ReportForm(FlaskForm):

@@ -4,14 +4,10 @@ from flask_wtf.file import FileField
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from civic.core.validators import few_links
+from civic.core.validators import few_links, strip
 from civic.ratings.models import ANSWER_LABELS, CHANNELS, CRITERIA
 
 SCALE = [(str(i), str(i)) for i in range(1, 6)]
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _rating_form():

@@ -21,12 +21,9 @@ from wtforms.validators import (
 )
 
 from civic.accounts.models import AGE_BRACKETS, GENDERS, PCS_GROUPS
+from civic.core.validators import strip
 from civic.workshops.board import NOTE_MAX, THEME_MAX
 from civic.workshops.models import MODE_LABELS, Mode
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _coerce_int_or_none(value):

@@ -270,15 +270,22 @@ def _check_declared(workshop: Workshop, declared: dict) -> None:
         raise WorkshopError(_l("Répondez à chaque question : le tirage au sort en a besoin."))
 
 
-def volunteer(user, workshop: Workshop, *, address: str = "", **declared) -> Volunteer:
-    if not workshop.call_is_open():
-        raise WorkshopError(_l("L'appel à volontaires de cet atelier est clos."))
-    _check_declared(workshop, declared)
-    existing = db.session.scalar(
+def volunteer_of(user, workshop: Workshop) -> Volunteer | None:
+    """The user's own entry in the workshop's pool, if any."""
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(
         sa.select(Volunteer).where(
             Volunteer.workshop_id == workshop.id, Volunteer.user_id == user.id
         )
     )
+
+
+def volunteer(user, workshop: Workshop, *, address: str = "", **declared) -> Volunteer:
+    if not workshop.call_is_open():
+        raise WorkshopError(_l("L'appel à volontaires de cet atelier est clos."))
+    _check_declared(workshop, declared)
+    existing = volunteer_of(user, workshop)
     item = existing or Volunteer(workshop_id=workshop.id, user_id=user.id, channel="online")
     _fill(item, address, declared)
     if existing is None:
@@ -337,11 +344,7 @@ def enter_volunteer(
 
 def withdraw(user, workshop: Workshop) -> None:
     """Leave the pool before the draw: the declared answers are deleted with the entry."""
-    item = db.session.scalar(
-        sa.select(Volunteer).where(
-            Volunteer.workshop_id == workshop.id, Volunteer.user_id == user.id
-        )
-    )
+    item = volunteer_of(user, workshop)
     if item is None:
         return
     if item.status != VolunteerStatus.VOLUNTEER:

@@ -1,9 +1,6 @@
 """Thin views: the agenda and workshop pages, the call for volunteers, the management of a
 workshop (quotas, volunteers, selection, table) and the answer to an invitation."""
 
-from datetime import UTC
-from zoneinfo import ZoneInfo
-
 import sqlalchemy as sa
 from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
@@ -15,6 +12,7 @@ from civic.core import jobs
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
+from civic.core.validators import paris_to_utc, utc_to_paris
 from civic.extensions import db
 from civic.territory.models import Commune
 from civic.workshops import queries, services
@@ -38,17 +36,6 @@ from civic.workshops.models import (
     VolunteerStatus,
     Workshop,
 )
-
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def _to_utc(local):
-    """Form datetimes are typed in Paris time."""
-    return local.replace(tzinfo=PARIS).astimezone(UTC) if local else None
-
-
-def _to_local(moment):
-    return moment.astimezone(PARIS).replace(tzinfo=None) if moment else None
 
 
 def _workshop(slug: str) -> Workshop:
@@ -88,14 +75,8 @@ def index():
 
 def show(slug: str):
     workshop = _workshop(slug)
-    mine = None
+    mine = services.volunteer_of(current_user, workshop)
     seat = services.seat_of(current_user, workshop)
-    if current_user.is_authenticated:
-        mine = db.session.scalar(
-            sa.select(Volunteer).where(
-                Volunteer.workshop_id == workshop.id, Volunteer.user_id == current_user.id
-            )
-        )
     return render_template(
         "workshops/show.html",
         workshop=workshop,
@@ -134,11 +115,7 @@ def _declared(form) -> dict:
 def volunteer(slug: str):
     workshop = _workshop(slug)
     require("workshops.volunteer", workshop)
-    existing = db.session.scalar(
-        sa.select(Volunteer).where(
-            Volunteer.workshop_id == workshop.id, Volunteer.user_id == current_user.id
-        )
-    )
+    existing = services.volunteer_of(current_user, workshop)
     form = _volunteer_form(workshop, VolunteerForm, obj=existing)
     if form.validate_on_submit():
         try:
@@ -180,13 +157,7 @@ def selection_audit(slug: str):
     run = workshop.current_selection
     if run is None and not can(current_user, "workshops.manage"):
         abort(404)
-    mine = None
-    if run is not None and current_user.is_authenticated:
-        mine = db.session.scalar(
-            sa.select(Volunteer).where(
-                Volunteer.workshop_id == workshop.id, Volunteer.user_id == current_user.id
-            )
-        )
+    mine = services.volunteer_of(current_user, workshop) if run is not None else None
     return render_template(
         "workshops/audit.html",
         workshop=workshop,
@@ -234,8 +205,8 @@ def manage_index():
 def _workshop_form(workshop: Workshop | None):
     if workshop is not None and request.method == "GET":
         form = WorkshopForm(obj=workshop)
-        form.starts_at.data = _to_local(workshop.starts_at)
-        form.call_closes_at.data = _to_local(workshop.call_closes_at)
+        form.starts_at.data = utc_to_paris(workshop.starts_at)
+        form.call_closes_at.data = utc_to_paris(workshop.call_closes_at)
     else:
         form = WorkshopForm()
     consultations = db.session.scalars(sa.select(Consultation).order_by(Consultation.title))
@@ -253,7 +224,7 @@ def _fields(form: WorkshopForm) -> dict:
         "title": form.title.data,
         "purpose": form.purpose.data,
         "consultation_id": form.consultation_id.data,
-        "starts_at": _to_utc(form.starts_at.data),
+        "starts_at": paris_to_utc(form.starts_at.data),
         "duration_minutes": form.duration_minutes.data,
         "mode": form.mode.data,
         "commune_id": form.commune_id.data,
@@ -265,7 +236,7 @@ def _fields(form: WorkshopForm) -> dict:
         "seats_elected": form.seats_elected.data or 0,
         "seats_technician": form.seats_technician.data or 0,
         "seats_citizen": form.seats_citizen.data,
-        "call_closes_at": _to_utc(form.call_closes_at.data),
+        "call_closes_at": paris_to_utc(form.call_closes_at.data),
         "one_per_household": form.one_per_household.data,
     }
 
