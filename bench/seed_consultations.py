@@ -24,6 +24,7 @@ from civic.consultations.models import (
     VOTE_PASS,
     Answer,
     Comment,
+    Consultation,
     Participation,
     Proposal,
     Vote,
@@ -207,6 +208,8 @@ def fast_stems(text: str) -> str:
 def generate(sizes: Sizes, communes: list[str], seed: int = 20261125) -> Dataset:
     """All the rows, as dicts ready for executemany; ids are given explicitly."""
     rng = random.Random(seed)
+    # Drawn apart, so that the rest of the data is the same as before shuffle keys existed.
+    shuffle_keys = random.Random(seed + 1)
     now = datetime.now(UTC).replace(microsecond=0)
     data = Dataset(sizes=sizes, now=now)
     n_communes = len(communes)
@@ -267,6 +270,7 @@ def generate(sizes: Sizes, communes: list[str], seed: int = 20261125) -> Dataset
                 "pass_count": 0,
                 "comment_count": 0,
                 "search_stems": fast_stems(f"{title} {body}"),
+                "shuffle_key": shuffle_keys.randrange(2**31),
             }
         )
         if answered:
@@ -481,6 +485,15 @@ def check_counters(session, consultation_id: int) -> dict[str, int]:
         .join(Proposal, Proposal.id == Vote.proposal_id)
         .where(mine, Vote.value == VOTE_AGREE, Vote.user_id.not_in(has_row))
     )
+    # The consultation's total of published proposals, kept by triggers: counted as a wrong
+    # proposal counter when it differs.
+    published = session.scalar(
+        sa.select(sa.func.count()).select_from(Proposal).where(mine, Proposal.status == "published")
+    )
+    kept = session.scalar(
+        sa.select(Consultation.published_proposals).where(Consultation.id == consultation_id)
+    )
+    wrong_proposals += int(published != kept)
     return {
         "proposals": proposals,
         "wrong_proposals": wrong_proposals,

@@ -1,6 +1,7 @@
 """Consultations in phases, proposals, comments, votes, official answers and follow-up."""
 
 import enum
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -125,6 +126,15 @@ class Consultation(TimestampMixin, db.Model):
     agree_limit: Mapped[int | None]
     premoderation: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    # Kept by the database's triggers on proposal (migration 9d4b6e2f1c3a), in the transaction
+    # that adds, removes or changes a proposal: the number of published proposals (the
+    # unfiltered list's total), and a value drawn anew at every change of a proposal's status,
+    # theme or commune (the key of what is cached of the listing). Read them from a fresh row:
+    # an object loaded before such a change in the same session still holds the old values.
+    published_proposals: Mapped[int] = mapped_column(default=0)
+    listing_version: Mapped[int] = mapped_column(
+        sa.BigInteger, default=lambda: secrets.randbits(62)
+    )
 
     phases: Mapped[list["Phase"]] = relationship(
         back_populates="consultation",
@@ -204,6 +214,10 @@ class Document(TimestampMixin, db.Model):
     consultation: Mapped[Consultation] = relationship(back_populates="documents")
 
 
+# Proposals' shuffle keys and visitors' starting points are drawn below this (31 bits).
+SHUFFLE_KEYS = 2**31
+
+
 # How debated a proposal is: its votes on both sides, weighted by how balanced they are (0 when
 # nobody voted on either side). Computed by the database from the counters, and indexed, so
 # that "most debated first" reads the first rows of an index instead of sorting them all.
@@ -226,6 +240,7 @@ class Proposal(TimestampMixin, db.Model):
         sa.Index("ix_proposal_debated", "consultation_id", "status", "debate_score"),
         sa.Index("ix_proposal_consultation_created", "consultation_id", "created_at"),
         sa.Index("ix_proposal_theme", "consultation_id", "theme", "status"),
+        sa.Index("ix_proposal_shuffle", "consultation_id", "status", "shuffle_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -258,6 +273,8 @@ class Proposal(TimestampMixin, db.Model):
     debate_score: Mapped[float | None] = mapped_column(
         sa.Float, sa.Computed(DEBATE_SCORE, persisted=True)
     )
+    # A random place in the shuffled order that visitors read from their own starting point.
+    shuffle_key: Mapped[int] = mapped_column(default=lambda: secrets.randbelow(SHUFFLE_KEYS))
     # Normalised stems of title and text (French Snowball): what SQLite's FTS5 indexes.
     search_stems: Mapped[str] = mapped_column(sa.Text, default="")
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only
 
@@ -35,10 +36,7 @@ from civic.core.pagination import PER_PAGE, Page, paginate
 from civic.extensions import db
 
 SORTS = ("supported", "debated", "newest", "random")
-# A large prime: (id * seed) % prime gives each visitor a stable shuffled order. The product
-# is computed in 64 bits (ids below 2**31 times seeds up to 10**6 stay far below 2**63):
-# PostgreSQL's 32-bit integer arithmetic would overflow past id 2148 for the largest seeds.
-_PRIME = 2_147_483_647
+FILTER_OPTIONS_KEPT = 256  # consultations' filter options kept by each process
 PUBLISHED = ProposalStatus.PUBLISHED.value
 
 _statements: dict[tuple, sa.Executable] = {}
@@ -240,19 +238,13 @@ def _conditions(shape: tuple) -> list:
     return where
 
 
-def _sort_keys(sort: str, dialect: str = "") -> list[tuple]:
+def _sort_keys(sort: str) -> list[tuple]:
     """The order of a listing, as (expression, descending) pairs, ending with a unique one."""
     if sort == "newest":
         return [(Proposal.created_at, True), (Proposal.id, True)]
     if sort == "debated":
         # Many votes on both sides: computed by the database (Proposal.debate_score).
         return [(Proposal.debate_score, True), (Proposal.id, False)]
-    if sort == "random":
-        # A bijection of the ids (the prime is larger than any id, the seed below it): no
-        # ties, so no second key. PostgreSQL multiplies 32-bit integers in 32 bits.
-        seed = sa.bindparam("seed", type_=sa.BigInteger)
-        ids = sa.cast(Proposal.id, sa.BigInteger) if dialect == "postgresql" else Proposal.id
-        return [((ids * seed) % _PRIME, False)]
     return [(Proposal.agree_count, True), (Proposal.id, False)]
 
 
@@ -292,47 +284,99 @@ class ProposalCard(NamedTuple):
     author: Author | None
 
 
-def _cards_statement(shape: tuple, sort: str) -> sa.Select:
-    """A page of cards: sorted on ids and sort keys alone (a subquery, so that the sort does
-    not carry whole rows), then joined to what a card shows, and put in order again; each
-    row also carries the number of proposals found (computed once)."""
-    from civic.territory.models import Commune
-
-    keys = _sort_keys(sort, shape[0])
+def _ranked(shape: tuple, sort: str) -> sa.Subquery:
+    """The ids of one page in order, with their sort keys k0, k1 ...: sorted on ids and sort
+    keys alone, so that the sort does not carry whole rows."""
+    if sort == "random":
+        return _random_ranked(shape)
     # Ordered by the labels: an expression is then computed once per row.
-    labeled = [(key.label(f"k{i}"), descending) for i, (key, descending) in enumerate(keys)]
-    ranked = (
+    labeled = [(key.label(f"k{i}"), desc) for i, (key, desc) in enumerate(_sort_keys(sort))]
+    return (
         _matching(shape, Proposal.id.label("id"), *(label for label, _d in labeled))
         .order_by(*_ordered(labeled))
         .limit(sa.bindparam("limit"))
         .offset(sa.bindparam("offset"))
         .subquery("ranked")
     )
-    total = _matching(shape, sa.func.count()).scalar_subquery().correlate(None)
-    return (
-        sa.select(
-            total.label("total"),
-            Proposal.id,
-            Proposal.title,
-            Proposal.theme,
-            Proposal.channel,
-            Proposal.entered_by_id,
-            Proposal.created_at,
-            Proposal.agree_count,
-            Proposal.disagree_count,
-            Proposal.comment_count,
-            Proposal.answer_status,
-            Commune.name,
-            Proposal.author_id,
-            User.display_name,
-            User.deleted_at,
+
+
+def _random_ranked(shape: tuple) -> sa.Subquery:
+    """A visitor's shuffled order: the proposals by their random shuffle_key, read from the
+    visitor's own starting point (the seed) to the end, then from the start up to it.
+
+    Every proposal is as likely to come first, and a visitor keeps the same order from page
+    to page; each part reads at most `reach` (offset + limit) entries of ix_proposal_shuffle,
+    instead of scoring and sorting every proposal for every page.
+    """
+    seed = sa.bindparam("seed")
+    parts = []
+    for turn, condition in enumerate((Proposal.shuffle_key >= seed, Proposal.shuffle_key < seed)):
+        part = (
+            _matching(
+                shape,
+                Proposal.id.label("id"),
+                sa.literal_column(str(turn)).label("k0"),
+                Proposal.shuffle_key.label("k1"),
+                Proposal.id.label("k2"),
+            )
+            .where(condition)
+            .order_by(Proposal.shuffle_key, Proposal.id)
+            .limit(sa.bindparam("reach"))
+            .subquery(f"turn{turn}")
         )
+        parts.append(sa.select(part))
+    both = sa.union_all(*parts).subquery("shuffled")
+    return (
+        sa.select(both)
+        .order_by(both.c.k0, both.c.k1, both.c.k2)
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+        .subquery("ranked")
+    )
+
+
+def _cards_statement(shape: tuple, sort: str) -> sa.Select:
+    """A page of cards: the page's ids in order (_ranked), joined to what a card shows, and
+    put in order again; with filters, each row also carries the number of proposals found
+    (computed once; without, the consultation keeps that number)."""
+    from civic.territory.models import Commune
+
+    ranked = _ranked(shape, sort)
+    columns = [
+        Proposal.id,
+        Proposal.title,
+        Proposal.theme,
+        Proposal.channel,
+        Proposal.entered_by_id,
+        Proposal.created_at,
+        Proposal.agree_count,
+        Proposal.disagree_count,
+        Proposal.comment_count,
+        Proposal.answer_status,
+        Commune.name,
+        Proposal.author_id,
+        User.display_name,
+        User.deleted_at,
+    ]
+    if _filtered(shape):
+        total = _matching(shape, sa.func.count()).scalar_subquery().correlate(None)
+        columns.insert(0, total.label("total"))
+    if sort == "random":
+        order = [ranked.c.k0, ranked.c.k1, ranked.c.k2]
+    else:
+        order = _ordered([(ranked.c[f"k{i}"], d) for i, (_k, d) in enumerate(_sort_keys(sort))])
+    return (
+        sa.select(*columns)
         .select_from(ranked)
         .join(Proposal, Proposal.id == ranked.c.id)
         .outerjoin(Commune, Commune.id == Proposal.commune_id)
         .outerjoin(User, User.id == Proposal.author_id)
-        .order_by(*_ordered([(ranked.c[f"k{i}"], d) for i, (_k, d) in enumerate(keys)]))
+        .order_by(*order)
     )
+
+
+def _filtered(shape: tuple) -> bool:
+    return len(shape) > 1  # the dialect, then the filters' names
 
 
 def list_proposals(
@@ -341,16 +385,22 @@ def list_proposals(
     per_page: int = PER_PAGE,
     *,
     sort: str = "supported",
-    seed: int = 1,
+    seed: int = 0,
     **filters,
 ) -> Page:
     """One page of proposal cards, with the number of proposals found, in one query whatever
-    the page size (one more for a page past the last one, which has no row to carry the
-    count)."""
+    the page size (with filters, one more for a page past the last one, which has no row to
+    carry the count)."""
     shape, params = _filters(consultation, **filters)
     cards = _statement(("cards", sort, *shape), lambda: _cards_statement(shape, sort))
-    rows = _run(cards, limit=per_page, offset=(page - 1) * per_page, seed=seed, **params).all()
-    if rows:
+    offset = (page - 1) * per_page
+    rows = _run(
+        cards, limit=per_page, offset=offset, reach=offset + per_page, seed=seed, **params
+    ).all()
+    if not _filtered(shape):
+        total = consultation.published_proposals
+        rows = [(None, *row) for row in rows]
+    elif rows:
         total = rows[0].total
     elif page == 1:
         total = 0
@@ -414,9 +464,20 @@ def themes(consultation: Consultation) -> list[str]:
 
 
 def filter_options(consultation: Consultation) -> tuple[list[str], list[tuple[int, str]]]:
-    """What the listing's filter form offers, in one query: the themes of the consultation's
-    proposals, and the communes as (id, name), each in order."""
+    """What the listing's filter form offers: the themes of the consultation's proposals, and
+    the communes as (id, name), each in order.
+
+    Kept by each process for the consultation's listing_version, which the database draws
+    anew whenever a proposal is added or removed or changes theme, commune or status: a
+    change shows on the next page, in every process. (Communes change only when the territory
+    is loaded again, which a restart follows.)
+    """
     from civic.territory.models import Commune
+
+    cache = current_app.extensions.setdefault("civic.filter_options", {})
+    key = (consultation.id, consultation.listing_version)
+    if key in cache:
+        return cache[key]
 
     def build():
         found = _themes()
@@ -428,10 +489,14 @@ def filter_options(consultation: Consultation) -> tuple[list[str], list[tuple[in
         return sa.select(both).order_by(both.c.kind, both.c.name)
 
     rows = _run(_statement(("filter options",), build), consultation_id=consultation.id).all()
-    return (
+    options = (
         [row.name for row in rows if row.kind == 0],
         [(row.id, row.name) for row in rows if row.kind == 1],
     )
+    if len(cache) >= FILTER_OPTIONS_KEPT:
+        cache.clear()  # older versions are never asked for again
+    cache[key] = options
+    return options
 
 
 def proposal_in(slug: str, proposal_id: int, user, *, related: bool = True) -> Proposal | None:

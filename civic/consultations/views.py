@@ -35,6 +35,7 @@ from civic.consultations.forms import (
 from civic.consultations.models import (
     ANSWER_LABELS,
     CHANNEL_LABELS,
+    SHUFFLE_KEYS,
     STANCE_LABELS,
     VOTE_AGREE,
     VOTE_DISAGREE,
@@ -113,9 +114,9 @@ def show(slug: str):
 
 
 def _seed() -> int:
-    # A per-visitor random order that stays the same from page to page.
+    # The visitor's starting point in the shuffled order, the same from page to page.
     if "shuffle_seed" not in session:
-        session["shuffle_seed"] = secrets.randbelow(1_000_000) + 1
+        session["shuffle_seed"] = secrets.randbelow(SHUFFLE_KEYS)
     return session["shuffle_seed"]
 
 

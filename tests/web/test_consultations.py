@@ -620,30 +620,107 @@ def test_comment_pages_show_each_reply_under_its_comment(client, climate, make_u
     assert f'href="{report}"' in page and f'action="{answer}"' in page
 
 
-def test_random_order_past_the_32_bit_range(client, climate, db):
-    """Each visitor's shuffled order, with ids whose product by the seed exceeds 2**31."""
+def _listed_ids(client, **query) -> list[int]:
+    page = client.get(f"{BASE}/propositions", query_string=query)
+    assert page.status_code == 200
+    return [int(i) for i in re.findall(r'href="[^"]*/propositions/(\d+)"', text(page))]
+
+
+def test_random_order_is_each_visitors_own_and_lists_everything_once(client, climate, db):
+    """The shuffled order starts at the visitor's own point of the proposals' shuffle keys,
+    goes to the end, then wraps round; pages split it without losing or repeating one."""
     consultation = climate["consultation"]
-    db.session.add(
+    climate["proposal"].shuffle_key = 500
+    keys = [7, 50, 120, 260, 333, 404, 610, 777, 808, 950] * 3  # equal keys: by id
+    proposals = [
         Proposal(
-            id=987_654,
             consultation_id=consultation.id,
             author_id=climate["author"].id,
-            title="Une proposition au grand numéro",
+            title=f"Proposition mélangée {i}",
             body="Un texte",
+            shuffle_key=key + i % 3,
+            theme="Énergie",
         )
+        for i, key in enumerate(keys)
+    ]
+    proposals[0].status = "hidden"
+    db.session.add_all(proposals)
+    db.session.commit()
+    listed = [p for p in [climate["proposal"], *proposals] if p.status == "published"]
+
+    def expected(seed: int) -> list[int]:
+        by_key = sorted(listed, key=lambda p: (p.shuffle_key, p.id))
+        after = [p.id for p in by_key if p.shuffle_key >= seed]
+        return after + [p.id for p in by_key if p.shuffle_key < seed]
+
+    for seed in (0, 333, 334, 600, 2**31 - 1):
+        with client.session_transaction() as session:
+            session["shuffle_seed"] = seed
+        shown = _listed_ids(client, sort="random") + _listed_ids(client, sort="random", page=2)
+        assert shown == expected(seed)
+        assert _listed_ids(client, sort="random") == expected(seed)[:20]  # stable
+    assert len(expected(0)) == 30 and proposals[0].id not in expected(0)
+    # With a filter, the same order among what the filter keeps, and its total.
+    with client.session_transaction() as session:
+        session["shuffle_seed"] = 600
+    page = text(
+        client.get(f"{BASE}/propositions", query_string={"sort": "random", "theme": "Énergie"})
+    )
+    assert "29 propositions" in page
+    assert (
+        _listed_ids(client, sort="random", theme="Énergie")
+        == [i for i in expected(600) if i != climate["proposal"].id][:20]
+    )
+
+
+def test_a_new_visitor_draws_a_starting_point_and_keeps_it(client, climate):
+    assert _listed_ids(client, sort="random") == [climate["proposal"].id]
+    with client.session_transaction() as session:
+        seed = session["shuffle_seed"]
+    assert 0 <= seed < 2**31
+    _listed_ids(client, sort="random")
+    with client.session_transaction() as session:
+        assert session["shuffle_seed"] == seed
+
+
+def test_listing_total_and_filter_options_follow_every_change(client, climate, make_user, db):
+    """The unfiltered total is kept by the database and the filter options are cached: both
+    follow proposals added, hidden, withdrawn, moved to another theme or deleted."""
+    consultation = climate["consultation"]
+
+    def listing() -> tuple[int, list[str]]:
+        page = text(client.get(f"{BASE}/propositions"))
+        total = int(re.search(r"<p>(\d+) propositions?</p>", page).group(1))
+        themes = re.findall(r'<option value="([^"]+)"[^>]*>\1</option>', page)
+        return total, themes
+
+    def counted() -> int:
+        return db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Proposal)
+            .where(Proposal.consultation_id == consultation.id, Proposal.status == "published")
+        )
+
+    assert listing() == (1, ["Mobilité"])
+    author = make_user()
+    second = services.submit_proposal(
+        author, consultation, title="Des bornes", body="Recharger", theme="Énergie", commune_id=None
     )
     db.session.commit()
-    with client.session_transaction() as session:
-        session["shuffle_seed"] = 1_000_000
-
-    def shuffled():
-        page = client.get(f"{BASE}/propositions", query_string={"sort": "random"})
-        assert page.status_code == 200
-        return re.findall(r'href="[^"]*/propositions/(\d+)"', text(page))
-
-    first = shuffled()
-    assert "987654" in first and len(first) == 2
-    assert shuffled() == first  # the same order for this visitor
+    assert listing() == (2, ["Mobilité", "Énergie"]) and counted() == 2
+    second.theme = "Eau"
+    db.session.commit()
+    assert listing() == (2, ["Eau", "Mobilité"])
+    services.withdraw_proposal(author, second)
+    db.session.commit()
+    assert listing()[0] == 1 == counted()
+    second.status = "published"
+    climate["proposal"].status = "hidden"
+    db.session.commit()
+    assert listing()[0] == 1 == counted()
+    db.session.delete(second)
+    db.session.commit()
+    assert listing() == (0, ["Mobilité"]) and counted() == 0
 
 
 def test_error_pages_of_the_proposal_keep_what_was_typed(client, climate, make_user, db):
