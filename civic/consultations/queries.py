@@ -12,9 +12,8 @@ from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_login import current_user
-from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only
+from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, load_only
 
 from civic.accounts.models import User
 from civic.consultations.models import (
@@ -30,6 +29,7 @@ from civic.consultations.models import (
     Vote,
 )
 from civic.consultations.text import stems
+from civic.core.caching import app_cache
 from civic.core.formatting import gettext as _
 from civic.core.models import utcnow
 from civic.core.pagination import PER_PAGE, Page, paginate
@@ -48,6 +48,13 @@ def _statement(key: tuple, build: Callable[[], sa.Executable]) -> sa.Executable:
     if statement is None:
         statement = _statements[key] = build()
     return statement
+
+
+def _inline(name: str) -> sa.BindParameter:
+    """A page's LIMIT or OFFSET, written into the SQL text at each call (the statement stays
+    compiled once): PostgreSQL then keeps one plan for each prepared statement instead of
+    planning it anew for unknown bounds on every call."""
+    return sa.bindparam(name, type_=sa.Integer, literal_execute=True)
 
 
 def _run(statement: sa.Executable, **params) -> sa.CursorResult:
@@ -122,69 +129,77 @@ def _search_params(q: str, any_word: bool = False) -> dict | None:
     return {"search_match": (" OR " if any_word else " ").join(f'"{w}"*' for w in words)}
 
 
-def _search_matches(dialect: str, any_word: bool = False) -> sa.Select:
-    """The ids of the proposals whose text has all the words asked, or any of them (similar
-    titles), found by the full-text indexes."""
-    if dialect == "postgresql":
-        # The 'french' configuration, and our accent-free stems so that "ecole" finds "école"
-        # as it does on SQLite; each has its GIN index.
-        found = Proposal.__table__.alias("found")
-        french = sa.func.to_tsvector(
-            sa.literal_column("'french'"), sa.literal_column("found.title || ' ' || found.body")
-        )
-        plain = sa.func.to_tsvector(
-            sa.literal_column("'simple'"), sa.literal_column("found.search_stems")
-        )
-        asked = sa.func.to_tsquery(sa.literal_column("'simple'"), sa.bindparam("search_stems"))
-        french_asked = (sa.func.to_tsquery if any_word else sa.func.plainto_tsquery)(
-            sa.literal_column("'french'"), sa.bindparam("search_french")
-        )
-        return sa.select(found.c.id).where(
-            sa.or_(french.op("@@")(french_asked), plain.op("@@")(asked))
-        )
-    # SQLite: FTS5 over the stems.
-    return (
-        sa.select(sa.literal_column("rowid"))
-        .select_from(sa.table("proposal_fts"))
-        .where(sa.text("proposal_fts MATCH :search_match"))
+def _postgres_words(table: str, any_word: bool = False):
+    """On PostgreSQL, the condition that a proposal's text has all the words asked, or any of
+    them (similar titles): the 'french' configuration, and our accent-free stems so that
+    "ecole" finds "école" as it does on SQLite; written as the GIN indexes are, so that they
+    serve it."""
+    french = sa.func.to_tsvector(
+        sa.literal_column("'french'"), sa.literal_column(f"{table}.title || ' ' || {table}.body")
     )
+    plain = sa.func.to_tsvector(
+        sa.literal_column("'simple'"), sa.literal_column(f"{table}.search_stems")
+    )
+    asked = sa.func.to_tsquery(sa.literal_column("'simple'"), sa.bindparam("search_stems"))
+    french_asked = (sa.func.to_tsquery if any_word else sa.func.plainto_tsquery)(
+        sa.literal_column("'french'"), sa.bindparam("search_french")
+    )
+    return sa.or_(french.op("@@")(french_asked), plain.op("@@")(asked))
 
 
 def _search_clause(dialect: str, any_word: bool = False):
-    """Full-text search on proposals, as a condition on their ids. On PostgreSQL, OFFSET 0
-    keeps the matching ids a subquery of their own, found by the indexes, rather than a join
-    that the planner would run by computing the text vectors of the proposals it walks."""
-    matches = _search_matches(dialect, any_word)
+    """Full-text search on proposals, as a condition on their ids, found by the full-text
+    indexes. On PostgreSQL, OFFSET 0 keeps the matching ids a subquery of their own rather
+    than a join that the planner would run by computing the text vectors of the proposals it
+    walks."""
     if dialect == "postgresql":
-        matches = matches.offset(sa.literal_column("0"))
+        found = Proposal.__table__.alias("found")
+        matches = (
+            sa.select(found.c.id)
+            .where(_postgres_words("found", any_word))
+            .offset(sa.literal_column("0"))
+        )
+    else:  # SQLite: FTS5 over the stems.
+        matches = (
+            sa.select(sa.literal_column("rowid"))
+            .select_from(sa.table("proposal_fts"))
+            .where(sa.text("proposal_fts MATCH :search_match"))
+        )
     return Proposal.id.in_(matches)
 
 
-def _matching(shape: tuple, *columns) -> sa.Select:
-    """Select `columns` from the proposals that a listing's filters keep.
+_found_ctes: dict[tuple, sa.CTE] = {}
 
-    On PostgreSQL, the ids that a search finds are a materialized CTE joined to the listing:
-    found once by the full-text indexes, for the count and for the page alike, then joined by
-    hash (as a condition, the planner walks the listing's order and tries each proposal
-    against every match).
+
+def _scope(shape: tuple):
+    """Where a listing takes its proposals from (the Proposal entity, or an alias of it), and
+    the conditions that they must meet there.
+
+    On PostgreSQL, a search is a materialized CTE of the proposals that meet every filter
+    and have the words (PostgreSQL combines the GIN and filter indexes in one bitmap), with
+    the columns that listings sort on: the count and the page read it, without visiting the
+    proposals again.
     """
     dialect, *names = shape
-    query = sa.select(*columns).select_from(Proposal).where(*_conditions(shape))
-    if "q" in names and dialect == "postgresql":
-        found = _found_cte()
-        query = query.join(found, found.c.id == Proposal.id)
-    return query
+    if "q" not in names or dialect != "postgresql":
+        return Proposal, _conditions(shape)
+    # One CTE object per shape: the count and the page of a statement refer to the same one.
+    found = _found_ctes.get(shape)
+    if found is None:
+        columns = ("id", "agree_count", "created_at", "debate_score", "shuffle_key")
+        found = _found_ctes[shape] = (
+            sa.select(*(getattr(Proposal, name) for name in columns))
+            .where(*_conditions(shape))
+            .cte("found")
+            .prefix_with("MATERIALIZED")
+        )
+    return aliased(Proposal, found, name="found"), []
 
 
-_found_ctes: dict[str, sa.CTE] = {}
-
-
-def _found_cte() -> sa.CTE:
-    # One CTE object per statement cache: the count and the page refer to the same one.
-    if "found" not in _found_ctes:
-        matches = _search_matches("postgresql")
-        _found_ctes["found"] = matches.cte("found").prefix_with("MATERIALIZED")
-    return _found_ctes["found"]
+def _count(shape: tuple) -> sa.Select:
+    """The number of proposals that a listing's filters keep."""
+    entity, where = _scope(shape)
+    return sa.select(sa.func.count()).select_from(entity).where(*where)
 
 
 def _filters(
@@ -229,7 +244,9 @@ def _conditions(shape: tuple) -> list:
     }
     for name in names:
         if name == "q":
-            if dialect != "postgresql":  # there, _matching() joins the ids found
+            if dialect == "postgresql":
+                where.append(_postgres_words("proposal"))
+            else:
                 where.append(_search_clause(dialect))
         elif name == "unanswered":
             where.append(Proposal.answer_status.is_(None))
@@ -238,14 +255,15 @@ def _conditions(shape: tuple) -> list:
     return where
 
 
-def _sort_keys(sort: str) -> list[tuple]:
-    """The order of a listing, as (expression, descending) pairs, ending with a unique one."""
+def _sort_keys(sort: str, p=Proposal) -> list[tuple]:
+    """The order of a listing of proposals p, as (expression, descending) pairs, ending with a
+    unique one."""
     if sort == "newest":
-        return [(Proposal.created_at, True), (Proposal.id, True)]
+        return [(p.created_at, True), (p.id, True)]
     if sort == "debated":
         # Many votes on both sides: computed by the database (Proposal.debate_score).
-        return [(Proposal.debate_score, True), (Proposal.id, False)]
-    return [(Proposal.agree_count, True), (Proposal.id, False)]
+        return [(p.debate_score, True), (p.id, False)]
+    return [(p.agree_count, True), (p.id, False)]
 
 
 def _ordered(keys: list[tuple]) -> list:
@@ -289,13 +307,16 @@ def _ranked(shape: tuple, sort: str) -> sa.Subquery:
     keys alone, so that the sort does not carry whole rows."""
     if sort == "random":
         return _random_ranked(shape)
+    entity, where = _scope(shape)
     # Ordered by the labels: an expression is then computed once per row.
-    labeled = [(key.label(f"k{i}"), desc) for i, (key, desc) in enumerate(_sort_keys(sort))]
+    keys = _sort_keys(sort, entity)
+    labeled = [(key.label(f"k{i}"), desc) for i, (key, desc) in enumerate(keys)]
     return (
-        _matching(shape, Proposal.id.label("id"), *(label for label, _d in labeled))
+        sa.select(entity.id.label("id"), *(label for label, _d in labeled))
+        .where(*where)
         .order_by(*_ordered(labeled))
-        .limit(sa.bindparam("limit"))
-        .offset(sa.bindparam("offset"))
+        .limit(_inline("limit"))
+        .offset(_inline("offset"))
         .subquery("ranked")
     )
 
@@ -308,20 +329,20 @@ def _random_ranked(shape: tuple) -> sa.Subquery:
     to page; each part reads at most `reach` (offset + limit) entries of ix_proposal_shuffle,
     instead of scoring and sorting every proposal for every page.
     """
+    p, where = _scope(shape)
     seed = sa.bindparam("seed")
     parts = []
-    for turn, condition in enumerate((Proposal.shuffle_key >= seed, Proposal.shuffle_key < seed)):
+    for turn, condition in enumerate((p.shuffle_key >= seed, p.shuffle_key < seed)):
         part = (
-            _matching(
-                shape,
-                Proposal.id.label("id"),
+            sa.select(
+                p.id.label("id"),
                 sa.literal_column(str(turn)).label("k0"),
-                Proposal.shuffle_key.label("k1"),
-                Proposal.id.label("k2"),
+                p.shuffle_key.label("k1"),
+                p.id.label("k2"),
             )
-            .where(condition)
-            .order_by(Proposal.shuffle_key, Proposal.id)
-            .limit(sa.bindparam("reach"))
+            .where(*where, condition)
+            .order_by(p.shuffle_key, p.id)
+            .limit(_inline("reach"))
             .subquery(f"turn{turn}")
         )
         parts.append(sa.select(part))
@@ -329,8 +350,8 @@ def _random_ranked(shape: tuple) -> sa.Subquery:
     return (
         sa.select(both)
         .order_by(both.c.k0, both.c.k1, both.c.k2)
-        .limit(sa.bindparam("limit"))
-        .offset(sa.bindparam("offset"))
+        .limit(_inline("limit"))
+        .offset(_inline("offset"))
         .subquery("ranked")
     )
 
@@ -359,7 +380,7 @@ def _cards_statement(shape: tuple, sort: str) -> sa.Select:
         User.deleted_at,
     ]
     if _filtered(shape):
-        total = _matching(shape, sa.func.count()).scalar_subquery().correlate(None)
+        total = _count(shape).scalar_subquery().correlate(None)
         columns.insert(0, total.label("total"))
     if sort == "random":
         order = [ranked.c.k0, ranked.c.k1, ranked.c.k2]
@@ -407,7 +428,7 @@ def list_proposals(
     else:
         count = _statement(
             ("count", *shape),
-            lambda: _matching(shape, sa.func.count()),
+            lambda: _count(shape),
         )
         total = _run(count, **params).scalar_one()
     items = [
@@ -474,10 +495,11 @@ def filter_options(consultation: Consultation) -> tuple[list[str], list[tuple[in
     """
     from civic.territory.models import Commune
 
-    cache = current_app.extensions.setdefault("civic.filter_options", {})
+    cache = app_cache("filter options", FILTER_OPTIONS_KEPT)
     key = (consultation.id, consultation.listing_version)
-    if key in cache:
-        return cache[key]
+    options = cache.get(key)
+    if options is not None:
+        return options
 
     def build():
         found = _themes()
@@ -493,9 +515,7 @@ def filter_options(consultation: Consultation) -> tuple[list[str], list[tuple[in
         [row.name for row in rows if row.kind == 0],
         [(row.id, row.name) for row in rows if row.kind == 1],
     )
-    if len(cache) >= FILTER_OPTIONS_KEPT:
-        cache.clear()  # older versions are never asked for again
-    cache[key] = options
+    cache.put(key, options)
     return options
 
 
@@ -596,8 +616,8 @@ def _comments_statement() -> sa.Select:
         sa.select(Comment.id)
         .where(*top_level)
         .order_by(Comment.created_at, Comment.id)
-        .limit(sa.bindparam("limit"))
-        .offset(sa.bindparam("offset"))
+        .limit(_inline("limit"))
+        .offset(_inline("offset"))
         .cte("page")
     )
     shown = sa.union_all(

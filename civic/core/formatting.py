@@ -167,6 +167,11 @@ def _formatter(kind: str, fmt: str, locale):
 _zones: dict[str, ZoneInfo] = {}
 
 
+def current_locale():
+    """The locale of this request, as Flask-Babel selects it (cached for the request)."""
+    return _current()[0]
+
+
 def _current():
     """(locale, time zone, translations, formats) as Flask-Babel selects them for this request.
 

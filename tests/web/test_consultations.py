@@ -736,3 +736,25 @@ def test_error_pages_of_the_proposal_keep_what_was_typed(client, climate, make_u
         proposal_url(climate, "/etapes"), data={"title": "Étude", "progress": "130"}
     )
     assert milestone.status_code == 422 and 'value="Étude"' in text(milestone)
+
+
+def test_a_rendered_comment_shows_every_change_and_each_language(client, climate, make_user, db):
+    """Comments are rendered once per process and kept: whatever a comment shows is in the
+    key, so a new name, a deleted author or another language shows at once."""
+    author = make_user(display_name="Alice Martin")
+    comment = services.add_comment(
+        author, climate["proposal"], body="Oui, et https://exemple.fr", stance="for"
+    )
+    db.session.commit()
+    page = text(client.get(proposal_url(climate)))
+    assert "Alice Martin" in page and "Pour" in page
+    assert 'href="https://exemple.fr" rel="nofollow ugc noopener"' in page
+    author.display_name = "Alice M."
+    db.session.commit()
+    page = text(client.get(proposal_url(climate)))
+    assert "Alice M.</strong>" in page and "Alice Martin" not in page
+    comment.author_id = None
+    db.session.commit()
+    assert "Participant supprimé</strong>" in text(client.get(proposal_url(climate)))
+    english = text(client.get(proposal_url(climate), headers={"Accept-Language": "en"}))
+    assert "Deleted participant</strong>" in english and ">For<" in english

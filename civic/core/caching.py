@@ -1,0 +1,61 @@
+"""What each process keeps of what is costly to compute and cheap to key.
+
+Nothing here is ever invalidated: a key holds everything the value depends on (a version
+that the database draws anew at each change, or the very fields a fragment shows), so that a
+change makes a new key and an old entry is simply never asked for again. Each cache is
+bounded and forgets its oldest entries first; it belongs to one app (tests build many).
+"""
+
+from collections.abc import Callable, Hashable
+from threading import Lock
+
+from flask import Flask, current_app
+from markupsafe import Markup
+
+from civic.core.formatting import current_locale
+
+FRAGMENTS_KEPT = 20_000  # rendered comments, about 10 MB
+
+
+class BoundedCache:
+    def __init__(self, size: int):
+        self.size = size
+        self._items: dict = {}
+        self._lock = Lock()
+
+    def get(self, key: Hashable):
+        return self._items.get(key)
+
+    def put(self, key: Hashable, value) -> None:
+        with self._lock:
+            while len(self._items) >= self.size:
+                del self._items[next(iter(self._items))]  # dicts keep insertion order
+            self._items[key] = value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def app_cache(name: str, size: int) -> BoundedCache:
+    """The current app's cache of that name."""
+    caches = current_app.extensions.setdefault("civic.caches", {})
+    cache = caches.get(name)
+    if cache is None:
+        cache = caches[name] = BoundedCache(size)
+    return cache
+
+
+def fragment(key: tuple, render: Callable[..., str], *args) -> Markup:
+    """A piece of a page rendered once per key and language: `key` must hold everything that
+    render(*args) shows (a template calls it with a macro)."""
+    cache = app_cache("fragments", FRAGMENTS_KEPT)
+    full_key = (str(current_locale()), *key)
+    html = cache.get(full_key)
+    if html is None:
+        html = Markup(render(*args))  # noqa: S704  # nosec B704 - a macro's escaped output
+        cache.put(full_key, html)
+    return html
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals["fragment"] = fragment
