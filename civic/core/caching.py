@@ -28,7 +28,7 @@ class BoundedCache:
 
     def put(self, key: Hashable, value) -> None:
         with self._lock:
-            while len(self._items) >= self.size:
+            while key not in self._items and len(self._items) >= self.size:
                 del self._items[next(iter(self._items))]  # dicts keep insertion order
             self._items[key] = value
 
@@ -45,17 +45,23 @@ def app_cache(name: str, size: int) -> BoundedCache:
     return cache
 
 
-def fragment(key: tuple, render: Callable[..., str], *args) -> Markup:
-    """A piece of a page rendered once per key and language: `key` must hold everything that
-    render(*args) shows (a template calls it with a macro)."""
+def fragments(name: str, render: Callable[[Hashable], str]) -> Callable[[Hashable], Markup]:
+    """render(item), rendered once per item and language: `item` must hold everything that
+    render shows (a template passes a macro, and calls the answer for each item). What does
+    not change between items (the cache, the language) is looked up once, here."""
     cache = app_cache("fragments", FRAGMENTS_KEPT)
-    full_key = (str(current_locale()), *key)
-    html = cache.get(full_key)
-    if html is None:
-        html = Markup(render(*args))  # noqa: S704  # nosec B704 - a macro's escaped output
-        cache.put(full_key, html)
-    return html
+    prefix = (name, str(current_locale()))
+
+    def rendered(item: Hashable) -> Markup:
+        key = (*prefix, item)
+        html = cache.get(key)
+        if html is None:
+            html = Markup(render(item))  # noqa: S704  # nosec B704 - a macro's escaped output
+            cache.put(key, html)
+        return html
+
+    return rendered
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.globals["fragment"] = fragment
+    app.jinja_env.globals["fragments"] = fragments
