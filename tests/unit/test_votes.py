@@ -13,6 +13,7 @@ from civic.consultations.models import (
     VOTE_AGREE,
     VOTE_DISAGREE,
     VOTE_PASS,
+    Consultation,
     Participation,
     Proposal,
     Vote,
@@ -24,6 +25,12 @@ from tests.conftest import CsrfClient, app_config, empty_database
 def counts_match(db, consultation_id: int) -> None:
     """Every counter shown equals COUNT(*) of the rows behind it."""
     db.session.expire_all()
+    published = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Proposal)
+        .where(Proposal.consultation_id == consultation_id, Proposal.status == "published")
+    )
+    assert db.session.get(Consultation, consultation_id).published_proposals == published
     for proposal in db.session.scalars(
         sa.select(Proposal).where(Proposal.consultation_id == consultation_id)
     ):
@@ -85,12 +92,28 @@ def test_counts_equal_rows_after_a_random_sequence(climate, make_user, db, app):
     consultation.agree_limit = 3
     voters = [make_user() for _ in range(6)]
     refused = 0
-    for _ in range(300):
+    statuses = ["published", "published", "hidden", "withdrawn", "pending"]
+    for step in range(300):
         voter, proposal = rng.choice(voters), rng.choice(proposals)
-        action = rng.choice(["agree", "agree", "disagree", "pass", "retract"])
+        action = rng.choice(["agree", "agree", "disagree", "pass", "retract", "proposal"])
         try:
             if action == "retract":
                 services.retract_vote(voter, proposal)
+            elif action == "proposal":  # the list's total follows every proposal's fate
+                if rng.random() < 0.3:
+                    with app.test_request_context():
+                        proposals.append(
+                            services.submit_proposal(
+                                voter,
+                                consultation,
+                                title=f"Ajout {step}",
+                                body="Texte",
+                                theme="",
+                                commune_id=None,
+                            )
+                        )
+                else:
+                    proposal.status = rng.choice(statuses)
             else:
                 value = {"agree": VOTE_AGREE, "disagree": VOTE_DISAGREE, "pass": VOTE_PASS}
                 services.cast_vote(voter, proposal, value[action])
@@ -274,3 +297,44 @@ def test_concurrent_agrees_cannot_pass_the_limit(scratch_app):
         total = _db.session.scalar(sa.select(sa.func.sum(Proposal.agree_count)))
         assert agrees == total == 3
         assert _db.session.scalar(sa.select(Participation.agree_used)) == 3
+
+
+def test_concurrent_proposals_keep_the_listing_total_exact(scratch_app):
+    """Proposals submitted and withdrawn at the same time: the total that the list shows,
+    kept by the database's triggers, still equals COUNT(*)."""
+    voter_id, _slug, ids = seed_consultation(scratch_app, 10)
+    barrier = threading.Barrier(20, timeout=30)
+    errors = []
+
+    def work(i: int) -> None:
+        # As the POST requests that make these changes (SQLite: a write transaction at once).
+        with scratch_app.app_context(), scratch_app.test_request_context(method="POST"):
+            from civic.accounts.models import User
+
+            try:
+                barrier.wait()
+                voter = _db.session.get(User, int(voter_id.split(":")[0]))
+                proposal = _db.session.get(Proposal, ids[i % 10])
+                consultation = _db.session.get(Consultation, proposal.consultation_id)
+                if i < 10:
+                    services.withdraw_proposal(voter, proposal)
+                else:
+                    services.submit_proposal(
+                        voter, consultation, title=f"N{i}", body="t", theme="", commune_id=None
+                    )
+                _db.session.commit()
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with scratch_app.app_context():
+        consultation_id = _db.session.get(Proposal, ids[0]).consultation_id
+        assert _db.session.get(Consultation, consultation_id).published_proposals == 10
+        counts_match(_db, consultation_id)
