@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from civic.accounts import queries, services
 from civic.accounts.forms import (
@@ -387,7 +388,8 @@ def load_user(token: str) -> User | None:
     user_id, _sep, version = token.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # Roles joined: every page asks for them, and a second query costs a round trip.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.grants)])
     if user is None or user.is_deleted or user.session_version != int(version):
         return None
     return user
