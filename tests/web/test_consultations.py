@@ -758,3 +758,23 @@ def test_a_rendered_comment_shows_every_change_and_each_language(client, climate
     assert "Participant supprimé</strong>" in text(client.get(proposal_url(climate)))
     english = text(client.get(proposal_url(climate), headers={"Accept-Language": "en"}))
     assert "Deleted participant</strong>" in english and ">For<" in english
+
+
+def test_a_rendered_card_shows_every_change(client, climate, make_user, db):
+    """Cards are rendered once per process and kept: a vote, an answer, a new title or name
+    shows on the list at once, in each language."""
+    proposal, author = climate["proposal"], climate["author"]
+    listing = f"{BASE}/propositions"
+    assert "0 d'accord" in text(client.get(listing))
+    services.cast_vote(make_user(), proposal, VOTE_AGREE)
+    db.session.commit()
+    page = text(client.get(listing))
+    assert "1 d'accord" in page and "0 d'accord" not in page
+    proposal.title, proposal.answer_status = "Des pistes cyclables sûres", "retained"
+    author.display_name = "Autrice"
+    db.session.commit()
+    page = text(client.get(listing))
+    assert "Des pistes cyclables sûres</a>" in page and "Autrice" in page
+    assert "tag-retained" in page
+    english = text(client.get(listing, headers={"Accept-Language": "en"}))
+    assert "1 agrees" in english and "1 d'accord" not in english
