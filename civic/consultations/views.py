@@ -238,6 +238,8 @@ def _proposal_page(
         "proposal": proposal,
         "comments": comments,
         "replies": replies,
+        # Everything the list of comments shows, as a key for its rendered HTML.
+        "comments_key": tuple((c, *replies[c.id]) for c in comments.items),
         "stance_labels": _labels(STANCE_LABELS),
     }
     if status == 200 and wants_fragment():  # the comments block alone, for htmx

@@ -758,6 +758,12 @@ def test_a_rendered_comment_shows_every_change_and_each_language(client, climate
     assert "Participant supprimé</strong>" in text(client.get(proposal_url(climate)))
     english = text(client.get(proposal_url(climate), headers={"Accept-Language": "en"}))
     assert "Deleted participant</strong>" in english and ">For<" in english
+    services.add_comment(
+        climate["author"], climate["proposal"], body="Une réponse", stance="neutral", parent=comment
+    )
+    db.session.commit()
+    page = text(client.get(proposal_url(climate)))
+    assert '<ol class="replies">' in page and "Une réponse" in page
 
 
 def test_a_rendered_card_shows_every_change(client, climate, make_user, db):
