@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from civic.analysis.models import DECISIONS, AnalysisRun, Cluster, ClusterMember
 from civic.consultations.models import Comment, Proposal, ProposalStatus, Vote
@@ -315,10 +316,12 @@ def publish(official, run: AnalysisRun) -> int:
     missing = [c.label for c in run.clusters if not c.decision]
     if missing:
         raise AnalysisError(
-            _l(
-                "%(n)s groupe(s) sans réponse, dont « %(first)s » : chaque "
-                "contribution doit recevoir une réponse.",
-                n=len(missing),
+            lazy_ngettext(
+                "%(num)s groupe sans réponse, « %(first)s » : chaque contribution doit "
+                "recevoir une réponse.",
+                "%(num)s groupes sans réponse, dont « %(first)s » : chaque contribution doit "
+                "recevoir une réponse.",
+                len(missing),
                 first=missing[0],
             )
         )

@@ -2,6 +2,7 @@
 
 from flask import Response, abort, flash, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from civic.analysis import queries, services
@@ -175,7 +176,12 @@ def publish(run_id: int):
     else:
         db.session.commit()
         flash(
-            _("La décision est publiée ; %(n)s participant(s) sont prévenus.", n=count), "success"
+            ngettext(
+                "La décision est publiée ; %(num)s participant est prévenu.",
+                "La décision est publiée ; %(num)s participants sont prévenus.",
+                count,
+            ),
+            "success",
         )
     return redirect_303("analysis.show_run", run_id=run.id)
 

@@ -2,6 +2,7 @@
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from civic.accounts.models import User
@@ -125,7 +126,11 @@ def bulk_decide():
         else:
             db.session.commit()
             flash(
-                _("%(n)s décision(s) enregistrée(s) ; les auteurs sont prévenus.", n=len(done)),
+                ngettext(
+                    "%(num)s décision enregistrée ; son auteur est prévenu.",
+                    "%(num)s décisions enregistrées ; les auteurs sont prévenus.",
+                    len(done),
+                ),
                 "success",
             )
     else:

@@ -48,7 +48,7 @@ BIKE_GROUP = "Se déplacer à vélo"
 BIKE_ANSWER = "Le plan vélo 2027 reliera les communes et ouvrira un atelier de réparation."
 TREE_ANSWER = "Les cours d'école seront plantées d'ici 2028 ; les rues, au fil des travaux."
 UNANSWERED = (
-    f"2 groupe(s) sans réponse, dont « {BIKE_GROUP} » : chaque contribution doit recevoir "
+    f"2 groupes sans réponse, dont « {BIKE_GROUP} » : chaque contribution doit recevoir "
     "une réponse."
 )
 
@@ -315,7 +315,7 @@ def test_analyse_review_answer_publish_and_restitute(page: Page, scene: Scene, j
         expect(flash(page, "La réponse est enregistrée.")).to_be_visible()
         expect(cluster.locator(".meta .tag")).to_have_text(decision)
     page.get_by_role("button", name="Publier la décision et prévenir les participants").click()
-    expect(flash(page, "La décision est publiée ; 4 participant(s) sont prévenus.")).to_be_visible()
+    expect(flash(page, "La décision est publiée ; 4 participants sont prévenus.")).to_be_visible()
     expect(page.locator("main .notice")).to_contain_text("Décision publiée le")
     expect(page.get_by_role("button", name="Enregistrer la réponse")).to_have_count(0)
     expect(page.get_by_role("button", name=re.compile("^Publier"))).to_have_count(0)

@@ -379,7 +379,7 @@ def test_report_hide_decide_appeal_and_review(page: Page, scene: Scene, live_ser
     for box in boxes:
         expect(box).to_be_checked()
     page.get_by_role("button", name="Appliquer").click()
-    expect(flash(page, "2 décision(s) enregistrée(s) ; les auteurs sont prévenus.")).to_be_visible()
+    expect(flash(page, "2 décisions enregistrées ; les auteurs sont prévenus.")).to_be_visible()
     expect(queue_row(page, scene.target_id)).to_have_count(0)
     expect(queue_row(page, scene.other_id)).to_have_count(0)
     moderator_a_session = step_away(page)
