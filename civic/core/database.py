@@ -53,5 +53,7 @@ def _end_read(response: Response) -> Response:
         try:
             session.commit()
         except SQLAlchemyError:
+            # The database went away after the page was read: the page is still good, and
+            # the session's teardown gives the connection back.
             session.rollback()
     return response
