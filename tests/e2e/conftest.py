@@ -8,6 +8,8 @@ test uses fresh e-mail addresses and removes the users it creates.
 import itertools
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -85,9 +87,9 @@ class LiveServer:
         return match.group(0)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    path = tmp_path_factory.mktemp("live") / "live.sqlite"
+def live_app(path) -> Flask:
+    """An app on its own SQLite file, set up as a browser reaches it (plain HTTP, no limits,
+    e-mails kept in the outbox, jobs run inline); its schema is left to the caller."""
     config = app_config(f"sqlite:///{path}")
     config.update(
         RATELIMIT_ENABLED=False,
@@ -97,7 +99,31 @@ def live_server(tmp_path_factory):
         CIVIC_REDIS_URL=None,  # jobs run inline
     )
     config.pop("SERVER_NAME")
-    app = create_app(config)
+    return create_app(config)
+
+
+@contextmanager
+def serving(app: Flask, name: str) -> Iterator[str]:
+    """Serve the app on a free port of 127.0.0.1 in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    host = f"127.0.0.1:{server.port}"
+    # Links in e-mails (url_for(..., _external=True)) point at the live server.
+    app.config["SERVER_NAME"] = host
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    app = live_app(tmp_path_factory.mktemp("live") / "live.sqlite")
     with app.app_context():
         upgrade()
         from civic.territory.services import load_communes
@@ -105,21 +131,8 @@ def live_server(tmp_path_factory):
         load_communes()
         _db.session.commit()
         _db.session.remove()
-
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    host = f"127.0.0.1:{server.port}"
-    # Links in e-mails (url_for(..., _external=True)) point at the live server.
-    app.config["SERVER_NAME"] = host
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app=app, url=f"http://{host}")
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            _db.engine.dispose()
+    with serving(app, "live-server") as url:
+        yield LiveServer(app=app, url=url)
 
 
 @pytest.fixture(autouse=True)

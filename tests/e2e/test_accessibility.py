@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
-_axe = Axe()
+AXE = Axe()
 
 
 def violations_report(violations: list[dict]) -> str:
@@ -31,7 +31,7 @@ def violations_report(violations: list[dict]) -> str:
 
 
 def assert_no_axe_violations(page: Page) -> None:
-    results = _axe.run(page, options=AXE_OPTIONS)
+    results = AXE.run(page, options=AXE_OPTIONS)
     violations = results.response["violations"]
     assert not violations, (
         f"axe found {len(violations)} violation(s) on {page.url}:\n" + violations_report(violations)

@@ -6,7 +6,6 @@ same-origin links from / (and the /gestion pages the role's menu shows) keeps on
 endpoint, runs axe on each and collects every violation, so that one failure lists them all.
 """
 
-import threading
 from collections import deque
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -18,16 +17,13 @@ from flask_migrate import upgrade
 from playwright.sync_api import Browser, Page, expect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
-from werkzeug.serving import make_server
 
-from civic import create_app
 from civic.accounts.models import User
 from civic.accounts.passwords import hash_password
 from civic.consultations.demo import FIRST_NAMES
 from civic.extensions import db as _db
-from tests.conftest import app_config
-from tests.e2e.conftest import TIMEOUT_MS, BrowserLog, _QuietHandler, log_in
-from tests.e2e.test_accessibility import AXE_OPTIONS, _axe
+from tests.e2e.conftest import TIMEOUT_MS, BrowserLog, live_app, log_in, serving
+from tests.e2e.test_accessibility import AXE, AXE_OPTIONS
 
 pytestmark = pytest.mark.e2e
 
@@ -69,17 +65,7 @@ class DemoServer:
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
-    path = tmp_path_factory.mktemp("axe-demo") / "demo.sqlite"
-    config = app_config(f"sqlite:///{path}")
-    config.update(
-        RATELIMIT_ENABLED=False,
-        SESSION_COOKIE_SECURE=False,
-        CIVIC_HSTS=False,
-        CIVIC_MAIL_SERVER=None,
-        CIVIC_REDIS_URL=None,
-    )
-    config.pop("SERVER_NAME")
-    app = create_app(config)
+    app = live_app(tmp_path_factory.mktemp("axe-demo") / "demo.sqlite")
     with app.app_context():
         from civic.core.jobs import site_request_context
         from civic.demo import load_demo
@@ -95,19 +81,8 @@ def demo_server(tmp_path_factory):
         _db.session.commit()
         _db.session.remove()
 
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    host = f"127.0.0.1:{server.port}"
-    app.config["SERVER_NAME"] = host
-    thread = threading.Thread(target=server.serve_forever, name="axe-demo-server", daemon=True)
-    thread.start()
-    try:
-        yield DemoServer(app=app, url=f"http://{host}")
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            _db.engine.dispose()
+    with serving(app, "axe-demo-server") as url:
+        yield DemoServer(app=app, url=url)
 
 
 @pytest.fixture
@@ -132,7 +107,7 @@ def demo_page(browser: Browser, demo_server: DemoServer):
 def axe_violations(page: Page, role: str, where: str) -> list[str]:
     """One line per failing node: role, page, rule, selector."""
     found = []
-    for violation in _axe.run(page, options=AXE_OPTIONS).response["violations"]:
+    for violation in AXE.run(page, options=AXE_OPTIONS).response["violations"]:
         for node in violation["nodes"]:
             target = ", ".join(map(str, node["target"]))
             found.append(
