@@ -358,7 +358,7 @@ def _random_ranked(shape: tuple) -> sa.Subquery:
 
 def _cards_statement(shape: tuple, sort: str) -> sa.Select:
     """A page of cards: the page's ids in order (_ranked), joined to what a card shows, and
-    put in order again; with filters, each row also carries the number of proposals found
+    put in order again; with filters, each row also ends with the number of proposals found
     (computed once; without, the consultation keeps that number)."""
     from civic.territory.models import Commune
 
@@ -381,7 +381,7 @@ def _cards_statement(shape: tuple, sort: str) -> sa.Select:
     ]
     if _filtered(shape):
         total = _count(shape).scalar_subquery().correlate(None)
-        columns.insert(0, total.label("total"))
+        columns.append(total.label("total"))
     if sort == "random":
         order = [ranked.c.k0, ranked.c.k1, ranked.c.k2]
     else:
@@ -420,7 +420,6 @@ def list_proposals(
     ).all()
     if not _filtered(shape):
         total = consultation.published_proposals
-        rows = [(None, *row) for row in rows]
     elif rows:
         total = rows[0].total
     elif page == 1:
@@ -432,7 +431,8 @@ def list_proposals(
         )
         total = _run(count, **params).scalar_one()
     items = [
-        ProposalCard(*row[1:12], Author(*row[12:]) if row[12] is not None else None) for row in rows
+        ProposalCard(*row[:11], Author(*row[11:14]) if row[11] is not None else None)
+        for row in rows
     ]
     return Page(items=items, page=page, per_page=per_page, total=total)
 
