@@ -14,8 +14,8 @@ from markupsafe import Markup
 
 from civic.core.formatting import current_locale
 
-# Rendered comments (their text is in the key, their HTML the value): about 5 MB, 30 MB if
-# every one were 3,000 characters long.
+# Rendered comments, comment lists, proposal cards and the footer (what they show is in the
+# key, their HTML the value): a few MB, some tens of MB were every comment 3,000 characters.
 FRAGMENTS_KEPT = 5_000
 
 

@@ -33,7 +33,7 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
 def _sqlite_begin(connection) -> None:
     # A request that writes takes the write lock at once: under concurrency, a deferred
     # transaction that reads then writes fails with "database is locked" instead of waiting.
-    writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    writes = has_request_context() and request.method not in READS
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
