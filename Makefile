@@ -1,31 +1,47 @@
-# Civic: `make run` serves the demo on http://127.0.0.1:5000, `make test` runs every test.
+# Civic: `make run` serves the demo on http://127.0.0.1:5000 (`make run PORT=8000` elsewhere),
+# `make test` runs every test.
 PYTHON ?= python3
+PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+# Installs come from the lock files in requirements/ (exact versions and hashes), one per set:
+# run.txt serves the site, test.txt adds the test tools, bench.txt the benchmarks' tools.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
 
-.PHONY: run test test-postgres lint bench translations extract reset audit
+.PHONY: run test test-postgres lint bench translations extract reset audit lock
 
-$(VENV)/.installed: pyproject.toml
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+$(VENV)/.run: requirements/run.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements/run.txt
 	@touch $@
 
-translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+$(VENV)/.test: requirements/test.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements/test.txt
+	@touch $@ $(VENV)/.run
+
+$(VENV)/.bench: requirements/bench.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements/bench.txt
+	@touch $@ $(VENV)/.test $(VENV)/.run
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.run
 	$(BIN)/pybabel compile -d translations -l $*
 
 translations: $(MO)
 
-run: $(VENV)/.installed translations
+# Development mode: e-mails are printed here, login limits are relaxed (see README).
+run: $(VENV)/.run translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask civic territory load
 	$(BIN)/flask civic demo --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	CIVIC_ENV=development CIVIC_BASE_URL=http://127.0.0.1:$(PORT) \
+		$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.test
 	$(BIN)/ruff check .
 
 # The whole suite on SQLite; again on PostgreSQL when CIVIC_TEST_DATABASE_URL is set.
@@ -36,11 +52,21 @@ test: lint translations
 		$(BIN)/pytest -m "not e2e" --database-url "$$CIVIC_TEST_DATABASE_URL"; \
 	fi
 
-bench: $(VENV)/.installed translations
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+bench: $(VENV)/.bench translations
 	$(BIN)/python -m bench
 
-extract: $(VENV)/.installed
+# Refresh the lock files on purpose, to the newest versions that pyproject.toml's ranges allow,
+# for every platform and Python 3.11+. Commit the result on its own so that its CI run proves it.
+UV_VERSION := 0.13.10
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+	--generate-hashes --upgrade
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV_COMPILE) --all-extras -o requirements/bench.txt
+	$(UV_COMPILE) --extra test -c requirements/bench.txt -o requirements/test.txt
+	$(UV_COMPILE) -c requirements/bench.txt -o requirements/run.txt
+
+extract: $(VENV)/.run
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o translations/messages.pot --no-location --omit-header --sort-output .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
@@ -56,7 +82,7 @@ AUDIT_PROBE := https://pypi.org/pypi/pip/24.0/json
 # `make audit AUDIT_UNREACHABLE=warn`: an unreachable service is reported, not a failure.
 AUDIT_UNREACHABLE ?= fail
 
-audit: $(VENV)/.installed
+audit: $(VENV)/.test
 	@status=0; \
 	if $(BIN)/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=20)' \
 		'$(AUDIT_PROBE)' >/dev/null 2>&1; then \
