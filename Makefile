@@ -55,11 +55,12 @@ test: lint translations
 bench: $(VENV)/.bench translations
 	$(BIN)/python -m bench
 
-# Refresh the lock files on purpose, to the newest versions that pyproject.toml's ranges allow,
-# for every platform and Python 3.11+. Commit the result on its own so that its CI run proves it.
+# `make lock` writes the lock files again after pyproject.toml changed, keeping every pin it can;
+# `make lock UPGRADE=1` moves every pin to the newest release that the ranges allow. Both lock
+# for every platform and Python 3.11+. Commit an upgrade on its own so that its CI run proves it.
 UV_VERSION := 0.13.10
 UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
-	--generate-hashes --upgrade
+	--generate-hashes $(if $(UPGRADE),--upgrade)
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(UV_COMPILE) --all-extras -o requirements/bench.txt
