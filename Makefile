@@ -34,12 +34,15 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po |
 translations: $(MO)
 
 # Development mode: e-mails are printed here, login limits are relaxed (see README).
+run: export CIVIC_ENV := development
+run: export CIVIC_BASE_URL := http://127.0.0.1:$(PORT)
 run: $(VENV)/.run translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask civic territory load
 	$(BIN)/flask civic demo --if-empty
-	CIVIC_ENV=development CIVIC_BASE_URL=http://127.0.0.1:$(PORT) \
-		$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@echo "Civic (développement) sur http://127.0.0.1:$(PORT)/ : chaque courriel envoyé, liens"
+	@echo "compris, s'affiche ici ; les limites de connexion sont relâchées. Ctrl-C pour arrêter."
+	@$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .

@@ -34,7 +34,7 @@ def territory_load():
 )
 def demo(if_empty: bool):
     """Fill an empty database with the demo content, and print the demo accounts."""
-    from civic.demo import DemoError, load_demo
+    from civic.demo import DemoError, demo_accounts, load_demo
 
     try:
         with site_request_context():
@@ -42,7 +42,17 @@ def demo(if_empty: bool):
     except DemoError as error:
         raise click.ClickException(str(error)) from error
     if accounts is None:
-        click.echo("La base contient déjà des données : démo non chargée.")
+        existing = demo_accounts()
+        if not existing:
+            click.echo("La base contient déjà des comptes, et aucun compte de démonstration.")
+            return
+        click.echo("La démo est déjà chargée. Ses comptes (un par rôle) :")
+        for role, email in existing:
+            click.echo(f"  {role:<12} {email}")
+        click.echo(
+            "Leurs mots de passe ont été affichés au premier lancement. `make reset` vide la base :"
+            " le prochain `make run` recrée la démo avec de nouveaux mots de passe."
+        )
         return
     db.session.commit()
     click.echo("Comptes de démonstration (développement uniquement) :")

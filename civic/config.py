@@ -52,9 +52,16 @@ def load(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,  # Redis down: serve, do not limit
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-        "CIVIC_LOGIN_LIMIT": os.environ.get("CIVIC_LOGIN_LIMIT", "10 per minute; 50 per hour"),
-        "CIVIC_SIGNUP_LIMIT": os.environ.get("CIVIC_SIGNUP_LIMIT", "5 per hour"),
-        "CIVIC_RESET_LIMIT": os.environ.get("CIVIC_RESET_LIMIT", "5 per hour"),
+        # In development, one person switches between the demo roles many times an hour.
+        "CIVIC_LOGIN_LIMIT": os.environ.get(
+            "CIVIC_LOGIN_LIMIT", "300 per minute" if development else "10 per minute; 50 per hour"
+        ),
+        "CIVIC_SIGNUP_LIMIT": os.environ.get(
+            "CIVIC_SIGNUP_LIMIT", "100 per hour" if development else "5 per hour"
+        ),
+        "CIVIC_RESET_LIMIT": os.environ.get(
+            "CIVIC_RESET_LIMIT", "100 per hour" if development else "5 per hour"
+        ),
         "CIVIC_TOKEN_MAX_AGE": _int("CIVIC_TOKEN_MAX_AGE", 3600 * 24),
         "CIVIC_RESET_MAX_AGE": _int("CIVIC_RESET_MAX_AGE", 3600),
         "CIVIC_MAIL_SERVER": os.environ.get("CIVIC_MAIL_SERVER") or None,
@@ -62,6 +69,8 @@ def load(instance_path: str) -> dict:
         "CIVIC_MAIL_USERNAME": os.environ.get("CIVIC_MAIL_USERNAME") or None,
         "CIVIC_MAIL_PASSWORD": os.environ.get("CIVIC_MAIL_PASSWORD") or None,
         "CIVIC_MAIL_STARTTLS": _bool("CIVIC_MAIL_STARTTLS", True),
+        # Each e-mail is also printed on the console that serves the site (development).
+        "CIVIC_MAIL_ECHO": _bool("CIVIC_MAIL_ECHO", development),
         "CIVIC_MAIL_SENDER": os.environ.get(
             "CIVIC_MAIL_SENDER", "Civic <ne-pas-repondre@sicoval.fr>"
         ),

@@ -28,6 +28,13 @@ DEMO_PEOPLE = [
 ]
 
 
+def demo_accounts() -> list[tuple[str, str]]:
+    """(role, e-mail) of the demo accounts still in the database."""
+    emails = {f"{local}@{DEMO_DOMAIN}": role.value for role, local, _, _ in DEMO_PEOPLE}
+    found = set(db.session.scalars(sa.select(User.email).where(User.email.in_(emails))))
+    return [(role, email) for email, role in emails.items() if email in found]
+
+
 class DemoError(Exception):
     pass
 

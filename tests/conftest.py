@@ -57,6 +57,7 @@ def app_config(database_url: str) -> dict:
         **{key: "100000 per minute" for key in LIMITS},
         "CIVIC_REDIS_URL": None,
         "CIVIC_MAIL_SERVER": None,
+        "CIVIC_MAIL_ECHO": False,
         "SERVER_NAME": "civic.test",
         "CIVIC_UPLOAD_DIR": tempfile.mkdtemp(prefix="civic-uploads-"),
     }

@@ -6,6 +6,7 @@ set, otherwise kept in the outbox where administrators read them. None is silent
 
 import logging
 import smtplib
+import sys
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -69,8 +70,20 @@ def send_email(
     mail = OutboxEmail(user_id=user.id, to_address=address, subject=subject, body=body)
     db.session.add(mail)
     db.session.flush()
+    if current_app.config["CIVIC_MAIL_ECHO"]:
+        echo(mail)
     jobs.enqueue("civic.core.notify.deliver", mail.id)
     return mail
+
+
+def echo(mail: OutboxEmail) -> None:
+    """Print an e-mail, links included, on the console that serves the site (development)."""
+    rule = "=" * 72
+    print(
+        f"\n{rule}\nCourriel à {mail.to_address} : {mail.subject}\n{rule}\n{mail.body}\n{rule}",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def deliver(mail_id: int) -> bool:
