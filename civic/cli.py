@@ -2,6 +2,7 @@
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import AppGroup
 
 from civic.analysis.commands import analysis_cli
@@ -36,6 +37,8 @@ def demo(if_empty: bool):
     """Fill an empty database with the demo content, and print the demo accounts."""
     from civic.demo import DemoError, demo_accounts, load_demo
 
+    # The demo's own e-mails (invitations, minutes…) would bury its accounts on the console.
+    current_app.config["CIVIC_MAIL_ECHO"] = False
     try:
         with site_request_context():
             accounts = load_demo(if_empty=if_empty)
