@@ -5,7 +5,7 @@ PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
-MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/*.po))
 # Installs come from the lock files in requirements/ (exact versions and hashes), one per set:
 # run.txt serves the site, test.txt adds the test tools, bench.txt the benchmarks' tools.
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
@@ -28,8 +28,8 @@ $(VENV)/.bench: requirements/bench.txt | $(BIN)/python
 	$(PIP_INSTALL) -r requirements/bench.txt
 	@touch $@ $(VENV)/.test $(VENV)/.run
 
-translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.run
-	$(BIN)/pybabel compile -d translations -l $*
+translations/%.mo: translations/%.po | $(VENV)/.run
+	$(BIN)/pybabel compile -i $< -o $@
 
 translations: $(MO)
 
@@ -71,7 +71,7 @@ lock: | $(BIN)/python
 	$(UV_COMPILE) -c requirements/bench.txt -o requirements/run.txt
 
 extract: $(VENV)/.run
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o translations/messages.pot --no-location --omit-header --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k _c -k _cn:1,2 -o translations/messages.pot --no-location --omit-header --sort-output .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 # Start again from an empty demo database (new demo passwords are printed by `make run`).

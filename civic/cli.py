@@ -6,35 +6,47 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from civic.analysis.commands import analysis_cli
+from civic.cli_i18n import _c, translate_click
 from civic.core.jobs import site_request_context
 from civic.extensions import db
 from civic.workshops.commands import workshops_cli
 
-civic_cli = AppGroup("civic", help="Commandes de Civic.")
-territory_cli = AppGroup("territory", help="Les communes du Sicoval.")
-accounts_cli = AppGroup("accounts", help="Comptes et rôles.")
-outbox_cli = AppGroup("outbox", help="Courriels en attente.")
+translate_click()
+civic_cli = AppGroup("civic", help=_c("Commandes de Civic."))
+territory_cli = AppGroup("territory", help=_c("Les communes du territoire."))
+accounts_cli = AppGroup("accounts", help=_c("Comptes et rôles."))
+outbox_cli = AppGroup("outbox", help=_c("Courriels en attente."))
 civic_cli.add_command(territory_cli)
 civic_cli.add_command(accounts_cli)
 civic_cli.add_command(outbox_cli)
 
 
-@territory_cli.command("load")
+@territory_cli.command(
+    "load", help=_c("Charge ou met à jour les communes (sans effet si rien n'a changé).")
+)
 def territory_load():
-    """Load or update the 36 communes (idempotent)."""
     from civic.territory.services import load_communes
 
     result = load_communes()
     db.session.commit()
-    click.echo(f"created={result.created} updated={result.updated} unchanged={result.unchanged}")
+    click.echo(
+        _c(
+            "Communes créées : %(created)s ; mises à jour : %(updated)s ; "
+            "inchangées : %(unchanged)s.",
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+        )
+    )
 
 
-@civic_cli.command("demo")
+@civic_cli.command(
+    "demo", help=_c("Remplit une base vide avec la démo et affiche ses comptes (développement).")
+)
 @click.option(
-    "--if-empty", is_flag=True, help="Ne rien faire si la base contient déjà des comptes."
+    "--if-empty", is_flag=True, help=_c("Ne rien faire si la base contient déjà des comptes.")
 )
 def demo(if_empty: bool):
-    """Fill an empty database with the demo content, and print the demo accounts."""
     from civic.demo import DemoError, demo_accounts, load_demo
 
     # The demo's own e-mails (invitations, minutes…) would bury its accounts on the console.
@@ -47,104 +59,125 @@ def demo(if_empty: bool):
     if accounts is None:
         existing = demo_accounts()
         if not existing:
-            click.echo("La base contient déjà des comptes, et aucun compte de démonstration.")
+            click.echo(_c("La base contient déjà des comptes, et aucun compte de démonstration."))
             return
-        click.echo("La démo est déjà chargée. Ses comptes (un par rôle) :")
+        click.echo(_c("La démo est déjà chargée. Ses comptes (un par rôle) :"))
         for role, email in existing:
             click.echo(f"  {role:<12} {email}")
         click.echo(
-            "Leurs mots de passe ont été affichés au premier lancement. `make reset` vide la base :"
-            " le prochain `make run` recrée la démo avec de nouveaux mots de passe."
+            _c(
+                "Leurs mots de passe ont été affichés au premier lancement. `make reset` vide la "
+                "base : le prochain `make run` recrée la démo avec de nouveaux mots de passe."
+            )
         )
         return
     db.session.commit()
-    click.echo("Comptes de démonstration (développement uniquement) :")
+    click.echo(_c("Comptes de démonstration (développement uniquement) :"))
     for role, email, password in accounts:
         click.echo(f"  {role:<12} {email:<32} {password}")
 
 
-@accounts_cli.command("grant")
+@accounts_cli.command(
+    "grant", help=_c("Donne le rôle ROLE au compte EMAIL (le premier administrateur, par exemple).")
+)
 @click.argument("email")
 @click.argument("role")
 def grant(email: str, role: str):
-    """Grant ROLE to the account EMAIL (first administrator, for instance)."""
     from civic.accounts.models import GRANTABLE_ROLES, RoleGrant
     from civic.accounts.services import get_by_email
     from civic.core.models import audit
 
     if role not in {r.value for r in GRANTABLE_ROLES}:
-        raise click.BadParameter(f"rôles possibles : {', '.join(r.value for r in GRANTABLE_ROLES)}")
+        raise click.BadParameter(
+            _c("rôles possibles : %(roles)s", roles=", ".join(r.value for r in GRANTABLE_ROLES)),
+            param_hint="ROLE",
+        )
     user = get_by_email(email)
     if user is None:
-        raise click.ClickException("aucun compte avec cette adresse")
+        raise click.ClickException(_c("aucun compte avec l'adresse %(email)s", email=email))
     if not user.has_role(role):
         user.grants.append(RoleGrant(role=role))
         audit(None, "role.granted", "user", user.id, reason="command line", role=role)
     db.session.commit()
-    click.echo(f"{role} accordé au compte n° {user.id}")
+    click.echo(_c("Rôle %(role)s accordé au compte n° %(id)s.", role=role, id=user.id))
 
 
-@accounts_cli.command("retention")
+@accounts_cli.command(
+    "retention",
+    help=_c(
+        "Prévient, puis efface, les comptes inutilisés depuis CIVIC_RETENTION_DAYS jours "
+        "(chaque jour)."
+    ),
+)
 def retention():
-    """Warn, then erase, accounts unused for CIVIC_RETENTION_DAYS (run daily)."""
     from civic.accounts.services import apply_retention
 
     with site_request_context():
         warned, erased = apply_retention()
     db.session.commit()
-    click.echo(f"warned={warned} erased={erased}")
+    click.echo(
+        _c("Comptes prévenus : %(warned)s ; effacés : %(erased)s.", warned=warned, erased=erased)
+    )
 
 
-@civic_cli.command("digests")
+@civic_cli.command(
+    "digests", help=_c("Envoie le courriel quotidien des concertations suivies (chaque jour).")
+)
 def digests():
-    """Send the daily digests of followed consultations (run once a day)."""
     from civic.consultations.services import send_daily_digests
 
     with site_request_context():
         sent = send_daily_digests()
     db.session.commit()
-    click.echo(f"sent={sent}")
+    click.echo(_c("Courriels envoyés : %(sent)s.", sent=sent))
 
 
-moderation_cli = AppGroup("moderation", help="Modération.")
+moderation_cli = AppGroup("moderation", help=_c("Modération."))
 civic_cli.add_command(moderation_cli)
 
 
-@moderation_cli.command("digest")
+@moderation_cli.command(
+    "digest", help=_c("Envoie aux modérateurs ce qui attend une décision (chaque jour).")
+)
 def moderation_digest():
-    """E-mail the moderators what waits in the queue (run once a day)."""
     from civic.moderation.services import send_digest
 
     with site_request_context():
         sent = send_digest()
     db.session.commit()
-    click.echo(f"sent={sent}")
+    click.echo(_c("Courriels envoyés : %(sent)s.", sent=sent))
 
 
-@moderation_cli.command("alerts")
+@moderation_cli.command(
+    "alerts",
+    help=_c(
+        "Alerte les modérateurs des contenus en attente au-delà du délai cible (chaque heure)."
+    ),
+)
 def moderation_alerts():
-    """Alert the moderators of items waiting beyond the service target (run every hour)."""
     from civic.moderation.services import alert_late_items
 
     with site_request_context():
         late = alert_late_items()
     db.session.commit()
-    click.echo(f"late={late}")
+    click.echo(_c("Contenus en retard : %(late)s.", late=late))
 
 
-@outbox_cli.command("flush")
+@outbox_cli.command(
+    "flush", help=_c("Réessaie d'envoyer chaque courriel qui attend dans la boîte d'envoi.")
+)
 def outbox_flush():
-    """Try again to send every e-mail still waiting in the outbox."""
     from civic.core.notify import deliver, pending_ids
 
     sent = sum(1 for mail_id in pending_ids() if deliver(mail_id))
     db.session.commit()
-    click.echo(f"sent={sent}")
+    click.echo(_c("Courriels envoyés : %(sent)s.", sent=sent))
 
 
-@civic_cli.command("worker")
+@civic_cli.command(
+    "worker", help=_c("Lance un worker RQ sur la file de CIVIC_REDIS_URL (tâches de fond).")
+)
 def worker():
-    """Run an RQ worker on CIVIC_REDIS_URL's queue."""
     from flask import current_app
     from rq import Worker
 
@@ -152,38 +185,55 @@ def worker():
 
     if not current_app.config["CIVIC_REDIS_URL"]:
         raise click.ClickException(
-            "CIVIC_REDIS_URL n'est pas défini : les tâches s'exécutent directement, sans worker."
+            _c(
+                "CIVIC_REDIS_URL n'est pas défini : les tâches s'exécutent directement, "
+                "sans worker."
+            )
         )
     Worker([QUEUE_NAME], connection=redis_connection()).work()
 
 
-@civic_cli.command("check-db")
+@civic_cli.command(
+    "check-db", help=_c("Vérifie que la base de données répond (code de sortie non nul sinon).")
+)
 def check_db():
-    """Exit non-zero when the database cannot be reached (for health checks)."""
-    db.session.execute(sa.text("SELECT 1"))
-    click.echo("ok")
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as error:
+        raise click.ClickException(_c("la base de données ne répond pas.")) from error
+    click.echo(_c("La base de données répond."))
 
 
-ratings_cli = AppGroup("ratings", help="Services publics et avis.")
+ratings_cli = AppGroup("ratings", help=_c("Services publics et avis."))
 civic_cli.add_command(ratings_cli)
 
 
-@ratings_cli.command("import")
-@click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--source", required=True, help="Nom stable de la source (clé des réimports).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "geojson", "auto"]), default="auto")
+@ratings_cli.command(
+    "import",
+    help=_c("Importe les services publics d'un fichier de données ouvertes CSV ou GeoJSON."),
+)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--source", required=True, help=_c("Nom stable de la source (clé des réimports)."))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "geojson", "auto"]),
+    default="auto",
+    help=_c("Format du fichier (auto : d'après son nom et son contenu)."),
+)
 @click.option(
     "--map",
     "mapping",
     multiple=True,
     metavar="FIELD=COLUMN",
-    help="Colonne à utiliser pour un champ (id, name, type, address, postcode, "
-    "commune, insee, lat, lon, hours, phone, email, website).",
+    help=_c(
+        "Colonne à utiliser pour un champ (id, name, type, address, postcode, "
+        "commune, insee, lat, lon, hours, phone, email, website)."
+    ),
 )
-@click.option("--dry-run", is_flag=True, help="Tout vérifier sans rien enregistrer.")
-@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
+@click.option("--dry-run", is_flag=True, help=_c("Tout vérifier sans rien enregistrer."))
+@click.option("--json", "as_json", is_flag=True, help=_c("Résultat en JSON."))
 def ratings_import(path, source, fmt, mapping, dry_run, as_json):
-    """Import public services from an open-data CSV or GeoJSON file."""
     import json
     from datetime import UTC, datetime
     from pathlib import Path
@@ -194,13 +244,31 @@ def ratings_import(path, source, fmt, mapping, dry_run, as_json):
     for item in mapping:
         name, sep, column = item.partition("=")
         if not sep:
-            raise click.BadParameter(f"attendu FIELD=COLUMN : {item}", param_hint="--map")
+            raise click.BadParameter(
+                _c("attendu FIELD=COLUMN, reçu « %(item)s »", item=item), param_hint="--map"
+            )
+        if name.strip() not in importer.FIELDS:
+            raise click.BadParameter(
+                _c(
+                    "champ inconnu « %(name)s » ; champs possibles : %(fields)s",
+                    name=name.strip(),
+                    fields=", ".join(importer.FIELDS),
+                ),
+                param_hint="--map",
+            )
         overrides[name.strip()] = column.strip()
     try:
         data = Path(path).read_bytes()
         parsed = importer.parse(data, fmt, path, overrides)
     except (OSError, importer.UnreadableFile) as error:
-        raise click.ClickException(f"fichier illisible, rien n'est importé : {error}") from error
+        raise click.ClickException(
+            _c("fichier illisible, rien n'est importé : %(why)s", why=error)
+        ) from error
+    if not parsed.rows:
+        # An import closes the services its source no longer lists: an empty one would close all.
+        for row in parsed.rejected:
+            click.echo(_c("  ligne %(row)s : %(reason)s", row=row["row"], reason=row["reason"]))
+        raise click.ClickException(_c("aucune ligne importable : rien n'est importé."))
     file_date = datetime.fromtimestamp(Path(path).stat().st_mtime, UTC)
     with site_request_context():
         report = services.import_services(
@@ -214,15 +282,29 @@ def ratings_import(path, source, fmt, mapping, dry_run, as_json):
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
         click.echo(
-            f"created={report.created} updated={report.updated} "
-            f"unchanged={report.unchanged} rejected={len(report.rejected)}"
+            _c(
+                "Services créés : %(created)s ; mis à jour : %(updated)s ; inchangés : "
+                "%(unchanged)s ; lignes refusées : %(rejected)s.",
+                created=report.created,
+                updated=report.updated,
+                unchanged=report.unchanged,
+                rejected=len(report.rejected),
+            )
         )
+        for row in report.rejected:
+            click.echo(_c("  ligne %(row)s : %(reason)s", row=row["row"], reason=row["reason"]))
+    if dry_run:
+        click.echo(_c("Essai (--dry-run) : rien n'a été enregistré."))
 
 
-@ratings_cli.command("export")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False))
+@ratings_cli.command(
+    "export",
+    help=_c("Écrit les données ouvertes des avis (moyennes mensuelles, commentaires, schémas)."),
+)
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False), help=_c("Dossier de sortie.")
+)
 def ratings_export(out):
-    """Write the ratings open data (monthly aggregates, comments, Table Schemas)."""
     from pathlib import Path
 
     from civic.ratings import export
@@ -231,14 +313,18 @@ def ratings_export(out):
         click.echo(str(path))
 
 
-opendata_cli = AppGroup("opendata", help="Données ouvertes.")
+opendata_cli = AppGroup("opendata", help=_c("Données ouvertes."))
 civic_cli.add_command(opendata_cli)
 
 
-@opendata_cli.command("export")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False))
+@opendata_cli.command(
+    "export",
+    help=_c("Écrit chaque jeu de données (CSV, JSON, Table Schema) et le catalogue DCAT-AP."),
+)
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False), help=_c("Dossier de sortie.")
+)
 def opendata_export(out):
-    """Write every dataset (CSV, JSON, Table Schema) and the DCAT-AP catalogue to OUT."""
     from pathlib import Path
 
     from civic.opendata import publish

@@ -1,6 +1,7 @@
-"""`flask workshops ...` commands. `select` runs a fair selection on CSV files, without an app.
+"""`flask civic workshops ...` commands. `select` runs a fair selection on CSV files, without an
+app.
 
-    flask workshops select --respondents R.csv --quotas Q.csv --seats 24 --seed 20260315 \
+    flask civic workshops select --respondents R.csv --quotas Q.csv --seats 24 --seed 20260315 \
         --out panel.csv --probabilities probabilities.csv
 """
 
@@ -13,11 +14,14 @@ from typing import cast
 import click
 from flask.cli import AppGroup
 
+from civic.cli_i18n import _c, _cn, decimal, percent
+
 from .selection import (
     METHODS,
     InfeasibleQuotasError,
     InvalidSelectionDataError,
     Method,
+    QuotaIssue,
     SelectionProblem,
     new_seed,
     run_selection,
@@ -25,57 +29,80 @@ from .selection import (
 )
 from .selection.csvio import read_quotas, read_respondents, write_ids, write_probabilities
 
-workshops_cli = AppGroup("workshops", help="Citizens' workshops.")
+workshops_cli = AppGroup("workshops", help=_c("Ateliers citoyens."))
 
 _in_file = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 _out_file = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 
-@workshops_cli.command("select", with_appcontext=False)
+@workshops_cli.command(
+    "select",
+    with_appcontext=False,
+    help=_c(
+        "Tire au sort un panel parmi les volontaires, aussi équitablement que les quotas le "
+        "permettent."
+    ),
+)
 @click.option(
     "--respondents",
     "respondents_path",
     type=_in_file,
     required=True,
-    help="CSV of volunteers: an id column and one column per quota category.",
+    help=_c("CSV des volontaires : une colonne d'identifiant et une par catégorie de quota."),
 )
 @click.option(
-    "--quotas", "quotas_path", type=_in_file, required=True, help="CSV with category,value,min,max."
+    "--quotas",
+    "quotas_path",
+    type=_in_file,
+    required=True,
+    help=_c("CSV des quotas : category,value,min,max."),
 )
-@click.option("--seats", type=click.IntRange(min=1), required=True, help="Panel size.")
-@click.option("--id-column", default="id", show_default=True)
+@click.option(
+    "--seats", type=click.IntRange(min=1), required=True, help=_c("Nombre de places du panel.")
+)
+@click.option(
+    "--id-column", default="id", show_default=True, help=_c("Colonne des identifiants.")
+)
 @click.option(
     "--household-column",
     default=None,
-    help="Column with an address key: at most one volunteer per key on the panel.",
+    help=_c("Colonne d'une clé d'adresse : au plus un volontaire par clé dans le panel."),
 )
 @click.option(
     "--seed",
     type=click.IntRange(min=0),
     default=None,
-    help="Published seed of the draw; a fresh one is drawn and printed if omitted.",
+    help=_c("Graine publiée du tirage ; sans elle, une graine est tirée et affichée."),
 )
-@click.option("--method", type=click.Choice(METHODS), default="leximin", show_default=True)
-@click.option("--out", "out_path", type=_out_file, required=True, help="CSV of selected ids.")
+@click.option(
+    "--method",
+    type=click.Choice(METHODS),
+    default="leximin",
+    show_default=True,
+    help=_c("Méthode d'équité de la loterie."),
+)
+@click.option(
+    "--out", "out_path", type=_out_file, required=True, help=_c("CSV des identifiants tirés.")
+)
 @click.option(
     "--probabilities",
     "probabilities_path",
     type=_out_file,
     default=None,
-    help="CSV of id,probability for every volunteer.",
+    help=_c("CSV id,probability : la probabilité de chaque volontaire."),
 )
 @click.option(
     "--reserve",
     "reserve_path",
     type=_out_file,
     default=None,
-    help="CSV of rank,id: the ordered reserve list.",
+    help=_c("CSV rank,id : la liste de réserve, dans l'ordre."),
 )
 @click.option(
     "--time-limit",
     type=click.FloatRange(min=1),
     default=None,
-    help="Seconds; past it the best lottery found so far is used.",
+    help=_c("En secondes ; au-delà, la meilleure loterie trouvée est utilisée."),
 )
 def select_command(
     respondents_path: Path,
@@ -90,7 +117,6 @@ def select_command(
     reserve_path: Path | None,
     time_limit: float | None,
 ) -> None:
-    """Draw a panel among the respondents, as fairly as the quotas allow."""
     started = time.perf_counter()
     try:
         quotas = read_quotas(quotas_path)
@@ -101,8 +127,12 @@ def select_command(
         problem = SelectionProblem(people, quotas, seats, households)
         seed = new_seed() if seed is None else seed
         result = run_selection(problem, cast(Method, method), seed, time_limit=time_limit)
-    except (InvalidSelectionDataError, InfeasibleQuotasError) as exc:
+    except InvalidSelectionDataError as exc:
         raise click.ClickException(str(exc)) from exc
+    except InfeasibleQuotasError as exc:
+        lines = [_c("Aucun panel ne peut respecter tous les quotas :")]
+        lines += ["- " + describe(issue, seats) for issue in exc.issues]
+        raise click.ClickException("\n".join(lines)) from exc
     elapsed = time.perf_counter() - started
 
     write_ids(out_path, result.panel)
@@ -114,17 +144,64 @@ def select_command(
     spread = summarize(result.marginals)
     stats = result.distribution.stats
     click.echo(
-        f"Selected {len(result.panel)} of {len(people)} volunteers ({method}, seed {result.seed})."
+        _c(
+            "%(panel)s volontaires tirés sur %(pool)s (%(method)s, graine %(seed)s).",
+            panel=len(result.panel),
+            pool=len(people),
+            method=method,
+            seed=result.seed,
+        )
     )
     click.echo(
-        f"Selection probability: minimum {spread.minimum:.2%}, median {spread.median:.2%}, "
-        f"maximum {spread.maximum:.2%}."
+        _c(
+            "Probabilité d'être tiré : minimum %(min)s, médiane %(median)s, maximum %(max)s.",
+            min=percent(spread.minimum),
+            median=percent(spread.median),
+            max=percent(spread.maximum),
+        )
     )
     if result.distribution.excluded:
         click.echo(
-            f"{len(result.distribution.excluded)} volunteer(s) cannot sit on any panel that "
-            "meets the quotas (probability 0)."
+            _cn(
+                "%(num)s volontaire ne peut siéger dans aucun panel qui respecte les quotas "
+                "(probabilité 0).",
+                "%(num)s volontaires ne peuvent siéger dans aucun panel qui respecte les quotas "
+                "(probabilité 0).",
+                len(result.distribution.excluded),
+            )
         )
     if stats is not None and not stats.optimal:
-        click.echo("Time limit reached: the lottery meets the quotas but is not proven fairest.")
-    click.echo(f"Time: {elapsed:.2f} s.")
+        click.echo(
+            _c(
+                "Temps limite atteint : la loterie respecte les quotas, mais n'est pas prouvée "
+                "la plus équitable."
+            )
+        )
+    click.echo(_c("Durée : %(seconds)s s.", seconds=decimal(elapsed)))
+
+
+def describe(issue: QuotaIssue, seats: int) -> str:
+    """One obstacle to the quotas, in words, with the bound that would remove it."""
+    if issue.bound == "seats":
+        return _c(
+            "%(current)s volontaires peuvent siéger pour %(seats)s places : il en faut davantage, "
+            "ou moins de places.",
+            current=issue.current,
+            seats=seats,
+        )
+    if issue.suggested is None:
+        return _c("quota %(label)s : impossible à respecter.", label=issue.label)
+    if issue.bound == "min":
+        return _c(
+            "quota %(label)s : minimum %(current)s impossible à atteindre ; ramenez-le à "
+            "%(suggested)s ou recrutez d'autres volontaires.",
+            label=issue.label,
+            current=issue.current,
+            suggested=issue.suggested,
+        )
+    return _c(
+        "quota %(label)s : maximum %(current)s trop bas ; portez-le à %(suggested)s.",
+        label=issue.label,
+        current=issue.current,
+        suggested=issue.suggested,
+    )

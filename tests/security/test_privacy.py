@@ -305,7 +305,7 @@ def test_retention_job_warns_once_then_erases_with_past_dated_accounts(app, make
 
     result = runner.invoke(args=["civic", "accounts", "retention"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "warned=2 erased=1"
+    assert result.output.strip() == "Comptes prévenus : 2 ; effacés : 1."
     db.session.expire_all()
     mails = {
         m.to_address: m
@@ -324,7 +324,7 @@ def test_retention_job_warns_once_then_erases_with_past_dated_accounts(app, make
     assert dormant.retention_warned_at is not None
 
     again = runner.invoke(args=["civic", "accounts", "retention"])
-    assert again.output.strip() == "warned=0 erased=0"  # one warning only
+    assert again.output.strip() == "Comptes prévenus : 0 ; effacés : 0."  # one warning only
 
     # The dormant account logs in: its warning is withdrawn, the clock starts again.
     client = app.test_client()

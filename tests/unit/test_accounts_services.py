@@ -146,4 +146,4 @@ def test_cli_grant_and_retention(app, make_user, db):
     bad = runner.invoke(args=["civic", "accounts", "grant", user.email, "king"])
     assert bad.exit_code != 0
     result = runner.invoke(args=["civic", "accounts", "retention"])
-    assert result.exit_code == 0 and result.output.strip() == "warned=0 erased=0"
+    assert result.exit_code == 0 and result.output.strip() == "Comptes prévenus : 0 ; effacés : 0."

@@ -34,4 +34,4 @@ def test_cli_is_idempotent(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["civic", "territory", "load"])
     assert result.exit_code == 0
-    assert result.output.strip() == "created=0 updated=0 unchanged=36"
+    assert result.output.strip() == "Communes créées : 0 ; mises à jour : 0 ; inchangées : 36."

@@ -331,8 +331,10 @@ def test_report_links_and_cli(client, climate, make_user, app, db):
     own = text(client.get(f"{BASE}/propositions/{climate['proposal'].id}"))
     assert "/signalements/proposal/" not in own  # nobody reports their own text
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["civic", "moderation", "alerts"]).output.strip() == "late=0"
-    assert runner.invoke(args=["civic", "moderation", "digest"]).output.strip() == "sent=0"
+    alerts = runner.invoke(args=["civic", "moderation", "alerts"])
+    assert alerts.output.strip() == "Contenus en retard : 0."
+    digest = runner.invoke(args=["civic", "moderation", "digest"])
+    assert digest.output.strip() == "Courriels envoyés : 0."
 
 
 def test_a_blocked_author_may_still_appeal(client, climate, make_user, db, app):

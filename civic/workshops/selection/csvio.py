@@ -11,6 +11,8 @@ import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from civic.cli_i18n import _c
+
 from .model import InvalidSelectionDataError, PersonId, Quota, id_sort_key
 
 QUOTA_COLUMNS = {
@@ -26,10 +28,12 @@ def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidSelectionDataError(f"{path.name}: not UTF-8 text ({exc.reason})") from exc
+        raise InvalidSelectionDataError(
+            _c("%(file)s n'est pas encodé en UTF-8 (%(why)s)", file=path.name, why=exc.reason)
+        ) from exc
     first = next((line for line in text.splitlines() if line.strip()), "")
     if not first:
-        raise InvalidSelectionDataError(f"{path.name}: the file is empty")
+        raise InvalidSelectionDataError(_c("%(file)s : le fichier est vide", file=path.name))
     delimiter = max((",", ";", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header: list[str] | None = None
@@ -43,12 +47,20 @@ def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
             duplicated = {c for c in header if header.count(c) > 1}
             if duplicated:
                 raise InvalidSelectionDataError(
-                    f"{path.name}: duplicated column(s) {sorted(duplicated)}"
+                    _c(
+                        "%(file)s : colonnes en double : %(columns)s",
+                        file=path.name,
+                        columns=", ".join(sorted(duplicated)),
+                    )
                 )
             continue
         if len(cells) > len(header) and any(cells[len(header) :]):
             raise InvalidSelectionDataError(
-                f"{path.name}, line {reader.line_num}: more cells than columns"
+                _c(
+                    "%(file)s, ligne %(line)s : plus de cellules que de colonnes",
+                    file=path.name,
+                    line=reader.line_num,
+                )
             )
         cells += [""] * (len(header) - len(cells))
         rows.append(dict(zip(header, cells, strict=False)))
@@ -61,7 +73,14 @@ def _column(header: list[str], names: Iterable[str], path: Path, what: str) -> s
     for name in names:
         if name in lowered:
             return lowered[name]
-    raise InvalidSelectionDataError(f"{path.name}: no {what!r} column (columns: {header})")
+    raise InvalidSelectionDataError(
+        _c(
+            "%(file)s : pas de colonne « %(what)s » (colonnes : %(columns)s)",
+            file=path.name,
+            what=what,
+            columns=", ".join(header),
+        )
+    )
 
 
 def read_quotas(path: Path) -> list[Quota]:
@@ -77,14 +96,23 @@ def read_quotas(path: Path) -> list[Quota]:
                 bounds.append(int(raw))
             except ValueError:
                 raise InvalidSelectionDataError(
-                    f"{path.name}, row {number}: {key} must be a whole number, got {raw!r}"
+                    _c(
+                        "%(file)s, ligne %(row)s : %(key)s doit être un nombre entier, "
+                        "pas « %(raw)s »",
+                        file=path.name,
+                        row=number,
+                        key=key,
+                        raw=raw,
+                    )
                 ) from None
         category, value = row[cols["category"]], row[cols["value"]]
         if not category or not value:
-            raise InvalidSelectionDataError(f"{path.name}, row {number}: empty category or value")
+            raise InvalidSelectionDataError(
+                _c("%(file)s, ligne %(row)s : catégorie ou valeur vide", file=path.name, row=number)
+            )
         quotas.append(Quota(category, value, bounds[0], bounds[1]))
     if not quotas:
-        raise InvalidSelectionDataError(f"{path.name}: no quota")
+        raise InvalidSelectionDataError(_c("%(file)s : aucun quota", file=path.name))
     return quotas
 
 
@@ -109,9 +137,18 @@ def read_respondents(
     for number, row in enumerate(rows, start=2):
         pid = row[id_col]
         if not pid:
-            raise InvalidSelectionDataError(f"{path.name}, row {number}: empty id")
+            raise InvalidSelectionDataError(
+                _c("%(file)s, ligne %(row)s : identifiant vide", file=path.name, row=number)
+            )
         if pid in people:
-            raise InvalidSelectionDataError(f"{path.name}, row {number}: id {pid!r} is repeated")
+            raise InvalidSelectionDataError(
+                _c(
+                    "%(file)s, ligne %(row)s : l'identifiant « %(id)s » est répété",
+                    file=path.name,
+                    row=number,
+                    id=pid,
+                )
+            )
         people[pid] = {category: row[col] for category, col in columns.items()}
         if hh_col is not None and row[hh_col]:
             households[pid] = row[hh_col].casefold()

@@ -8,6 +8,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
+from civic.cli_i18n import _c, _cn
+
 from .model import InvalidSelectionDataError, PersonId, Quota, SelectionProblem, id_sort_key
 
 IntArray = NDArray[np.int64]
@@ -98,17 +100,21 @@ class Pool:
 
 def _as_int(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise InvalidSelectionDataError(f"{what} must be an integer, got {value!r}")
+        raise InvalidSelectionDataError(
+            _c("%(what)s doit être un nombre entier, pas « %(value)s »", what=what, value=value)
+        )
     return int(value)
 
 
 def compile_problem(problem: SelectionProblem) -> Pool:
     """Validate the problem and build its array view (raises InvalidSelectionDataError)."""
-    seats = _as_int(problem.seats, "the number of seats")
+    seats = _as_int(problem.seats, _c("le nombre de places"))
     if seats <= 0:
-        raise InvalidSelectionDataError(f"the number of seats must be positive, got {seats}")
+        raise InvalidSelectionDataError(
+            _c("le nombre de places doit être positif, pas %(seats)s", seats=seats)
+        )
     if not problem.quotas:
-        raise InvalidSelectionDataError("at least one quota is needed")
+        raise InvalidSelectionDataError(_c("il faut au moins un quota"))
 
     quotas: list[Quota] = []
     row_of: dict[tuple[str, str], int] = {}
@@ -117,15 +123,24 @@ def compile_problem(problem: SelectionProblem) -> Pool:
         q = Quota(
             str(quota.category),
             str(quota.value),
-            _as_int(quota.min, f"min of {quota.label}"),
-            _as_int(quota.max, f"max of {quota.label}"),
+            _as_int(quota.min, _c("le minimum de %(quota)s", quota=quota.label)),
+            _as_int(quota.max, _c("le maximum de %(quota)s", quota=quota.label)),
         )
         if (q.category, q.value) in row_of:
-            raise InvalidSelectionDataError(f"quota {q.label} is given twice")
+            raise InvalidSelectionDataError(_c("quota %(quota)s donné deux fois", quota=q.label))
         if q.min < 0:
-            raise InvalidSelectionDataError(f"quota {q.label}: min {q.min} is negative")
+            raise InvalidSelectionDataError(
+                _c("quota %(quota)s : minimum %(min)s négatif", quota=q.label, min=q.min)
+            )
         if q.min > q.max:
-            raise InvalidSelectionDataError(f"quota {q.label}: min {q.min} is above max {q.max}")
+            raise InvalidSelectionDataError(
+                _c(
+                    "quota %(quota)s : minimum %(min)s au-dessus du maximum %(max)s",
+                    quota=q.label,
+                    min=q.min,
+                    max=q.max,
+                )
+            )
         row_of[(q.category, q.value)] = len(quotas)
         quotas.append(q)
         if q.category not in categories:
@@ -136,7 +151,7 @@ def compile_problem(problem: SelectionProblem) -> Pool:
     except TypeError as exc:
         raise InvalidSelectionDataError(str(exc)) from exc
     if not ids:
-        raise InvalidSelectionDataError("the pool of volunteers is empty")
+        raise InvalidSelectionDataError(_c("aucun volontaire"))
     index = {pid: i for i, pid in enumerate(ids)}
 
     person_rows = np.empty((len(ids), len(categories)), dtype=np.int64)
@@ -157,17 +172,30 @@ def compile_problem(problem: SelectionProblem) -> Pool:
     if missing:
         category, who = next(iter(missing.items()))
         raise InvalidSelectionDataError(
-            f"{len(who)} volunteer(s) have no value for category {category!r} "
-            f"(for example {_sample(who)})"
+            _cn(
+                "%(num)s volontaire n'a pas de valeur pour la catégorie « %(category)s » (%(who)s)",
+                "%(num)s volontaires n'ont pas de valeur pour la catégorie « %(category)s » "
+                "(par exemple %(who)s)",
+                len(who),
+                category=category,
+                who=_sample(who),
+            )
         )
     if unknown:
         problems = "; ".join(
-            f"{category}={value!r} for {_sample(who)}"
+            _c(
+                "%(category)s=%(value)s pour %(who)s",
+                category=category, value=value,
+                who=_sample(who),
+            )
             for (category, value), who in list(unknown.items())[:5]
         )
         raise InvalidSelectionDataError(
-            f"some volunteers have a value that no quota lists (add a quota line for it, "
-            f"with min 0 if it is free): {problems}"
+            _c(
+                "des volontaires ont une valeur qu'aucun quota ne cite (ajoutez-lui une ligne de "
+                "quota, avec un minimum de 0 si elle est libre) : %(problems)s",
+                problems=problems,
+            )
         )
 
     # Shared households: only addresses with two or more volunteers constrain anything.

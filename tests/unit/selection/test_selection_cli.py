@@ -74,8 +74,8 @@ def test_select_writes_panel_and_probabilities(tmp_path, delimiter, bom):
     assert [int(r["rank"]) for r in reserve] == list(range(1, 24))
     assert {r["id"] for r in reserve}.isdisjoint(panel)
     out = result.output
-    assert "seed 42" in out and "minimum" in out and "median" in out and "maximum" in out
-    assert "Time:" in out
+    assert "graine 42" in out and "minimum" in out and "médiane" in out and "maximum" in out
+    assert "Durée :" in out
     # the quotas hold on the panel
     people = {
         row["identifiant"]: row for row in csv.DictReader(respondents().splitlines(), delimiter=",")
@@ -98,7 +98,7 @@ def test_same_seed_same_panel(tmp_path):
 def test_without_seed_a_seed_is_drawn_and_printed(tmp_path):
     result = run(tmp_path, "--seats", "7")
     assert result.exit_code == 0, result.output
-    assert "seed " in result.output
+    assert "graine " in result.output
 
 
 def test_households(tmp_path):
@@ -113,18 +113,19 @@ def test_infeasible_quotas_exit_non_zero_naming_the_quota(tmp_path):
     quotas = QUOTAS.replace("âge,jeune,2,3", "âge,jeune,9,9")
     result = run(tmp_path, "--seats", "12", "--seed", "1", quotas=quotas)
     assert result.exit_code != 0
-    assert "âge=jeune" in result.output and "only 8 volunteers" in result.output
+    assert "Aucun panel ne peut respecter tous les quotas" in result.output
+    assert "quota âge=jeune : minimum 9 impossible à atteindre ; ramenez-le à 8" in result.output
     assert not (tmp_path / "panel.csv").exists()
 
 
 @pytest.mark.parametrize(
     ("quotas", "people", "message"),
     [
-        ("category,value,min\ngenre,F,1\n", None, "no 'max' column"),
-        ("category,value,min,max\ngenre,F,one,2\n", None, "min must be a whole number"),
-        (QUOTAS + "ville,Labège,0,2\n", None, "no 'ville' column"),
-        (QUOTAS, "identifiant,genre,âge\nr1,F,jeune\nr1,H,senior\n", "repeated"),
-        (QUOTAS, "identifiant,genre,âge\nr1,X,jeune\n", "genre='X'"),
+        ("category,value,min\ngenre,F,1\n", None, "pas de colonne « max »"),
+        ("category,value,min,max\ngenre,F,one,2\n", None, "min doit être un nombre entier"),
+        (QUOTAS + "ville,Labège,0,2\n", None, "pas de colonne « ville »"),
+        (QUOTAS, "identifiant,genre,âge\nr1,F,jeune\nr1,H,senior\n", "« r1 » est répété"),
+        (QUOTAS, "identifiant,genre,âge\nr1,X,jeune\n", "genre=X pour r1"),
     ],
 )
 def test_bad_files_give_a_readable_error(tmp_path, quotas, people, message):

@@ -107,13 +107,13 @@ def test_run_selection_raises_the_same_error():
 @pytest.mark.parametrize(
     ("quotas", "seats", "people", "message"),
     [
-        ([Quota("gender", "F", 3, 2)], 2, None, "min 3 is above max 2"),
-        ([Quota("gender", "F", 0, 2), Quota("gender", "F", 0, 2)], 2, None, "given twice"),
-        ([Quota("gender", "F", -1, 2)], 2, None, "negative"),
-        (OPEN, 0, None, "must be positive"),
-        ([Quota("gender", "F", 0, 5)], 2, None, "no quota lists"),
-        (OPEN, 2, {"x": {"gender": "F"}}, "no value for category 'age'"),
-        ([], 2, None, "at least one quota"),
+        ([Quota("gender", "F", 3, 2)], 2, None, "minimum 3 au-dessus du maximum 2"),
+        ([Quota("gender", "F", 0, 2), Quota("gender", "F", 0, 2)], 2, None, "donné deux fois"),
+        ([Quota("gender", "F", -1, 2)], 2, None, "négatif"),
+        (OPEN, 0, None, "doit être positif"),
+        ([Quota("gender", "F", 0, 5)], 2, None, "aucun quota ne cite"),
+        (OPEN, 2, {"x": {"gender": "F"}}, "pas de valeur pour la catégorie « age »"),
+        ([], 2, None, "au moins un quota"),
     ],
 )
 def test_malformed_input_is_refused(quotas, seats, people, message):
