@@ -77,6 +77,11 @@ class OpinionGroup:
     id: int
     participants: list[Hashable]
     repness: list[Repness]
+    # Pol.is's group-votes: per statement of `OpinionAnalysis.statements`, how many members
+    # agreed, disagreed, and voted at all.
+    n_agree: list[int] = field(default_factory=list)
+    n_disagree: list[int] = field(default_factory=list)
+    n_seen: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -106,13 +111,27 @@ class OpinionAnalysis:
     coordinates: dict[Hashable, tuple[float, float]]  # map of the included participants
     silhouettes: dict[int, float]
     k_state: KState | None = None  # to pass to the next run
+    statements: list[Hashable] = field(default_factory=list)  # kept (not moderated out)
     params: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (the `analysis opinions` command writes exactly this)."""
         return {
             "k": self.k,
-            "groups": [{"id": g.id, "participants": list(g.participants)} for g in self.groups],
+            "groups": [
+                {
+                    "id": g.id,
+                    "participants": list(g.participants),
+                    "n_agree": g.n_agree,
+                    "n_disagree": g.n_disagree,
+                    "n_seen": g.n_seen,
+                }
+                for g in self.groups
+            ],
+            "statements": list(self.statements),
+            "coordinates": [
+                [p, round(x, 4), round(y, 4)] for p, (x, y) in self.coordinates.items()
+            ],
             "repness": {str(g.id): [r.statement for r in g.repness] for g in self.groups},
             "repness_details": {str(g.id): [asdict(r) for r in g.repness] for g in self.groups},
             "consensus": [c.statement for c in self.consensus],
@@ -260,7 +279,14 @@ def opinion_groups(
     n_seen = np.stack([voted[rows].sum(axis=0) for rows in member_rows]).astype(float)
     repness = select_repness(n_agree, n_disagree, n_seen, statements, max_repness)
     groups = [
-        OpinionGroup(id=gid, participants=[participants[r] for r in rows], repness=repness[g])
+        OpinionGroup(
+            id=gid,
+            participants=[participants[r] for r in rows],
+            repness=repness[g],
+            n_agree=n_agree[g].astype(int).tolist(),
+            n_disagree=n_disagree[g].astype(int).tolist(),
+            n_seen=n_seen[g].astype(int).tolist(),
+        )
         for g, (gid, rows) in enumerate(zip(ids, member_rows, strict=True))
     ]
     params["k"] = len(groups)
@@ -277,6 +303,7 @@ def opinion_groups(
         },
         silhouettes=scores,
         k_state=state,
+        statements=statements,
         params=params,
     )
 
@@ -409,12 +436,19 @@ def select_repness(
     n_seen: np.ndarray,
     statements: Sequence[Hashable],
     max_repness: int | None = MAX_REPNESS,
+    *,
+    distinct: bool = True,
 ) -> list[list[Repness]]:
     """Representative statements of each group (rows of the groups x statements counts), by
-    Pol.is's rules (repness.clj `select-rep-comments`)."""
+    Pol.is's rules (repness.clj `select-rep-comments`).
+
+    With `distinct` (a deliberate difference from Pol.is), a statement represents only the
+    group it represents best: with two groups, what one group agrees with more is what the
+    other disagrees with more, and Pol.is would list the same statements for both.
+    """
     n_groups = len(n_seen)
     total_agree, total_disagree, total_seen = n_agree.sum(0), n_disagree.sum(0), n_seen.sum(0)
-    chosen: list[list[Repness]] = []
+    candidates: list[list[Repness]] = []
     for g in range(n_groups):
         na, nd, ns = n_agree[g], n_disagree[g], n_seen[g]
         ra_n, rd_n, rs_n = total_agree - na, total_disagree - nd, total_seen - ns
@@ -447,29 +481,50 @@ def select_repness(
         sufficient = np.flatnonzero(passes).tolist()
         if not sufficient:
             if best_agree is not None:
-                chosen.append([entry(best_agree, best_agree=True)])
+                candidates.append([entry(best_agree, best_agree=True)])
             elif len(statements):
                 best = int(np.argmax(np.maximum(rat, rdt)))  # beats-best-by-test
-                chosen.append([entry(best)])
+                candidates.append([entry(best)])
             else:
-                chosen.append([])
+                candidates.append([])
             continue
         found = [entry(j) for j in sufficient if j != best_agree]
-        found.sort(
-            key=lambda r: (
-                -r.ratio * r.ratio_test * r.probability * r.probability_test,
-                _sort_key(r.statement),
-            )
-        )
+        found.sort(key=lambda r: (-_metric(r), _sort_key(r.statement)))
         if best_agree is not None:
             found.insert(0, entry(best_agree, best_agree=True))
-        if max_repness is not None:
-            found = found[:max_repness]
+        candidates.append(found)
+    if distinct:
+        candidates = _distinct(candidates)
+    chosen = []
+    for found in candidates:
+        found = found[:max_repness] if max_repness is not None else found
         chosen.append(
             [r for r in found if r.direction == "agree"]
             + [r for r in found if r.direction == "disagree"]
         )
     return chosen
+
+
+def _metric(r: Repness) -> float:
+    """Pol.is's repness metric: representative, and clearly so."""
+    return r.ratio * r.ratio_test * r.probability * r.probability_test
+
+
+def _distinct(candidates: list[list[Repness]]) -> list[list[Repness]]:
+    """Each statement kept only in one group: one that agrees with it if any (a group is best
+    described by what it holds), else the one where its metric is highest; a group keeps its
+    first statement if it would otherwise have none."""
+    owner: dict[Hashable, tuple[bool, float, int]] = {}
+    for g, found in enumerate(candidates):
+        for r in found:
+            score = (r.direction == "agree", _metric(r), -g)
+            if r.statement not in owner or score > owner[r.statement]:
+                owner[r.statement] = score
+    kept = []
+    for g, found in enumerate(candidates):
+        mine = [r for r in found if owner[r.statement][2] == -g]
+        kept.append(mine or found[:1])
+    return kept
 
 
 def _repness_entry(

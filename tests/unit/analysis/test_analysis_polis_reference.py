@@ -24,10 +24,12 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from civic.analysis.pipeline import opinion_groups, vote_matrix
+from civic.analysis.pipeline.opinions import select_repness
 from civic.analysis.pipeline.polis_export import ATTRIBUTION, read_polis_export
 
 DATA = Path("/work/shared/data/polis")
 CONVERSATIONS = ["brexit-consensus", "football-concussions", "scoop-hivemind.ubi"]
+COUNTS = ("n_agree", "n_disagree", "n_seen")
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason="Pol.is open data not available")
 
 
@@ -78,3 +80,14 @@ def test_moderated_out_statements_are_never_shown():
     shown |= {c.statement for c in result.consensus + result.consensus_disagree}
     assert shown and not shown & export.moderated_out
     assert "Computational Democracy Project" in ATTRIBUTION
+
+
+def test_no_statement_distinguishes_two_groups():
+    export = read_polis_export(DATA / "brexit-consensus")
+    result = opinion_groups(export.votes, moderated_out=export.moderated_out, seed=0)
+    lists = [[r.statement for r in g.repness] for g in result.groups]
+    assert all(lists) and len({s for shown in lists for s in shown}) == sum(map(len, lists))
+    # Pol.is's own selection lists some statements for both groups: the reason for `distinct`.
+    counts = [np.array([getattr(g, n) for g in result.groups], dtype=float) for n in COUNTS]
+    polis = select_repness(*counts, result.statements, distinct=False)
+    assert set.intersection(*({r.statement for r in shown} for shown in polis))
