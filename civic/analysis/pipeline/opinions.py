@@ -32,7 +32,7 @@ in a canonical order, and group ids follow the previous groups (Hungarian matchi
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -250,7 +250,8 @@ def opinion_groups(
         params=params,
     )
     if not participants or not statements:
-        return empty
+        # Nothing to group on: everyone is left out.
+        return replace(empty, excluded_participants=list(matrix.participants))
 
     rating = raw.copy()
     rating[:, ~active] = 0.0  # Pol.is zeroes moderated-out columns for everyone
@@ -337,7 +338,7 @@ def pca_projection(rating: np.ndarray, *, seed: int = 0) -> np.ndarray:
     centred = np.where(voted, rating - means, 0.0)
     n_components = min(2, n_rows, n_cols)
     _, _, components = randomized_svd(
-        centred, n_components=n_components, n_iter=10, random_state=seed
+        centred, n_components=n_components, n_iter=5, random_state=seed
     )
     # The sign of a component is arbitrary: fix it so that the map does not mirror from one
     # run to the next (largest loading positive).
@@ -350,8 +351,8 @@ def pca_projection(rating: np.ndarray, *, seed: int = 0) -> np.ndarray:
     return projection
 
 
-def _kmeans(points: np.ndarray, k: int, *, seed: int, weights=None) -> KMeans:
-    model = KMeans(n_clusters=k, init="k-means++", n_init=10, random_state=seed, max_iter=100)
+def _kmeans(points: np.ndarray, k: int, *, seed: int, weights=None, n_init: int = 10) -> KMeans:
+    model = KMeans(n_clusters=k, init="k-means++", n_init=n_init, random_state=seed, max_iter=100)
     return model.fit(points, sample_weight=weights)
 
 
@@ -361,7 +362,8 @@ def _base_clusters(projection: np.ndarray, *, seed: int) -> tuple[np.ndarray, np
     k = min(BASE_K, len(distinct))
     if k <= 1:
         return np.zeros(len(projection), dtype=np.int64), projection[:1].copy()
-    model = _kmeans(projection, k, seed=seed)
+    # One start, as Pol.is: with 100 small clusters, more starts change little but the time.
+    model = _kmeans(projection, k, seed=seed, n_init=1)
     labels = model.labels_.astype(np.int64)
     used, labels = np.unique(labels, return_inverse=True)  # drop empty clusters
     return labels, model.cluster_centers_[used]
