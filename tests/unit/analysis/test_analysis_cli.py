@@ -152,6 +152,16 @@ def test_opinions_end_to_end(tmp_path):
     assert set(report["excluded_statements"]) == moderated
     kept = {f"s{j}" for j in data.consensus_statements} - moderated
     assert kept <= set(report["consensus"])
+    # In words: each group named by what it holds, quoting the statements' text.
+    words = report["in_words"]
+    assert [g["letter"] for g in words["groups"]] == ["A", "B"]
+    for group in words["groups"]:
+        assert group["name"].startswith("Plutôt pour « Proposition ")
+        assert all("% du groupe" in sentence for sentence in group["statements"])
+        assert f"Groupe {group['letter']} ({group['size']}, " in result.output
+    first, second = (set(g["statements"]) for g in words["groups"])
+    assert first and second and first != second
+    assert all("dans chaque groupe" in sentence for sentence in words["consensus"])
 
 
 def test_opinions_rejects_a_bad_vote(tmp_path):
