@@ -268,6 +268,12 @@ def opinions_command(
                 f"{votes_path}, vote n° {number} : « {row[v_col]} » n'est pas 1, -1 ou 0."
             )
         votes.append((row[p_col].strip(), row[s_col].strip(), vote))
+    # The last vote on a pair wins: with a timestamp column (Pol.is's votes.csv is not in time
+    # order), the latest one.
+    t_col = _find_column(table.header, "timestamp")
+    if t_col is not None:
+        order = sorted(range(len(votes)), key=lambda i: _timestamp(table.rows[i][t_col]))
+        votes = [votes[i] for i in order]
 
     moderated_out: set[str] = set()
     titles: dict[str, str] = {}
@@ -330,6 +336,14 @@ def _in_words(data: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]:
         "consensus": [s.sentence for s in words.consensus],
         "consensus_disagree": [s.sentence for s in words.consensus_disagree],
     }
+
+
+def _timestamp(value: str) -> float:
+    """A number (such as Pol.is's milliseconds); blank or unreadable ones sort first."""
+    try:
+        return float(value.strip())
+    except ValueError:
+        return float("-inf")
 
 
 def _parse_vote(value: str) -> int | None:
