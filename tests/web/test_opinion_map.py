@@ -101,9 +101,13 @@ def test_recomputed_only_after_enough_new_votes(app, client, climate, make_user,
             consultations.cast_vote(latecomer, proposal, VOTE_AGREE)
     db.session.commit()
     assert not positions.is_stale(first, 247)  # 7 new votes: fewer than 10
-    client.get(URL)
+    log_in(client, latecomer)
+    page = text(client.get(URL))
     db.session.refresh(first)
     assert first.computed_at == computed and first.votes == 240
+    # Not on the map yet: told so, with the time of the last computation.
+    assert "ne tient pas encore compte de vos votes" in page and "Dernier calcul" in page
+    assert "<svg" not in page
     # 12 new votes (5 % of 240) since the last computation: recomputed.
     with app.test_request_context():
         for proposal in items[7:]:
@@ -111,7 +115,6 @@ def test_recomputed_only_after_enough_new_votes(app, client, climate, make_user,
         for proposal in items[:2]:
             consultations.cast_vote(make_user(), proposal, VOTE_AGREE)
     db.session.commit()
-    log_in(client, latecomer)
     page = text(client.get(URL))
     db.session.refresh(first)
     assert first.votes == 252 and first.computed_at > computed  # inline job without Redis
