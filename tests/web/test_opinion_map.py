@@ -151,3 +151,19 @@ def test_synthesis_names_each_group_by_what_it_holds(app, client, climate, make_
     ]
     assert len(lists) == 2 and all(lists) and set(lists[0]).isdisjoint(lists[1])
     assert "du groupe est d'accord avec" in section
+
+
+def test_hidden_proposals_are_left_out_of_the_groups(app, climate, make_user, db):
+    from civic.consultations.models import ProposalStatus
+
+    items = proposals(app, climate, make_user)
+    two_camps(app, make_user, items)
+    items[0].status = ProposalStatus.HIDDEN.value
+    db.session.commit()
+    data = positions.compute_opinions(climate["consultation"].id)
+    assert data["excluded_statements"] == [items[0].id]
+    assert items[0].id not in data["statements"]
+    shown = {s for ids in data["repness"].values() for s in ids} | set(data["consensus"])
+    assert items[0].id not in shown
+    # Pol.is counts votes before moderation: everyone is still in.
+    assert sum(len(g["participants"]) for g in data["groups"]) == 24
