@@ -2,6 +2,7 @@ from flask import Blueprint
 
 from civic.analysis import permissions  # noqa: F401  (registers the rules)
 from civic.analysis import views as v
+from civic.analysis.positions import views as pv
 from civic.core.permissions import route
 
 bp = Blueprint("analysis", __name__)
@@ -26,3 +27,4 @@ route(bp, G + "/<int:run_id>/publication", v.publish, "analysis.review", **POST)
 route(bp, "/concertations/<slug>/synthese", v.report, "analysis.read_report")
 route(bp, "/concertations/<slug>/synthese.csv", v.report_csv, "analysis.read_report")
 route(bp, "/concertations/<slug>/restitution", v.restitution, "analysis.own_restitution")
+route(bp, "/concertations/<slug>/ou-vous-situez-vous", pv.position, "analysis.own_position")

@@ -268,13 +268,23 @@ def opinions_command(
                 f"{votes_path}, vote n° {number} : « {row[v_col]} » n'est pas 1, -1 ou 0."
             )
         votes.append((row[p_col].strip(), row[s_col].strip(), vote))
+    # The last vote on a pair wins: with a timestamp column (Pol.is's votes.csv is not in time
+    # order), the latest one.
+    t_col = _find_column(table.header, "timestamp")
+    if t_col is not None:
+        order = sorted(range(len(votes)), key=lambda i: _timestamp(table.rows[i][t_col]))
+        votes = [votes[i] for i in order]
 
     moderated_out: set[str] = set()
+    titles: dict[str, str] = {}
     if statements_path is not None:
         statements = read_table(statements_path, ["id"], sep)
         id_col = _find_column(statements.header, "id")
         mod_col = _find_column(statements.header, "moderated")
+        text_col = _find_column(statements.header, "text")
         assert id_col is not None
+        if text_col is not None:
+            titles = {row[id_col].strip(): row[text_col] for row in statements.rows}
         if mod_col is not None:
             moderated_out = {
                 row[id_col].strip() for row in statements.rows if _parse_vote(row[mod_col]) == -1
@@ -282,6 +292,8 @@ def opinions_command(
 
     result = opinion_groups(votes, moderated_out=moderated_out, seed=seed, min_votes=min_votes, k=k)
     data = result.to_dict()
+    data["in_words"] = _in_words(data, titles)
+    data["in_words"] = _in_words(data, titles)
     data["params"].update(
         {
             "input": str(votes_path),
@@ -290,11 +302,48 @@ def opinions_command(
         }
     )
     _write_json(data, out)
-    _summary(
+    lines = [
         f"{result.params['participants']} participants ({result.params['participants_kept']} "
-        f"retenus), {result.params['statements_kept']} propositions, {result.k} groupes -> {out}",
-        out,
-    )
+        f"retenus), {result.params['statements_kept']} propositions, {result.k} groupes -> {out}"
+    ]
+    for group in data["in_words"]["groups"]:
+        lines.append(
+            f"Groupe {group['letter']} ({group['size']}, {group['share']} %) : {group['name']}"
+        )
+    _summary("\n".join(lines), out)
+
+
+def _in_words(data: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]:
+    """The groups in words (name, size, representative statements as sentences, consensus),
+    in French, the statements quoted by their text when the statements file has one."""
+    from civic.analysis.opinion_words import describe
+
+    words = describe(data, titles)
+    if words is None:
+        return {"groups": [], "consensus": [], "consensus_disagree": []}
+    return {
+        "groups": [
+            {
+                "id": g.id,
+                "letter": g.letter,
+                "name": g.name,
+                "size": g.size,
+                "share": g.share,
+                "statements": [s.sentence for s in g.statements],
+            }
+            for g in words.groups
+        ],
+        "consensus": [s.sentence for s in words.consensus],
+        "consensus_disagree": [s.sentence for s in words.consensus_disagree],
+    }
+
+
+def _timestamp(value: str) -> float:
+    """A number (such as Pol.is's milliseconds); blank or unreadable ones sort first."""
+    try:
+        return float(value.strip())
+    except ValueError:
+        return float("-inf")
 
 
 def _parse_vote(value: str) -> int | None:

@@ -116,13 +116,14 @@ def campaign_texts(run: AnalysisRun) -> list[tuple[str, int]]:
     return [(texts.get(group[0], ""), len(group)) for group in run.campaigns]
 
 
-def cluster_profiles(run: AnalysisRun) -> dict[int, list[tuple[int, int, float]]]:
-    """How each opinion group voted on each cluster's proposals: (group, votes, % agree)."""
+def cluster_profiles(run: AnalysisRun) -> dict[int, list[tuple[str, int, float]]]:
+    """How each opinion group voted on each cluster's proposals: (group letter, votes, % agree)."""
+    from civic.analysis.opinion_words import letter
     from civic.consultations.models import Vote
 
     group_of = {
-        participant: index
-        for index, group in enumerate((run.opinions or {}).get("groups", []), start=1)
+        participant: letter(group["id"])
+        for group in (run.opinions or {}).get("groups", [])
         for participant in group["participants"]
     }
     if not group_of:

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 
 from civic.analysis.models import DECISIONS, AnalysisRun, Cluster, ClusterMember
-from civic.consultations.models import Comment, Proposal, ProposalStatus, Vote
+from civic.consultations.models import Comment, Proposal, ProposalStatus
 from civic.core import jobs
 from civic.core.models import audit, utcnow
 from civic.core.notify import notify
@@ -84,7 +84,8 @@ def _progress(run: AnalysisRun, percent: int, step) -> None:
 
 def run_analysis(run_id: int) -> str:
     """Job: cluster the texts, find campaigns and opinion groups, store the results."""
-    from civic.analysis.pipeline import cluster_texts, opinion_groups
+    from civic.analysis.pipeline import cluster_texts
+    from civic.analysis.positions.services import compute_opinions
 
     run = db.session.get(AnalysisRun, run_id)
     run.status = "running"
@@ -105,13 +106,10 @@ def run_analysis(run_id: int) -> str:
             frozen=previous.get("frozen"),
         )
         _progress(run, 70, _l("Groupes d'opinion à partir des votes"))
-        votes = db.session.execute(
-            sa.select(Vote.user_id, Vote.proposal_id, Vote.value)
-            .join(Proposal)
-            .where(Proposal.consultation_id == run.consultation_id)
-        ).all()
         try:
-            opinions = opinion_groups([(u, p, v) for u, p, v in votes], seed=run.seed).to_dict()
+            opinions = compute_opinions(
+                run.consultation_id, seed=run.seed, previous=previous.get("opinions")
+            )
         except ValueError:
             opinions = {}  # too few votes for opinion groups
         _progress(run, 90, _l("Enregistrement des résultats"))
@@ -203,7 +201,7 @@ def _previous_groups(run: AnalysisRun) -> dict:
             continue
         members = [m.key for m in cluster.members]
         (frozen if cluster.validated else clusters)[cluster.number] = members
-    return {"clusters": clusters or None, "frozen": frozen or None}
+    return {"clusters": clusters or None, "frozen": frozen or None, "opinions": last.opinions}
 
 
 # --- review --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from civic.analysis import queries, services
 from civic.analysis.models import DECISIONS, STATUS_LABELS, AnalysisRun, Cluster, ClusterMember
+from civic.analysis.opinion_words import describe
 from civic.consultations.models import CHANNEL_LABELS, Consultation
 from civic.consultations.queries import get_by_slug
 from civic.core import jobs
@@ -213,9 +214,11 @@ def report(slug: str):
         *opinions.get("consensus_disagree", []),
         *[i for group in opinions.get("repness", {}).values() for i in group],
     ]
+    titles = queries.statement_titles(ids)
     return render_template(
         "analysis/report.html",
-        titles=queries.statement_titles(ids),
+        titles=titles,
+        opinions_words=describe(opinions, titles),
         profiles=queries.cluster_profiles(run),
         campaigns=queries.campaign_texts(run),
         consultation=consultation,

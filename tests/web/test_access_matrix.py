@@ -184,6 +184,7 @@ EXPECTED = {
         {**{r: 404 for r in ROLES}, "agent": 200, "elected": 200, "admin": 200},
     ),
     "analysis.restitution": ("GET", USERS_ONLY),
+    "analysis.position": ("GET", USERS_ONLY),
     "opendata.index": ("GET", ALL),
     "opendata.catalogue": ("GET", ALL),
     "opendata.download": ("GET", ALL),

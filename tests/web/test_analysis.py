@@ -184,6 +184,6 @@ def test_opinion_profile_of_each_group(app, client, climate, make_user, db):
         "groups": [{"id": 0, "participants": [fan.id]}, {"id": 1, "participants": [critic.id]}]
     }
     db.session.commit()
-    assert cluster_profiles(run)[cluster.id] == [(1, 1, 100.0), (2, 1, 0.0)]
+    assert cluster_profiles(run)[cluster.id] == [("A", 1, 100.0), ("B", 1, 0.0)]
     report = text(client.get("/concertations/plan-climat/synthese"))
     assert "Accueil de ces propositions par groupe d'opinion" in report

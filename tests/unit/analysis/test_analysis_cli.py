@@ -152,6 +152,16 @@ def test_opinions_end_to_end(tmp_path):
     assert set(report["excluded_statements"]) == moderated
     kept = {f"s{j}" for j in data.consensus_statements} - moderated
     assert kept <= set(report["consensus"])
+    # In words: each group named by what it holds, quoting the statements' text.
+    words = report["in_words"]
+    assert [g["letter"] for g in words["groups"]] == ["A", "B"]
+    for group in words["groups"]:
+        assert group["name"].startswith("Plutôt pour « Proposition ")
+        assert all("% du groupe" in sentence for sentence in group["statements"])
+        assert f"Groupe {group['letter']} ({group['size']}, " in result.output
+    first, second = (set(g["statements"]) for g in words["groups"])
+    assert first and second and first != second
+    assert all("dans chaque groupe" in sentence for sentence in words["consensus"])
 
 
 def test_opinions_rejects_a_bad_vote(tmp_path):
@@ -189,3 +199,19 @@ def test_real_consultation_every_proposal_placed_and_labels_are_french_words(tmp
         assert not {"nous", "devrions", "idée", "besoin", "les", "des"} & set(
             words(cluster["label"])
         )
+
+
+def test_opinions_keeps_the_latest_vote_by_timestamp(tmp_path):
+    # As in Pol.is's votes.csv: rows out of time order, a changed vote appearing first.
+    rows = [["timestamp", "voter-id", "participant", "statement", "vote"]]
+    rows.append(["2000", "0", "a", "s0", "-1"])  # the latest vote of "a" on s0
+    rows.append(["1000", "0", "a", "s0", "1"])
+    for j in range(1, 8):
+        rows.append([str(1000 + j), "0", "a", f"s{j}", "1"])
+    votes = write_csv(tmp_path / "votes.csv", rows, ",")
+    out = tmp_path / "out.json"
+    result = run("opinions", votes, "--out", out)
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["statements"][0] == "s0"
+    assert report["groups"][0]["n_disagree"][0] == 1 and report["groups"][0]["n_agree"][0] == 0
