@@ -11,6 +11,7 @@ from sqlalchemy.orm import undefer
 from civic.consultations.models import Consultation
 from civic.core import limits
 from civic.core.htmx import redirect_303, render_page_or_block
+from civic.core.inputs import int_arg
 from civic.core.models import utcnow
 from civic.core.pagination import page_arg
 from civic.core.permissions import require
@@ -28,10 +29,9 @@ def _service(service_id: int) -> Service:
 
 
 def _filters() -> dict:
-    commune = request.args.get("commune", "")
     return {
         "q": request.args.get("q", "")[:100],
-        "commune_id": int(commune) if commune.isdigit() else None,
+        "commune_id": int_arg("commune"),
         "type_": request.args.get("type", "")[:120],
     }
 
