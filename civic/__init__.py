@@ -94,12 +94,13 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from civic.accounts.queries import unread_count
-    from civic.core import htmx, inputs, permissions, security
+    from civic.core import htmx, inputs, permissions, security, submissions
     from civic.core.sanitize import safe_html
 
     inputs.register(app)  # first: nothing malformed reaches a view or the database
     app.before_request(security.enforce_session_lifetimes)
     app.before_request(permissions.guard_request)
+    submissions.register(app)  # after the guard: a refused request claims no key
     app.after_request(security.set_headers)
     app.after_request(htmx.add_vary)
 

@@ -33,6 +33,13 @@ MESSAGES = {
         ),
     ),
     405: (_l("Action non permise"), _l("Cette adresse ne permet pas cette action.")),
+    409: (
+        _l("Envoi déjà reçu"),
+        _l(
+            "Ce formulaire a déjà été envoyé et son enregistrement est en cours. Rechargez la "
+            "page dans un instant : il ne sera enregistré qu'une fois."
+        ),
+    ),
     413: (
         _l("Fichier trop volumineux"),
         _l("Le fichier envoyé dépasse la taille permise. Choisissez un fichier plus petit."),

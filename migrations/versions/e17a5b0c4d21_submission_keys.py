@@ -1,0 +1,38 @@
+"""core: one-time submission keys of the create forms (idempotent submissions)
+
+Revision ID: e17a5b0c4d21
+Revises: 9d4b6e2f1c3a
+Create Date: 2026-12-07 16:00:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import civic.core.models
+
+revision = "e17a5b0c4d21"
+down_revision = "9d4b6e2f1c3a"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "submission",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("created_at", civic.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=True),
+        sa.Column("location", sa.Text(), nullable=True),
+        sa.Column("headers", sa.JSON(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_submission")),
+        sa.UniqueConstraint("digest", name=op.f("uq_submission_digest")),
+    )
+    op.create_index(op.f("ix_submission_created_at"), "submission", ["created_at"])
+
+
+def downgrade():
+    op.drop_index(op.f("ix_submission_created_at"), table_name="submission")
+    op.drop_table("submission")
