@@ -1,4 +1,5 @@
-"""core: one-time submission keys of the create forms (idempotent submissions)
+"""core: one-time submission keys of the create forms (idempotent submissions); the item a
+notification or an e-mail quotes (one visibility rule for every channel)
 
 Revision ID: e17a5b0c4d21
 Revises: 9d4b6e2f1c3a
@@ -31,8 +32,16 @@ def upgrade():
         sa.UniqueConstraint("digest", name=op.f("uq_submission_digest")),
     )
     op.create_index(op.f("ix_submission_created_at"), "submission", ["created_at"])
+    for table in ("notification", "outbox_email"):
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.add_column(sa.Column("about_kind", sa.String(length=20), nullable=True))
+            batch_op.add_column(sa.Column("about_id", sa.Integer(), nullable=True))
 
 
 def downgrade():
+    for table in ("notification", "outbox_email"):
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.drop_column("about_id")
+            batch_op.drop_column("about_kind")
     op.drop_index(op.f("ix_submission_created_at"), table_name="submission")
     op.drop_table("submission")
