@@ -44,7 +44,7 @@ class Refused(BadRequest):
         self.typed = typed or []
 
 
-class DatabaseId(IntegerConverter):
+class DatabaseIntegerConverter(IntegerConverter):
     """`<int:...>`: ASCII digits (`\\d` also matches "٣"), from 1 to PostgreSQL's INTEGER."""
 
     regex = r"[0-9]+"
@@ -201,4 +201,4 @@ def register(app: Flask) -> None:
 
 def install_converters(app: Flask) -> None:
     """Before any rule is added: `<int:...>` becomes a database id."""
-    app.url_map.converters["int"] = DatabaseId
+    app.url_map.converters["int"] = DatabaseIntegerConverter
