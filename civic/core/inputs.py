@@ -131,13 +131,13 @@ def refuse_control_characters():
                 "permis. Vérifiez l'adresse."
             )
         )
-    if request.method in ("GET", "HEAD", "OPTIONS") or not request.form:
+    if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
     form = request.form
     if any(
         CONTROL_ANYWHERE.search(key) or CONTROL_IN_TEXT.search(value)
         for key, value in form.items(multi=True)
-    ):
+    ) or any(CONTROL_ANYWHERE.search(upload.filename or "") for upload in request.files.values()):
         # What was typed is shown back, without the invisible characters, so nothing is lost.
         typed = [
             (key, CONTROL_IN_TEXT.sub("", value))
