@@ -31,6 +31,9 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    from civic.core import inputs
+
+    inputs.install_converters(app)  # before any URL rule is added
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(civic_config.load(app.instance_path))
     if config:
@@ -91,11 +94,13 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from civic.accounts.queries import unread_count
-    from civic.core import htmx, permissions, security
+    from civic.core import htmx, inputs, permissions, security, submissions
     from civic.core.sanitize import safe_html
 
+    inputs.register(app)  # first: nothing malformed reaches a view or the database
     app.before_request(security.enforce_session_lifetimes)
     app.before_request(permissions.guard_request)
+    submissions.register(app)  # after the guard: a refused request claims no key
     app.after_request(security.set_headers)
     app.after_request(htmx.add_vary)
 

@@ -212,7 +212,7 @@ civic_cli.add_command(ratings_cli)
     "import",
     help=_c("Importe les services publics d'un fichier de données ouvertes CSV ou GeoJSON."),
 )
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("path")
 @click.option("--source", required=True, help=_c("Nom stable de la source (clé des réimports)."))
 @click.option(
     "--format",
@@ -257,10 +257,20 @@ def ratings_import(path, source, fmt, mapping, dry_run, as_json):
                 param_hint="--map",
             )
         overrides[name.strip()] = column.strip()
+    # Read here rather than checked by click.Path, whose os.stat fails on a NUL byte.
     try:
         data = Path(path).read_bytes()
+    except FileNotFoundError as error:
+        raise click.BadParameter(
+            _c("fichier introuvable : %(path)s", path=path), param_hint="PATH"
+        ) from error
+    except (OSError, ValueError) as error:
+        raise click.BadParameter(
+            _c("fichier illisible : %(path)s", path=path.replace("\0", "")), param_hint="PATH"
+        ) from error
+    try:
         parsed = importer.parse(data, fmt, path, overrides)
-    except (OSError, importer.UnreadableFile) as error:
+    except importer.UnreadableFile as error:
         raise click.ClickException(
             _c("fichier illisible, rien n'est importé : %(why)s", why=error)
         ) from error
@@ -270,10 +280,13 @@ def ratings_import(path, source, fmt, mapping, dry_run, as_json):
             click.echo(_c("  ligne %(row)s : %(reason)s", row=row["row"], reason=row["reason"]))
         raise click.ClickException(_c("aucune ligne importable : rien n'est importé."))
     file_date = datetime.fromtimestamp(Path(path).stat().st_mtime, UTC)
-    with site_request_context():
-        report = services.import_services(
-            None, source, parsed, filename=Path(path).name, file_date=file_date
-        )
+    try:
+        with site_request_context():
+            report = services.import_services(
+                None, source, parsed, filename=Path(path).name, file_date=file_date
+            )
+    except services.RatingError as error:
+        raise click.BadParameter(str(error), param_hint="--source") from error
     if dry_run:
         db.session.rollback()
     else:
@@ -302,14 +315,20 @@ def ratings_import(path, source, fmt, mapping, dry_run, as_json):
     help=_c("Écrit les données ouvertes des avis (moyennes mensuelles, commentaires, schémas)."),
 )
 @click.option(
-    "--out", "out", required=True, type=click.Path(file_okay=False), help=_c("Dossier de sortie.")
+    "--out", "out", required=True, help=_c("Dossier de sortie.")
 )
 def ratings_export(out):
     from pathlib import Path
 
     from civic.ratings import export
 
-    for path in export.write(Path(out)):
+    try:
+        written = list(export.write(Path(out)))
+    except (OSError, ValueError) as error:
+        raise click.ClickException(
+            _c("écriture impossible dans %(out)s : %(why)s", out=out, why=error)
+        ) from error
+    for path in written:
         click.echo(str(path))
 
 
@@ -322,15 +341,20 @@ civic_cli.add_command(opendata_cli)
     help=_c("Écrit chaque jeu de données (CSV, JSON, Table Schema) et le catalogue DCAT-AP."),
 )
 @click.option(
-    "--out", "out", required=True, type=click.Path(file_okay=False), help=_c("Dossier de sortie.")
+    "--out", "out", required=True, help=_c("Dossier de sortie.")
 )
 def opendata_export(out):
     from pathlib import Path
 
     from civic.opendata import publish
 
-    with site_request_context():
-        written = publish.write(Path(out))
+    try:
+        with site_request_context():
+            written = list(publish.write(Path(out)))
+    except (OSError, ValueError) as error:
+        raise click.ClickException(
+            _c("écriture impossible dans %(out)s : %(why)s", out=out, why=error)
+        ) from error
     for path in written:
         click.echo(str(path))
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from civic.core.htmx import render_page_or_block
+from civic.core.inputs import Refused
 from civic.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,13 @@ MESSAGES = {
         ),
     ),
     405: (_l("Action non permise"), _l("Cette adresse ne permet pas cette action.")),
+    409: (
+        _l("Envoi déjà reçu"),
+        _l(
+            "Ce formulaire a déjà été envoyé et son enregistrement est en cours. Rechargez la "
+            "page dans un instant : il ne sera enregistré qu'une fois."
+        ),
+    ),
     413: (
         _l("Fichier trop volumineux"),
         _l("Le fichier envoyé dépasse la taille permise. Choisissez un fichier plus petit."),
@@ -67,10 +75,15 @@ MESSAGES = {
 }
 
 
-def render_error(status: int, detail: str | None = None):
+def render_error(status: int, detail: str | None = None, typed=()):
     title, message = MESSAGES.get(status, MESSAGES[500])
     html = render_page_or_block(
-        "errors/error.html", "content", status=status, title=title, message=detail or message
+        "errors/error.html",
+        "content",
+        status=status,
+        title=title,
+        message=detail or message,
+        typed=typed,
     )
     return html, status
 
@@ -81,6 +94,8 @@ def register(app: Flask) -> None:
         if error.response is not None:  # a prepared response, e.g. the login redirect
             return error.response
         db.session.rollback()
+        if isinstance(error, Refused):
+            return render_error(400, error.detail, error.typed)
         status = error.code if error.code in MESSAGES else 400 if error.code < 500 else 500
         return render_error(status)
 

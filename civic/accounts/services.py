@@ -248,7 +248,7 @@ def export_personal_data(user: User) -> dict:
         "notifications": [
             {
                 "created_at": iso(n.created_at),
-                "message": n.message,
+                "message": n.text_for(user),
                 "link": n.link,
                 "read_at": iso(n.read_at),
             }

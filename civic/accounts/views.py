@@ -33,6 +33,7 @@ from civic.accounts.forms import (
 from civic.accounts.models import GRANTABLE_ROLES, User
 from civic.core import limits
 from civic.core.htmx import redirect_303, render_page_or_block
+from civic.core.inputs import strict_int
 from civic.core.models import utcnow
 from civic.core.notify import Notification, OutboxEmail
 from civic.core.pagination import page_arg
@@ -386,11 +387,12 @@ def outbox_email(email_id: int):
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     user_id, _sep, version = token.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    user_id, version = strict_int(user_id), strict_int(version)
+    if user_id is None or version is None:
         return None
     # Roles joined: every page asks for them, and a second query costs a round trip.
-    user = db.session.get(User, int(user_id), options=[joinedload(User.grants)])
-    if user is None or user.is_deleted or user.session_version != int(version):
+    user = db.session.get(User, user_id, options=[joinedload(User.grants)])
+    if user is None or user.is_deleted or user.session_version != version:
         return None
     return user
 

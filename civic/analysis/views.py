@@ -12,6 +12,7 @@ from civic.consultations.models import CHANNEL_LABELS, Consultation
 from civic.consultations.queries import get_by_slug
 from civic.core import jobs
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
+from civic.core.inputs import int_arg, int_list, strict_int
 from civic.core.opendata import to_csv
 from civic.core.permissions import can, require
 from civic.extensions import db
@@ -30,13 +31,11 @@ def runs(consultation_id: int):
     consultation = _consultation(consultation_id)
     if request.method == "POST":
         require("analysis.manage", consultation)
-        seed = request.form.get("seed", "0")
-        k = request.form.get("k", "")
         run = services.start(
             current_user,
             consultation,
-            seed=int(seed) if seed.isdigit() else 0,
-            k=int(k) if k.isdigit() and 2 <= int(k) <= 30 else None,
+            seed=int_arg("seed", 0, low=0, source=request.form),
+            k=int_arg("k", low=2, high=30, source=request.form),
         )
         db.session.commit()  # the worker must see the run
         jobs.enqueue("civic.analysis.services.run_analysis", run.id)
@@ -53,11 +52,11 @@ def runs(consultation_id: int):
 def show_run(run_id: int):
     run = _run(run_id)
     # A poll that would show the same progress again gets nothing: no repeated announcement.
-    seen = request.args.get("progress", "")
+    seen = strict_int(request.args.get("progress"))
     if (
         wants_fragment()
-        and seen.isdigit()
-        and int(seen) == run.progress
+        and seen is not None
+        and seen == run.progress
         and run.status in ("queued", "running")
     ):
         return "", 204
@@ -104,8 +103,8 @@ def rename(cluster_id: int):
 def merge(cluster_id: int):
     cluster = _cluster(cluster_id)
     require("analysis.manage", cluster)
-    target_id = request.form.get("target", "")
-    target = db.session.get(Cluster, int(target_id)) if target_id.isdigit() else None
+    target_id = int_arg("target", source=request.form)
+    target = db.session.get(Cluster, target_id) if target_id else None
     if target is None:
         flash(_("Choisissez le groupe dans lequel fusionner."), "error")
         return redirect_303("analysis.show_run", run_id=cluster.run_id)
@@ -117,7 +116,7 @@ def merge(cluster_id: int):
 def split(cluster_id: int):
     cluster = _cluster(cluster_id)
     require("analysis.manage", cluster)
-    ids = [int(i) for i in request.form.getlist("member") if i.isdigit()]
+    ids = int_list("member")
     return _apply(
         services.split,
         cluster,
@@ -131,8 +130,8 @@ def split(cluster_id: int):
 def move(member_id: int):
     member = db.session.get(ClusterMember, member_id) or abort(404)
     require("analysis.manage", member)
-    target_id = request.form.get("target", "")
-    target = db.session.get(Cluster, int(target_id)) if target_id.isdigit() else None
+    target_id = int_arg("target", source=request.form)
+    target = db.session.get(Cluster, target_id) if target_id else None
     if target is None:
         flash(_("Choisissez le groupe de destination."), "error")
         return redirect_303("analysis.show_run", run_id=member.run_id)

@@ -21,7 +21,7 @@ from civic.consultations.models import (
     STANCE_LABELS,
     Channel,
 )
-from civic.core.validators import few_links, strip
+from civic.core.validators import few_links, id_range, strip
 
 
 def required(message):
@@ -189,7 +189,7 @@ class CommentForm(FlaskForm):
     stance = RadioField(
         _l("Votre position"), default="neutral", choices=list(STANCE_LABELS.items())
     )
-    parent_id = IntegerField(validators=[Optional()], widget=widgets.HiddenInput())
+    parent_id = IntegerField(validators=[Optional(), id_range], widget=widgets.HiddenInput())
 
 
 class AnswerForm(FlaskForm):

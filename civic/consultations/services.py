@@ -33,7 +33,7 @@ from civic.consultations.models import (
     Vote,
 )
 from civic.consultations.text import slugify, stems
-from civic.core import jobs
+from civic.core import jobs, visibility
 from civic.core.models import UTCDateTime, audit, utcnow
 from civic.core.notify import notify, send_email
 from civic.core.sanitize import clean_html
@@ -596,6 +596,7 @@ def notify_answer(proposal_id: int) -> int:
             user,
             _l("La proposition « %(title)s » a reçu une réponse officielle.", title=proposal.title),
             link,
+            about=("proposal", proposal.id),
         )
     return len(people)
 
@@ -696,19 +697,28 @@ def notify_followers(event_id: int) -> int:
         )
     )
     link = url_for("consultations.show", slug=consultation.slug)
+    about = _event_about(event)
     count = 0
     for user in followers:
-        notify(user, event.summary, link)
+        if not visibility.is_visible(*about, user):
+            continue  # hidden before the job ran: its text goes to nobody
+        notify(user, event.summary, link, about=about)
         send_email(
             user,
             _l("Du nouveau dans « %(title)s »", title=consultation.title),
             "consultation_event",
+            about=about,
             consultation=consultation,
             event=event,
             url=url_for("consultations.show", slug=consultation.slug, _external=True),
         )
         count += 1
     return count
+
+
+def _event_about(event: ConsultationEvent) -> tuple[str | None, int | None]:
+    """The item an event quotes: its proposal, if it has one."""
+    return ("proposal", event.proposal_id) if event.proposal_id else (None, None)
 
 
 def send_daily_digests(now: datetime | None = None) -> int:
@@ -729,11 +739,13 @@ def send_daily_digests(now: datetime | None = None) -> int:
             )
         )
         item.last_digest_at = now
-        if not events:
-            continue
         from civic.accounts.models import User
 
         user = db.session.get(User, item.user_id)
+        # The same rule as the pages: what was hidden since is in no digest.
+        events = [e for e in events if visibility.is_visible(*_event_about(e), user)]
+        if not events or user is None:
+            continue
         consultation = db.session.get(Consultation, item.consultation_id)
         send_email(
             user,

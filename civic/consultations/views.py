@@ -51,6 +51,7 @@ from civic.consultations.text import link_glossary
 from civic.core import limits
 from civic.core.formatting import lazy_text
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
+from civic.core.inputs import int_arg
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
 from civic.core.security import safe_next
@@ -122,14 +123,13 @@ def _seed() -> int:
 
 def _filters() -> dict:
     args = request.args
-    commune = args.get("commune", "")
     sort = args.get("sort", "supported")
     status = args.get("status", "")
     channel = args.get("channel", "")
     return {
         "q": args.get("q", "")[:200],
         "theme": args.get("theme", "")[:80],
-        "commune_id": int(commune) if commune.isdigit() else None,
+        "commune_id": int_arg("commune"),
         "status": status if status in {*ANSWER_LABELS, "unanswered"} else "",
         "channel": channel if channel in CHANNEL_LABELS else "",
         "sort": sort if sort in queries.SORTS else "supported",

@@ -81,3 +81,22 @@ def _audit_is_append_only(session, flush_context, instances):
     for obj in session.deleted:
         if isinstance(obj, AuditEvent):
             raise PermissionError("the audit log is append-only")
+
+
+class Submission(db.Model):
+    """A create form's one-time key, claimed by the first request that carries it: the same
+    key again answers with that request's result instead of creating a second item."""
+
+    __tablename__ = "submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # sha256 of who sent it, where, and the key: a key is worth nothing to anyone else.
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, nullable=False, index=True
+    )
+    # The first request's answer, once it is known.
+    status: Mapped[int | None]
+    location: Mapped[str | None] = mapped_column(sa.Text)
+    headers: Mapped[dict | None] = mapped_column(sa.JSON)
+    body: Mapped[str | None] = mapped_column(sa.Text)

@@ -13,9 +13,10 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
-from civic.core import jobs
+from civic.core import jobs, visibility
 from civic.core.models import TimestampMixin, UTCDateTime, utcnow
 from civic.extensions import db
 
@@ -30,6 +31,14 @@ class Notification(TimestampMixin, db.Model):
     message: Mapped[str] = mapped_column(sa.Text)
     link: Mapped[str] = mapped_column(sa.String(500), default="")
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The item the message quotes, if any: shown only while the item is (core.visibility).
+    about_kind: Mapped[str | None] = mapped_column(sa.String(20))
+    about_id: Mapped[int | None]
+
+    def text_for(self, reader) -> str:
+        if visibility.is_visible(self.about_kind, self.about_id, reader):
+            return self.message
+        return str(_l("Ce contenu n'est plus visible : il a été retiré ou masqué."))
 
 
 class OutboxEmail(TimestampMixin, db.Model):
@@ -46,28 +55,54 @@ class OutboxEmail(TimestampMixin, db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    # As for notifications: an e-mail quoting an item hidden before it left is not sent.
+    about_kind: Mapped[str | None] = mapped_column(sa.String(20))
+    about_id: Mapped[int | None]
+
+    user = db.relationship("User", foreign_keys=[user_id])
 
 
-def notify(user, message: str, link: str = "") -> Notification:
-    """Store a notification, written in the recipient's language."""
+WITHHELD = "withheld: the item it quotes is no longer visible"
+
+
+def notify(user, message: str, link: str = "", about: tuple[str, int] | None = None):
+    """Store a notification, written in the recipient's language; `about` is the (kind, id)
+    of the item it quotes, if any."""
     with force_locale(user.locale or "fr"):
         message = str(message)
-    item = Notification(user_id=user.id, message=message, link=link)
+    kind, item_id = about or (None, None)
+    item = Notification(
+        user_id=user.id, message=message, link=link, about_kind=kind, about_id=item_id
+    )
     db.session.add(item)
     return item
 
 
 def send_email(
-    user, subject: str, template: str, to_address: str | None = None, **context
+    user,
+    subject: str,
+    template: str,
+    to_address: str | None = None,
+    about: tuple[str, int] | None = None,
+    **context,
 ) -> OutboxEmail | None:
-    """Queue an e-mail rendered in the recipient's language from templates/email/."""
+    """Queue an e-mail rendered in the recipient's language from templates/email/; `about`
+    is the (kind, id) of the item it quotes, if any."""
     address = to_address or user.email
     if not address:
         return None  # erased account
     with force_locale(user.locale or "fr"):
         body = render_template(f"email/{template}.txt", user=user, **context)
         subject = str(subject)
-    mail = OutboxEmail(user_id=user.id, to_address=address, subject=subject, body=body)
+    kind, item_id = about or (None, None)
+    mail = OutboxEmail(
+        user_id=user.id,
+        to_address=address,
+        subject=subject,
+        body=body,
+        about_kind=kind,
+        about_id=item_id,
+    )
     db.session.add(mail)
     db.session.flush()
     if current_app.config["CIVIC_MAIL_ECHO"]:
@@ -91,6 +126,9 @@ def deliver(mail_id: int) -> bool:
     mail = db.session.get(OutboxEmail, mail_id)
     config = current_app.config
     if mail is None or mail.sent_at is not None or not config["CIVIC_MAIL_SERVER"]:
+        return False
+    if not visibility.is_visible(mail.about_kind, mail.about_id, mail.user):
+        mail.last_error = WITHHELD
         return False
     message = EmailMessage()
     message["From"] = config["CIVIC_MAIL_SENDER"]
@@ -116,4 +154,10 @@ def deliver(mail_id: int) -> bool:
 
 
 def pending_ids() -> list[int]:
-    return list(db.session.scalars(sa.select(OutboxEmail.id).where(OutboxEmail.sent_at.is_(None))))
+    return list(
+        db.session.scalars(
+            sa.select(OutboxEmail.id).where(
+                OutboxEmail.sent_at.is_(None), OutboxEmail.last_error != WITHHELD
+            )
+        )
+    )

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import abort, request
 
+from civic.core.inputs import int_arg
 from civic.extensions import db
 
 PER_PAGE = 20
@@ -32,10 +32,7 @@ class Page:
 
 def page_arg() -> int:
     """The `page` query argument; anything but a positive integer is a 404, never a 500."""
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1 or int(raw) > 100_000:
-        abort(404)
-    return int(raw)
+    return int_arg("page", 1, high=100_000, status=404)
 
 
 def paginate(query: sa.Select, page: int, per_page: int = PER_PAGE) -> Page:

@@ -7,6 +7,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
+from wtforms.validators import NumberRange
+
+from civic.core.inputs import DB_INT_MAX
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -34,3 +37,7 @@ def few_links(form, field) -> None:
     limit = current_app.config["CIVIC_MAX_LINKS"]
     if len(LINK.findall(field.data or "")) > limit:
         raise ValidationError(_l("Pas plus de %(n)s liens par texte, s'il vous plaît.", n=limit))
+
+
+# An id typed in a form (a hidden parent, an account number) is a database INTEGER.
+id_range = NumberRange(min=1, max=DB_INT_MAX, message=_l("Ce numéro n'existe pas."))

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from civic.core.validators import strip
+from civic.core.validators import id_range, strip
 from civic.moderation.models import ACTION_LABELS, CHARTER_REASONS, REPORT_LABELS
 
 
@@ -52,7 +52,8 @@ class AppealForm(FlaskForm):
 
 class BlockForm(FlaskForm):
     user_id = IntegerField(
-        _l("Numéro du compte"), validators=[DataRequired(_l("Indiquez le numéro du compte."))]
+        _l("Numéro du compte"),
+        validators=[DataRequired(_l("Indiquez le numéro du compte.")), id_range],
     )
     reason = StringField(
         _l("Motif"),

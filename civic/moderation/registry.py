@@ -6,6 +6,9 @@ notes and rating comments share one queue, one set of decisions and one public l
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+
+from civic.core import visibility
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,15 @@ _kinds: dict[str, ContentKind] = {}
 
 def register(kind: ContentKind) -> None:
     _kinds[kind.name] = kind
+    visibility.register(kind.name, partial(_visible, kind))
+
+
+def _visible(kind: ContentKind, item_id: int, reader) -> bool:
+    """The kind's own rule, for notifications, e-mails and digests (core.visibility)."""
+    from flask_login import AnonymousUserMixin
+
+    item = kind.load(item_id)
+    return item is not None and kind.visible_to(item, reader or AnonymousUserMixin())
 
 
 def kind(name: str) -> ContentKind:

@@ -9,6 +9,7 @@ from civic.accounts.models import User
 from civic.consultations.models import Consultation
 from civic.core import limits
 from civic.core.htmx import redirect_303, render_page_or_block
+from civic.core.inputs import int_arg, int_list
 from civic.core.models import utcnow
 from civic.core.pagination import page_arg
 from civic.core.permissions import require
@@ -70,9 +71,8 @@ def report(kind: str, item_id: int):
 
 def _queue_filters() -> dict:
     args = request.args
-    consultation = args.get("consultation", "")
     return {
-        "consultation_id": int(consultation) if consultation.isdigit() else None,
+        "consultation_id": int_arg("consultation"),
         "kind": args.get("kind", "") if args.get("kind", "") in registry.kinds() else "",
         "reason": args.get("reason", "")[:20],
         "older_than": args.get("age", "") if args.get("age", "") in queries.AGES else "",
@@ -107,7 +107,7 @@ def queue():
 
 def bulk_decide():
     form = DecisionForm()
-    ids = [int(i) for i in request.form.getlist("case") if i.isdigit()]
+    ids = int_list("case")
     cases = queries.cases_by_ids(ids)
     if not cases:
         flash(_("Cochez au moins une contribution."), "error")

@@ -70,6 +70,16 @@ class UnreadableFile(Exception):
     """The file cannot be read at all: nothing is imported."""
 
 
+class RowError(ValueError):
+    """One row cannot be read: it is rejected with this reason, the others are imported."""
+
+
+# Lists inside a cell are opened this deep at most; deeper is a row error, not a RecursionError.
+MAX_CELL_DEPTH = 4
+# Control characters (NUL above all: PostgreSQL refuses it) make a row unreadable.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 @dataclass
 class ParseResult:
     rows: list[dict] = field(default_factory=list)  # with their 1-based "row" number
@@ -94,22 +104,24 @@ def detect_format(data: bytes, filename: str = "") -> str:
     return "csv"
 
 
-def _clean(value) -> str:
+def _clean(value, depth: int = 0) -> str:
     """A cell as text: JSON-encoded lists opened, 'T'/'F' kept, blanks trimmed."""
+    if depth > MAX_CELL_DEPTH:
+        raise RowError("valeur trop imbriquée")
     if value is None:
         return ""
     if isinstance(value, list):
-        return ", ".join(_clean(v) for v in value)
+        return ", ".join(_clean(v, depth + 1) for v in value)
     if isinstance(value, bool):
         return "T" if value else "F"
     text = str(value).strip()
     if text.startswith("[") and text.endswith("]"):
         try:
             decoded = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return text
         if isinstance(decoded, list):
-            return ", ".join(_clean(v) for v in decoded)
+            return ", ".join(_clean(v, depth + 1) for v in decoded)
     return text
 
 
@@ -136,16 +148,59 @@ def read_csv(text: str) -> tuple[list[str], list[dict]]:
     return columns, rows
 
 
-def _point(geometry: dict | None) -> tuple[float, float] | None:
+def _coordinate(value) -> float:
+    """A number of a geometry: a JSON number or a numeric string, nothing else."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise RowError("coordonnées illisibles")
+    number = _number(value) if isinstance(value, str) else float(value)
+    if number is None:
+        raise RowError("coordonnées illisibles")
+    return number
+
+
+def _point(geometry) -> tuple[float, float] | None:
     """(x, y) of a Point, or of the first point of a MultiPoint."""
     if not geometry:
         return None
+    if not isinstance(geometry, dict):
+        raise RowError("géométrie illisible")
     coordinates = geometry.get("coordinates")
-    if geometry.get("type") == "MultiPoint" and coordinates:
+    if geometry.get("type") == "MultiPoint" and isinstance(coordinates, list) and coordinates:
         coordinates = coordinates[0]
-    if geometry.get("type") in ("Point", "MultiPoint") and coordinates and len(coordinates) >= 2:
-        return float(coordinates[0]), float(coordinates[1])
-    return None
+    if geometry.get("type") not in ("Point", "MultiPoint") or not coordinates:
+        return None
+    if not isinstance(coordinates, list) or len(coordinates) < 2:
+        raise RowError("géométrie illisible")
+    return _coordinate(coordinates[0]), _coordinate(coordinates[1])
+
+
+def _geo_point_2d(geo) -> tuple[float, float] | None:
+    """Opendatasoft's point: {"lon": .., "lat": ..} (v2.1) or [lat, lon] (v1)."""
+    if isinstance(geo, dict):
+        if "lon" not in geo or "lat" not in geo:
+            raise RowError("coordonnées illisibles")
+        return _coordinate(geo["lon"]), _coordinate(geo["lat"])
+    if isinstance(geo, list) and len(geo) == 2:
+        return _coordinate(geo[1]), _coordinate(geo[0])
+    raise RowError("coordonnées illisibles")
+
+
+def _feature_row(feature) -> dict:
+    if not isinstance(feature, dict):
+        raise RowError("élément qui n'est pas un objet GeoJSON")
+    properties = feature.get("properties") or {}
+    if not isinstance(properties, dict):
+        raise RowError("propriétés illisibles")
+    properties = dict(properties)
+    point = _point(feature.get("geometry"))
+    geo = properties.pop("geo_point_2d", None)
+    if point is None and geo is not None:
+        point = _geo_point_2d(geo)
+    properties.pop("geo_shape", None)
+    row = {str(k): _clean(v) for k, v in properties.items()}
+    if point is not None:
+        row["__x"], row["__y"] = str(point[0]), str(point[1])
+    return row
 
 
 def read_geojson(text: str) -> tuple[list[str], list[dict]]:
@@ -153,23 +208,20 @@ def read_geojson(text: str) -> tuple[list[str], list[dict]]:
         document = json.loads(text)
     except ValueError as error:
         raise UnreadableFile(f"JSON invalide : {error}") from None
+    except RecursionError:
+        raise UnreadableFile("JSON trop imbriqué") from None
     features = document.get("features") if isinstance(document, dict) else document
     if not isinstance(features, list):
         raise UnreadableFile("pas de liste « features » dans ce GeoJSON")
     rows, columns = [], []
     for feature in features:
-        properties = dict((feature or {}).get("properties") or {})
-        point = _point((feature or {}).get("geometry"))
-        geo = properties.pop("geo_point_2d", None)
-        if point is None and geo is not None:
-            if isinstance(geo, dict):  # Opendatasoft v2.1: {"lon": .., "lat": ..}
-                point = (float(geo["lon"]), float(geo["lat"]))
-            elif isinstance(geo, list | tuple) and len(geo) == 2:  # v1: [lat, lon]
-                point = (float(geo[1]), float(geo[0]))
-        properties.pop("geo_shape", None)
-        row = {k: _clean(v) for k, v in properties.items()}
-        if point is not None:
-            row["__x"], row["__y"] = str(point[0]), str(point[1])
+        try:
+            row = _feature_row(feature)
+        except (RowError, RecursionError) as error:
+            # Kept in its place, so that the rows after it keep their numbers.
+            reason = str(error) if isinstance(error, RowError) else "valeur trop imbriquée"
+            rows.append({"__error": reason})
+            continue
         for key in row:
             if key not in columns and not key.startswith("__"):
                 columns.append(key)
@@ -244,8 +296,21 @@ def parse(
         raise UnreadableFile("aucune colonne de nom (utilisez --map name=COLONNE)")
     result = ParseResult(mapping=mapping, columns=columns)
     for number, raw in enumerate(raw_rows, start=1):
-        row = {name: _clean(raw.get(column)) for name, column in mapping.items()}
+        if "__error" in raw:
+            result.rejected.append({"row": number, "reason": raw["__error"]})
+            continue
+        try:
+            row = {name: _clean(raw.get(column)) for name, column in mapping.items()}
+        except (RowError, RecursionError):
+            result.rejected.append({"row": number, "reason": "valeur trop imbriquée"})
+            continue
         row["row"] = number
+        bad = next((name for name, value in row.items() if CONTROL.search(str(value))), None)
+        if bad:
+            result.rejected.append(
+                {"row": number, "reason": f"caractère de contrôle (invisible) dans « {bad} »"}
+            )
+            continue
         if not row.get("name"):
             result.rejected.append({"row": number, "reason": "nom manquant"})
             continue

@@ -16,7 +16,7 @@ from civic.core.models import audit, utcnow
 from civic.core.notify import notify
 from civic.extensions import db
 from civic.moderation import services as moderation
-from civic.ratings.importer import ParseResult
+from civic.ratings.importer import CONTROL, ParseResult
 from civic.ratings.models import (
     CHANNELS,
     CRITERIA,
@@ -119,6 +119,25 @@ class ImportReport:
         }
 
 
+def _length(column) -> int:
+    return column.property.columns[0].type.length
+
+
+def _too_long(row: dict) -> str | None:
+    """A row error for the first value longer than its column (PostgreSQL would refuse the
+    whole import, SQLite would store it)."""
+    limits = {"id": _length(Service.source_id)} | {
+        name: _length(getattr(Service, column))
+        for name, column in FIELD_COLUMNS.items()
+        if name not in ("lat", "lon")
+    }
+    for name, limit in limits.items():
+        value = row.get(name) or ""
+        if len(str(value)) > limit:
+            return f"« {name} » trop long : {len(str(value))} caractères pour {limit} au plus"
+    return None
+
+
 def import_services(
     actor,
     source: str,
@@ -132,6 +151,17 @@ def import_services(
     source = source.strip()
     if not source:
         raise RatingError(_l("Donnez un nom à la source (par exemple : sicoval-equipements)."))
+    limit = _length(ServiceImport.source)
+    if len(source) > limit or CONTROL.search(source):
+        raise RatingError(
+            _l(
+                "Le nom de la source doit tenir en %(n)s caractères, sans caractère invisible.",
+                n=limit,
+            )
+        )
+    # What only describes the file is shortened rather than refused.
+    dataset = CONTROL.sub("", dataset)[: _length(ServiceImport.dataset)]
+    filename = CONTROL.sub("", filename)[: _length(ServiceImport.filename)]
     report = ImportReport(rejected=list(parsed.rejected))
     finder = CommuneFinder(
         list(db.session.scalars(sa.select(Commune).options(undefer(Commune.outline))))
@@ -151,6 +181,10 @@ def import_services(
             continue
         if row["id"] in seen:
             report.rejected.append({"row": row["row"], "reason": "identifiant en double"})
+            continue
+        too_long = _too_long(row)
+        if too_long:
+            report.rejected.append({"row": row["row"], "reason": too_long})
             continue
         seen.add(row["id"])
         values = {

@@ -1,6 +1,8 @@
 """Thin views: the directory, the service page, rating, answers, import and export."""
 
+import re
 import secrets
+import time
 
 import sqlalchemy as sa
 from flask import abort, flash, jsonify, render_template, request, url_for
@@ -11,6 +13,7 @@ from sqlalchemy.orm import undefer
 from civic.consultations.models import Consultation
 from civic.core import limits
 from civic.core.htmx import redirect_303, render_page_or_block
+from civic.core.inputs import int_arg
 from civic.core.models import utcnow
 from civic.core.pagination import page_arg
 from civic.core.permissions import require
@@ -28,10 +31,9 @@ def _service(service_id: int) -> Service:
 
 
 def _filters() -> dict:
-    commune = request.args.get("commune", "")
     return {
         "q": request.args.get("q", "")[:100],
-        "commune_id": int(commune) if commune.isdigit() else None,
+        "commune_id": int_arg("commune"),
         "type_": request.args.get("type", "")[:120],
     }
 
@@ -170,6 +172,11 @@ def answer(service_id: int, rating_id: int):
 # --- management ----------------------------------------------------------------------------
 
 
+# A previewed upload waits this long for its confirmation.
+PENDING_IMPORT_SECONDS = 3600
+TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
 def _pending_path(token: str):
     return services_upload_dir() / f"import-{token}.bin"
 
@@ -180,13 +187,25 @@ def services_upload_dir():
     return upload_dir()
 
 
+def _remove_stale_imports() -> None:
+    """Uploads kept for a preview that was never confirmed go after an hour."""
+    limit = time.time() - PENDING_IMPORT_SECONDS
+    for path in services_upload_dir().glob("import-*.bin"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue  # removed meanwhile by another worker
+
+
 def import_services():
     """Upload, preview the mapping and the first rejected rows, then confirm."""
+    _remove_stale_imports()
     form = ImportForm()
     preview = None
     token = request.form.get("token", "")
     if form.validate_on_submit():
-        if token and all(c in "0123456789abcdef" for c in token):
+        if TOKEN.fullmatch(token):
             data = _pending_path(token).read_bytes() if _pending_path(token).exists() else b""
         else:
             upload = form.file.data
@@ -198,16 +217,23 @@ def import_services():
                 data, form.format.data, getattr(form.file.data, "filename", "") or ""
             )
         except importer.UnreadableFile as error:
+            _pending_path(token).unlink(missing_ok=True)  # refused: nothing to confirm later
             form.file.errors = [_("Ce fichier ne peut pas être lu : %(why)s", why=str(error))]
             return render_template("ratings/import.html", form=form, preview=None), 422
         if request.form.get("confirm") == "1":
-            report = services.import_services(
-                current_user,
-                form.source.data,
-                parsed,
-                dataset=form.dataset.data or "",
-                filename=getattr(form.file.data, "filename", ""),
-            )
+            try:
+                report = services.import_services(
+                    current_user,
+                    form.source.data,
+                    parsed,
+                    dataset=form.dataset.data or "",
+                    filename=getattr(form.file.data, "filename", "") or "",
+                )
+            except services.RatingError as error:
+                db.session.rollback()
+                _pending_path(token).unlink(missing_ok=True)
+                form.source.errors = [str(error)]
+                return render_template("ratings/import.html", form=form, preview=None), 422
             db.session.commit()
             _pending_path(token).unlink(missing_ok=True)
             flash(

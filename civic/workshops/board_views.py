@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from civic.core import limits
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
+from civic.core.inputs import int_arg, strict_int
 from civic.core.permissions import can, require
 from civic.extensions import db
 from civic.ratings.charts import bar_chart
@@ -50,8 +51,7 @@ def _requested_table(workshop: Workshop, seat) -> int:
     """A participant sees their own table; the facilitator chooses one with ?table=N."""
     if seat is not None and seat.role != SeatRole.FACILITATOR:
         return seat.table_no
-    wanted = request.values.get("table", "")
-    return boards.clamp_table(workshop, int(wanted) if wanted.isdigit() else 1)
+    return boards.clamp_table(workshop, int_arg("table", 1, source=request.values, status=404))
 
 
 def _notes(workshop: Workshop, table_no: int) -> tuple[list[Theme], list[Note], str]:
@@ -105,9 +105,9 @@ def board(slug: str):
     if wants_fragment():
         if request.args.get("state") == state:
             return "", 204  # nothing new: no swap, no repeated announcement
-        since = request.args.get("since", "")
-        if since.isdigit():
-            new = [n for n in notes if n.id > int(since) and n.author_id != current_user.id]
+        since = strict_int(request.args.get("since"))
+        if since is not None:
+            new = [n for n in notes if n.id > since and n.author_id != current_user.id]
             if new:
                 announce = ngettext(
                     "%(num)d nouvelle note au tableau.",
@@ -182,10 +182,10 @@ def assign_note(note_id: int):
     note = db.session.get(Note, note_id) or abort(404)
     workshop = note.workshop
     require("workshops.manage", workshop)
-    value = request.form.get("theme", "")
+    value = int_arg("theme", source=request.form, status=404)
     theme = None
     if value:
-        theme = (db.session.get(Theme, int(value)) if value.isdigit() else None) or abort(404)
+        theme = db.session.get(Theme, value) or abort(404)
     status, category = 200, "success"
     try:
         boards.assign_note(current_user, note, theme)
@@ -210,14 +210,13 @@ def manage_vote(workshop_id: int):
     workshop = _managed(workshop_id)
     table_no = _requested_table(workshop, None)
     action = request.form.get("action", "")
-    dots = request.form.get("dots_per_person", "")
     try:
         if action == "open":
             boards.open_vote(
                 current_user,
                 workshop,
                 request.form.get("method", ""),
-                int(dots) if dots.isdigit() else None,
+                int_arg("dots_per_person", low=0, source=request.form),
             )
             message = _("Le vote est ouvert : les participant·es peuvent voter.")
         elif action == "close":
@@ -245,13 +244,14 @@ def _read_values(workshop: Workshop, theme_list: list[Theme]):
         typed = request.form.get(f"theme-{theme.id}", "").strip()[:4]
         raw[theme.id] = typed
         if majority:
-            if typed.isdigit() and int(typed) < len(GRADES):
-                values[theme.id] = int(typed)
+            grade = strict_int(typed, 0, len(GRADES) - 1)
+            if grade is not None:
+                values[theme.id] = grade
             else:
                 errors[theme.id] = _("Choisissez une mention pour ce thème.")
         elif typed == "":
             values[theme.id] = 0
-        elif typed.isdigit():
+        elif strict_int(typed) is not None:
             values[theme.id] = int(typed)
         else:
             errors[theme.id] = _("Indiquez un nombre entier de gommettes, 0 ou plus.")

@@ -10,6 +10,7 @@ from civic.accounts.services import get_by_email
 from civic.consultations.models import Consultation
 from civic.core import jobs
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
+from civic.core.inputs import int_arg, int_list, strict_int
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
 from civic.core.validators import paris_to_utc, utc_to_paris
@@ -36,6 +37,10 @@ from civic.workshops.models import (
     VolunteerStatus,
     Workshop,
 )
+
+# The bounds of the workshop form (WorkshopForm.tables, seats_*).
+MAX_TABLES = 50
+MAX_SEATS = 500
 
 
 def _workshop(slug: str) -> Workshop:
@@ -279,9 +284,12 @@ def publish(workshop_id: int):
 
 
 def _quotas_from_form(workshop: Workshop) -> tuple[list[Quota], list[str]]:
-    """Rows of the quota table as typed; bad numbers are reported, not guessed."""
+    """Rows of the quota table as typed; anything not understood is an error, never a row
+    silently dropped: the quotas are replaced only by a fully valid set."""
     quotas, errors = [], []
     rows = request.form.getlist("row")
+    if not rows:
+        errors.append(_("Le tableau des quotas n'a pas été reçu : rien n'a été changé."))
     for n, row in enumerate(rows):
         if request.form.get(f"remove-{row}"):
             continue
@@ -291,32 +299,43 @@ def _quotas_from_form(workshop: Workshop) -> tuple[list[Quota], list[str]]:
         high = request.form.get(f"max-{row}", "").strip()
         label = request.form.get(f"label-{row}", "").strip()[:200]
         communes = request.form.getlist(f"communes-{row}")
-        if category not in CATEGORY_LABELS or not value:
+        if not (category or value or low or high):
+            continue  # the empty "add a quota" row
+        if category not in CATEGORY_LABELS:
+            errors.append(_("Ligne %(n)s : cette caractéristique n'existe pas.", n=n + 1))
             continue
-        if category != Category.AREA and value not in services.category_values(category):
+        # The row is shown again as typed when something is wrong with it.
+        typed = Quota(
+            category=category,
+            value=value[:120],
+            label=label,
+            communes=sorted(set(communes)) if category == Category.AREA else [],
+            min=low,
+            max=high,
+            position=n,
+        )
+        quotas.append(typed)
+        if not value or (
+            category != Category.AREA and value not in services.category_values(category)
+        ):
             errors.append(
                 _("Ligne %(n)s : cette valeur ne correspond pas à la caractéristique.", n=n + 1)
             )
             continue
-        if not (low.isdigit() and high.isdigit()):
+        if category == Category.AREA and not set(communes) <= {
+            c.insee for c in services.territory(workshop)
+        }:
+            errors.append(_("Ligne %(n)s : une commune cochée n'existe pas.", n=n + 1))
+            continue
+        typed.min, typed.max = strict_int(low, 0, MAX_SEATS), strict_int(high, 0, MAX_SEATS)
+        if typed.min is None or typed.max is None:
+            typed.min, typed.max = low, high
             errors.append(
                 _(
                     "Ligne %(n)s : le minimum et le maximum sont des nombres entiers.",
                     n=n + 1,
                 )
             )
-            continue
-        quotas.append(
-            Quota(
-                category=category,
-                value=value[:120],
-                label=label,
-                communes=sorted(set(communes)) if category == Category.AREA else [],
-                min=int(low),
-                max=int(high),
-                position=n,
-            )
-        )
     return quotas, errors
 
 
@@ -483,11 +502,11 @@ def _run(selection_id: int) -> Selection:
 def show_selection(selection_id: int):
     run = _run(selection_id)
     # A poll that would show the same progress again gets nothing: no repeated announcement.
-    seen = request.args.get("progress", "")
+    seen = strict_int(request.args.get("progress"))
     if (
         wants_fragment()
-        and seen.isdigit()
-        and int(seen) == run.progress
+        and seen is not None
+        and seen == run.progress
         and run.status in ("queued", "running")
     ):
         return "", 204
@@ -532,7 +551,7 @@ def table(workshop_id: int):
     workshop = _managed(workshop_id)
     form = SeatForm()
     if request.method == "POST" and request.form.get("remove"):
-        seat = db.session.get(Participant, int(request.form["remove"]))
+        seat = db.session.get(Participant, int_arg("remove", source=request.form))
         if seat is None or seat.workshop_id != workshop.id:
             abort(404)
         try:
@@ -565,12 +584,13 @@ def table(workshop_id: int):
 
 def attendance(workshop_id: int):
     workshop = _managed(workshop_id)
-    present = {int(x) for x in request.form.getlist("present") if x.isdigit()}
+    # The whole sheet is understood, or nothing changes.
+    present = set(int_list("present"))
     tables = {}
     for seat in services.participants(workshop):
-        value = request.form.get(f"table-{seat.id}", "")
-        if value.isdigit():
-            tables[seat.id] = int(value)
+        value = int_arg(f"table-{seat.id}", low=1, high=MAX_TABLES, source=request.form)
+        if value is not None:
+            tables[seat.id] = value
     services.set_attendance(current_user, workshop, present, tables)
     db.session.commit()
     flash(_("Les présences sont enregistrées."), "success")

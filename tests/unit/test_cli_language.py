@@ -53,7 +53,8 @@ def test_click_errors_are_french_and_name_the_option(app, french):
     assert result.exit_code == 2
     assert "Utilisation :" in result.output and "Option inconnue : '--nope'" in result.output
     missing = invoke(app, "ratings", "import", "/no/such/file.csv", "--source", "x")
-    assert missing.exit_code == 2 and "Fichier '/no/such/file.csv' introuvable" in missing.output
+    assert missing.exit_code == 2
+    assert "Valeur invalide pour PATH : fichier introuvable : /no/such/file.csv" in missing.output
 
 
 def test_the_same_errors_in_english(app, english):
@@ -109,3 +110,17 @@ def test_help_follows_the_language_of_the_environment():
     assert "Utilisation :" in french_help and "Tout vérifier sans rien enregistrer." in french_help
     assert "Usage:" in english_help and "Check everything without saving anything." in english_help
     assert "Tout vérifier" not in english_help
+
+
+def test_hostile_command_line_values_are_errors_not_tracebacks(app, french, tmp_path):
+    services = tmp_path / "services.csv"
+    services.write_text("nom;commune\nPiscine;Labège\n", encoding="utf-8")
+    long_source = invoke(app, "ratings", "import", str(services), "--source", "s" * 81)
+    assert long_source.exit_code == 2 and "--source" in long_source.output
+    assert "Traceback" not in long_source.output
+    nul_source = invoke(app, "ratings", "import", str(services), "--source", "a\x00b")
+    assert nul_source.exit_code == 2 and "--source" in nul_source.output
+    nul_path = invoke(app, "ratings", "import", "a\x00b.csv", "--source", "x")
+    assert nul_path.exit_code == 2 and "fichier illisible : ab.csv" in nul_path.output
+    nul_out = invoke(app, "ratings", "export", "--out", str(tmp_path / "a\x00b"))
+    assert nul_out.exit_code == 1 and "écriture impossible" in nul_out.output
