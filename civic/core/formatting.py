@@ -226,6 +226,30 @@ def today_local() -> date:
     return datetime.now(UTC).astimezone(_current()[1]).date()
 
 
+def day_names(language: str) -> list[str]:
+    """Monday to Sunday, in words."""
+    return _month_and_day_names(language)[1]
+
+
+def relative_filter(value: datetime, now: datetime | None = None) -> str:
+    """A moment in the coming days: 'aujourd'hui à 13 h 30', 'demain à 8 h 30',
+    'lundi à 9 h', later 'le 3 janvier 2027 à 9 h'."""
+    if not value:
+        return ""
+    locale, zone = _current()[:2]
+    language = _language(locale)
+    value = _local(value, zone)
+    days = (value.date() - _local(now or datetime.now(UTC), zone).date()).days
+    when = time_text(value, language)
+    if days == 0:
+        return gettext("aujourd'hui à %(time)s", time=when)
+    if days == 1:
+        return gettext("demain à %(time)s", time=when)
+    if 1 < days < 7:
+        return gettext("%(day)s à %(time)s", day=day_names(language)[value.weekday()], time=when)
+    return gettext("le %(date)s", date=datetime_text(value, language))
+
+
 # --- numbers ------------------------------------------------------------------------------
 # Babel's patterns of the request's language: decimal comma and narrow no-break space between
 # thousands in French ("12 345,5"), a no-break space before "%" ("8,0 %").
@@ -418,6 +442,7 @@ def register(app: Flask) -> None:
         date=date_filter,
         time=time_filter,
         span=span_filter,
+        relative_day=relative_filter,
         number=number,
         percent=percent,
         file_size=file_size,

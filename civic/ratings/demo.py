@@ -5,6 +5,7 @@ import random
 import sqlalchemy as sa
 
 from civic.accounts.models import User
+from civic.core.formatting import elide
 from civic.extensions import db
 from civic.ratings import importer, services
 from civic.ratings.models import CRITERIA, Rating, Service
@@ -50,10 +51,10 @@ def scdl_file(communes: dict[str, Commune], rng: random.Random) -> bytes:
                     [
                         f"{kind[:3].upper()}-{insee}",
                         kind,
-                        f"{prefix} de {commune.name}",
+                        elide(f"{prefix} de {commune.name}"),
                         str(rng.randint(1, 40)),
                         "rue de la République",
-                        "31" + insee[2:],
+                        commune.postcode,
                         commune.name,
                         f"{lat:.5f}".replace(".", ","),
                         f"{lon:.5f}".replace(".", ","),

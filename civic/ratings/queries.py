@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from civic.core.formatting import collate
 from civic.core.pagination import Page, paginate
 from civic.extensions import db
 from civic.ratings.models import CRITERIA, Rating, Service
@@ -54,12 +55,11 @@ def map_points(*, q: str = "", commune_id: int | None = None, type_: str = "") -
 
 
 def types() -> list[str]:
-    return list(
+    return collate(
         db.session.scalars(
             sa.select(Service.type)
             .where(Service.closed_at.is_(None), Service.type != "")
             .distinct()
-            .order_by(Service.type)
         )
     )
 

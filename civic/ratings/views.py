@@ -10,6 +10,7 @@ from sqlalchemy.orm import undefer
 
 from civic.consultations.models import Consultation
 from civic.core import limits
+from civic.core.formatting import collate
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.models import utcnow
 from civic.core.pagination import page_arg
@@ -95,6 +96,7 @@ def show(service_id: int):
         labels=labels,
         criteria=CRITERIA,
         hours=hours.state(service.hours, utcnow()),
+        weekly_hours=hours.weekly(service.hours, utcnow()),
         comments=queries.published_comments(service, page_arg()),
         median_hours=services.median_response_hours(service),
         own=queries.own_rating(current_user, service),
@@ -231,14 +233,10 @@ def import_services():
 def propose_from_service(service_id: int):
     service = _service(service_id)
     form = ProposalFromServiceForm()
-    form.consultation_id.choices = [
-        (c.id, c.title)
-        for c in db.session.scalars(
-            sa.select(Consultation)
-            .where(Consultation.published_at.is_not(None))
-            .order_by(Consultation.title)
-        )
-    ]
+    published = db.session.scalars(
+        sa.select(Consultation).where(Consultation.published_at.is_not(None))
+    )
+    form.consultation_id.choices = [(c.id, c.title) for c in collate(published, "title")]
     if request.method == "GET":
         weakest = min(CRITERIA, key=lambda c: queries.scores(service).averages[c])
         form.title.data = _(

@@ -31,7 +31,9 @@ from flask_babel import lazy_gettext as _l
 
 from civic.accounts.models import AGE_BRACKETS, GENDERS, PCS_GROUPS, User
 from civic.consultations.models import Comment, Consultation, Proposal, Vote
+from civic.core.formatting import collate
 from civic.extensions import db
+from civic.territory import queries as territory_queries
 from civic.territory.models import Commune
 from civic.workshops import diversity
 from civic.workshops.models import (
@@ -290,8 +292,8 @@ def _breakdown(key: str, title, labels: dict, values: list[str]) -> Breakdown:
 
 def _territory(consultation: Consultation | None) -> list[Commune]:
     if consultation is not None and not consultation.all_communes and consultation.communes:
-        return sorted(consultation.communes, key=lambda c: c.name)
-    return list(db.session.scalars(sa.select(Commune).order_by(Commune.name)))
+        return collate(consultation.communes, "name")
+    return territory_queries.communes()
 
 
 def _communes(people: list[Person], territory: list[Commune]) -> tuple[list[CommuneRow], int]:

@@ -6,13 +6,13 @@ from itertools import pairwise
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, request, url_for
-from flask_babel import format_date, format_decimal, format_percent, format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
 from markupsafe import Markup, escape
 
 from civic.consultations import queries as consultation_queries
+from civic.core import formatting
 from civic.core.htmx import render_page_or_block
 from civic.core.models import utcnow
 from civic.extensions import db
@@ -39,15 +39,12 @@ AGENDA_LIMIT = 500
 
 
 def percent(value: float | None) -> str:
-    """A share as a percentage in the reader's language, at most one decimal."""
-    if value is None:
-        return "—"
-    pattern = get_locale().percent_formats[None].pattern.replace("#,##0", "#,##0.#", 1)
-    return format_percent(value, pattern)
+    """A share as a percentage in the reader's language, with one decimal."""
+    return "—" if value is None else formatting.percent(value, 1)
 
 
 def decimal(value: float | None) -> str:
-    return "—" if value is None else format_decimal(value, "0.00")
+    return "—" if value is None else formatting.number(value, 2)
 
 
 def share_chart(
@@ -245,9 +242,7 @@ def _location(workshop: Workshop) -> str:
 
 def _description(workshop: Workshop, url: str) -> str:
     when = _(
-        "Le %(date)s à %(time)s, heure de Paris.",
-        date=format_date(workshop.starts_at, "full"),
-        time=format_time(workshop.starts_at, "short"),
+        "Le %(when)s, heure de Paris.", when=formatting.span_filter(workshop.starts_at)
     )
     lines = [workshop.purpose.strip(), when]
     if workshop.accessibility.strip():

@@ -13,9 +13,11 @@ from flask_babel import lazy_gettext as _l
 
 from civic.accounts.models import AGE_BRACKETS, GENDERS, PCS_GROUPS, Role
 from civic.consultations.text import slugify
+from civic.core.formatting import collate
 from civic.core.models import audit, utcnow
 from civic.core.notify import notify, send_email
 from civic.extensions import db
+from civic.territory import queries as territory_queries
 from civic.territory.models import Commune
 from civic.workshops import selection as engine
 from civic.workshops.models import (
@@ -121,8 +123,8 @@ def territory(workshop: Workshop) -> list[Commune]:
     """The communes concerned: the consultation's when it names some, otherwise all."""
     consultation = workshop.consultation
     if consultation is not None and not consultation.all_communes and consultation.communes:
-        return sorted(consultation.communes, key=lambda c: c.name)
-    return list(db.session.scalars(sa.select(Commune).order_by(Commune.name)))
+        return collate(consultation.communes, "name")
+    return territory_queries.communes()
 
 
 def _bounds(expected: float) -> tuple[int, int]:

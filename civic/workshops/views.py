@@ -9,11 +9,13 @@ from flask_login import current_user
 from civic.accounts.services import get_by_email
 from civic.consultations.models import Consultation
 from civic.core import jobs
+from civic.core.formatting import collate
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
 from civic.core.validators import paris_to_utc, utc_to_paris
 from civic.extensions import db
+from civic.territory import queries as territory_queries
 from civic.territory.models import Commune
 from civic.workshops import queries, services
 from civic.workshops.forms import (
@@ -51,7 +53,7 @@ def _managed(workshop_id: int, action: str = "workshops.manage") -> Workshop:
 
 
 def _communes() -> list[Commune]:
-    return list(db.session.scalars(sa.select(Commune).order_by(Commune.name)))
+    return territory_queries.communes()
 
 
 # --- public pages ----------------------------------------------------------------------------
@@ -209,7 +211,7 @@ def _workshop_form(workshop: Workshop | None):
         form.call_closes_at.data = utc_to_paris(workshop.call_closes_at)
     else:
         form = WorkshopForm()
-    consultations = db.session.scalars(sa.select(Consultation).order_by(Consultation.title))
+    consultations = collate(db.session.scalars(sa.select(Consultation)), "title")
     form.consultation_id.choices = [("", _("Aucune (atelier autonome)"))] + [
         (c.id, c.title) for c in consultations
     ]

@@ -130,7 +130,8 @@ def test_translations_elide_before_the_values_put_in_them(in_request):
 def test_templates_elide_and_format(app):
     with app.test_request_context("/"), force_locale("fr"):
         template = app.jinja_env.from_string(
-            '{{ _("Secteur de %(c)s", c=name) }} · {{ 0.08|percent(1) }} · {{ names|collate|join(",") }}'
+            '{{ _("Secteur de %(c)s", c=name) }} · {{ 0.08|percent(1) }} · '
+            '{{ names|collate|join(",") }}'
         )
         text = template.render(name="Escalquens", names=["Pouze", "Péchabou"])
         assert text == "Secteur d'Escalquens · 8,0" + NB + "% · Péchabou,Pouze"

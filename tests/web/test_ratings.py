@@ -89,7 +89,7 @@ def test_service_page_hours_and_threshold(client, pool, make_user, db):
     assert "Pas encore assez d'avis" not in page and "5 avis" in page
     assert "<svg" in client.get(f"/services/{service.id}").get_data(as_text=True)
     assert "Répartition des notes de satisfaction (données du graphique)" in page
-    assert "80 % des usagers sont satisfaits" in page
+    assert "80\u00a0% des usagers sont satisfaits" in page
 
 
 def test_scores_are_bayesian_and_ranked_by_wilson(pool, make_user, db, app, monkeypatch):
