@@ -10,11 +10,11 @@ from civic.analysis.models import DECISIONS, STATUS_LABELS, AnalysisRun, Cluster
 from civic.consultations.models import CHANNEL_LABELS, Consultation
 from civic.consultations.queries import get_by_slug
 from civic.core import jobs
+from civic.core.charts import bar_chart
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.opendata import to_csv
 from civic.core.permissions import can, require
 from civic.extensions import db
-from civic.ratings.charts import bar_chart
 
 
 def _consultation(consultation_id: int) -> Consultation:

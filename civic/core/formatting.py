@@ -260,6 +260,8 @@ def number(value, digits: int | None = None) -> str:
     locale = _current()[0] or "fr"
     if value is None:
         value = 0
+    elif not isinstance(value, int):
+        value = float(value)  # a Fraction or Decimal, which Babel does not read
     if digits is None:
         return format_decimal_babel(value, locale=locale)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
@@ -272,7 +274,7 @@ def percent(value, digits: int = 0) -> str:
     pattern = locale.percent_formats[None].pattern
     if digits:
         pattern = pattern.replace("0", "0." + "0" * digits, 1)
-    return format_percent_babel(value or 0, pattern, locale=locale)
+    return format_percent_babel(float(value or 0), pattern, locale=locale)  # also Fraction
 
 
 def file_size(size: int) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import undefer
 
 from civic.consultations.models import Consultation
 from civic.core import limits
+from civic.core.charts import bar_chart
 from civic.core.formatting import collate
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.models import utcnow
@@ -17,7 +18,6 @@ from civic.core.pagination import page_arg
 from civic.core.permissions import require
 from civic.extensions import db
 from civic.ratings import hours, importer, queries, services
-from civic.ratings.charts import bar_chart
 from civic.ratings.forms import AnswerForm, ImportForm, ProposalFromServiceForm, RatingForm
 from civic.ratings.models import ANSWER_LABELS, CHANNELS, CRITERIA, Rating, Service
 from civic.territory.models import Commune

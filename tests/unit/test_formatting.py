@@ -135,3 +135,16 @@ def test_templates_elide_and_format(app):
         )
         text = template.render(name="Escalquens", names=["Pouze", "Péchabou"])
         assert text == "Secteur d'Escalquens · 8,0" + NB + "% · Péchabou,Pouze"
+
+
+def test_charts_never_cut_labels_and_name_the_grades():
+    from civic.core.charts import bar_chart, merit_profile
+
+    long_label = "Accueil par téléphone et au guichet de la mairie annexe"
+    svg = str(bar_chart([3, 5], [long_label, "Transports en commun"], "Titre"))
+    words = " ".join(part.split("<")[0] for part in svg.split('">')[1:])
+    assert "Accueil par téléphone" in words and "annexe" in words and "…" not in svg
+    assert "Transports en commun" in svg
+    grades = ["À rejeter", "Insuffisant", "Passable", "Assez bien", "Bien", "Très bien", "Excellent"]
+    profile = str(merit_profile([("Vélo", [0, 1, 0, 2, 0, 0, 1])], grades, ["#000"] * 7, "T"))
+    assert all(f">{grade}</text>" in profile for grade in grades)  # the legend
