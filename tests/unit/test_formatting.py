@@ -145,6 +145,14 @@ def test_charts_never_cut_labels_and_name_the_grades():
     words = " ".join(part.split("<")[0] for part in svg.split('">')[1:])
     assert "Accueil par téléphone" in words and "annexe" in words and "…" not in svg
     assert "Transports en commun" in svg
-    grades = ["À rejeter", "Insuffisant", "Passable", "Assez bien", "Bien", "Très bien", "Excellent"]
+    grades = [
+        "À rejeter",
+        "Insuffisant",
+        "Passable",
+        "Assez bien",
+        "Bien",
+        "Très bien",
+        "Excellent",
+    ]
     profile = str(merit_profile([("Vélo", [0, 1, 0, 2, 0, 0, 1])], grades, ["#000"] * 7, "T"))
     assert all(f">{grade}</text>" in profile for grade in grades)  # the legend
