@@ -33,7 +33,7 @@ def test_pages_show_the_consultation(client, climate, db):
     db.session.commit()
     assert "Plan climat" in text(client.get("/concertations"))
     page = text(client.get(BASE))
-    assert "Propositions et votes" in page and "en cours" in page
+    assert "Propositions et votes" in page and "En cours" in page and 'aria-current="step"' in page
     # The glossary explains the term in place and links to its definition.
     assert 'href="/glossaire#terme-pcaet"' in page and 'title="Plan climat-air-énergie' in page
     listing = text(client.get(f"{BASE}/propositions"))
@@ -679,7 +679,7 @@ def test_listing_total_and_filter_options_follow_every_change(client, climate, m
         author, consultation, title="Des bornes", body="Recharger", theme="Énergie", commune_id=None
     )
     db.session.commit()
-    assert listing() == (2, ["Mobilité", "Énergie"]) and counted() == 2
+    assert listing() == (2, ["Énergie", "Mobilité"]) and counted() == 2
     second.theme = "Eau"
     db.session.commit()
     assert listing() == (2, ["Eau", "Mobilité"])
