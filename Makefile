@@ -10,7 +10,7 @@ MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 # run.txt serves the site, test.txt adds the test tools, bench.txt the benchmarks' tools.
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
 
-.PHONY: run test test-postgres lint bench translations extract reset audit lock
+.PHONY: run test test-postgres lint bench translations extract reset audit lock screenshots
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -95,3 +95,9 @@ audit: $(VENV)/.test
 	fi; \
 	$(BIN)/bandit -r civic -c bandit.yaml -q || status=1; \
 	exit $$status
+
+# Screenshots of the demo (home, a consultation, a proposal, a service, the synthesis) at
+# 1280 px and 390 px in docs/screenshots/, for reviewers; fails if a page is wider than the
+# screen. Needs Debian's Chromium (/usr/bin/chromium).
+screenshots: $(VENV)/.test translations
+	$(BIN)/python -m scripts.screenshots

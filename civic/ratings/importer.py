@@ -245,6 +245,14 @@ def parse(
     result = ParseResult(mapping=mapping, columns=columns)
     for number, raw in enumerate(raw_rows, start=1):
         row = {name: _clean(raw.get(column)) for name, column in mapping.items()}
+        if not row.get("address"):
+            # The national SCDL schema splits it: ADR_NUMERO and ADR_NOMVOIE.
+            parts = {k.lower(): v for k, v in raw.items() if k}
+            street = " ".join(
+                _clean(parts.get(key)) for key in ("adr_numero", "adr_nomvoie") if parts.get(key)
+            )
+            if street:
+                row["address"] = street
         row["row"] = number
         if not row.get("name"):
             result.rejected.append({"row": number, "reason": "nom manquant"})
