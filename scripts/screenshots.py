@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WIDTHS = {"desktop": (1280, 900), "mobile": (390, 844)}
+MAX_HEIGHT = 5000
 
 
 class _Quiet(WSGIRequestHandler):
@@ -75,7 +76,7 @@ def _pages(app) -> dict[str, str]:
         proposal = db.session.scalar(
             sa.select(Proposal)
             .where(Proposal.consultation_id == consultation.id, Proposal.status == "published")
-            .order_by(Proposal.agree_count.desc(), Proposal.id)
+            .order_by(Proposal.comment_count.desc(), Proposal.id)
         )
         service = db.session.scalar(
             sa.select(Service)
@@ -101,7 +102,10 @@ def _pages(app) -> dict[str, str]:
             "synthesis": f"/concertations/{decided}/synthese",
         }
         # Checked for width only.
-        extra = {"open-data": "/donnees-ouvertes", "proposals": pages["consultation"] + "/propositions"}
+        extra = {
+            "open-data": "/donnees-ouvertes",
+            "proposals": pages["consultation"] + "/propositions",
+        }
         if drawn:
             extra["draw"] = f"/ateliers/{drawn}/tirage"
         db.session.remove()
@@ -135,11 +139,17 @@ def main() -> int:
                         if scroll > width:
                             too_wide.append(f"{path} at {width} px: {scroll} px wide")
                         if name in pages:
-                            page.screenshot(path=OUT / f"{name}-{label}.png", full_page=True)
+                            # The whole page, down to MAX_HEIGHT (the synthesis is very long).
+                            tall = page.evaluate("document.documentElement.scrollHeight")
+                            clip = {"x": 0, "y": 0, "width": width, "height": min(tall, MAX_HEIGHT)}
+                            page.screenshot(
+                                path=OUT / f"{name}-{label}.png", full_page=True, clip=clip
+                            )
                     context.close()
                 browser.close()
         finally:
             server.shutdown()
+    print("checked:", ", ".join({**pages, **extra}.values()))
     for line in too_wide:
         print("wider than the screen:", line)
     print(f"{2 * len(pages)} screenshots in {OUT}")

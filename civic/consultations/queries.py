@@ -283,7 +283,7 @@ class Author(NamedTuple):
         # As User.public_name (a test checks that they agree), with the templates' gettext.
         if self.deleted_at is not None:
             return _("Participant supprimé")
-        return self.display_name or _("Participant·e n° %(id)s", id=self.id)
+        return self.display_name or _("Participant n° %(id)s", id=self.id)
 
 
 class ProposalCard(NamedTuple):

@@ -14,8 +14,8 @@ from markupsafe import Markup, escape
 
 from civic.core import formatting
 
-LINE = 16  # height of one line of label text, in SVG units (13 px text)
-CHAR = 7.2  # average width of a character of 13 px system-ui text
+LINE = 18  # height of one line of label text, in SVG units (14 px text)
+CHAR = 7.8  # average width of a character of 14 px system-ui text
 
 
 def _wrap(text: str, width: float) -> list[str]:

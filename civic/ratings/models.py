@@ -5,6 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.core.models import TimestampMixin, UTCDateTime, utcnow
@@ -12,7 +13,7 @@ from civic.extensions import db
 
 CRITERIA = {
     "satisfaction": _l("Satisfaction globale"),
-    "welcome": _l("Accueil"),
+    "welcome": lazy_pgettext("critère d'un service", "Accueil"),
     "delay": _l("Délai"),
     "clarity": _l("Clarté de l'information"),
     "accessibility": _l("Accessibilité"),

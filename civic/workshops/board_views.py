@@ -136,7 +136,7 @@ def post_note(slug: str):
                 _("Votre note est affichée.")
                 if note.status == boards.NoteStatus.PUBLISHED
                 else _(
-                    "Votre note attend la relecture d'un·e modérateur·rice avant d'être affichée."
+                    "Votre note attend la relecture d'un modérateur avant d'être affichée."
                 )
             )
             if wants_fragment():
@@ -219,7 +219,7 @@ def manage_vote(workshop_id: int):
                 request.form.get("method", ""),
                 int(dots) if dots.isdigit() else None,
             )
-            message = _("Le vote est ouvert : les participant·es peuvent voter.")
+            message = _("Le vote est ouvert : les participants peuvent voter.")
         elif action == "close":
             boards.close_vote(current_user, workshop)
             message = _("Le vote est clos.")

@@ -66,14 +66,14 @@ def _distribution_labels() -> list[str]:
 def _charts(data: dashboard.Dashboard) -> dict:
     communes = share_chart(
         [(row.name, [row.share, row.population_share or 0.0]) for row in data.communes],
-        [_("Participant·es"), _("Population")],
-        _("Part des participant·es et part de la population, par commune"),
+        [_("Participants"), _("Population")],
+        _("Part des participants et part de la population, par commune"),
     )
     tables = {
         b.key: share_chart(
             [(cell.label, [cell.share]) for cell in b.cells if cell.key != dashboard.UNKNOWN],
-            [_("Participant·es")],
-            _("Répartition des participant·es : %(what)s", what=b.title),
+            [_("Participants")],
+            _("Répartition des participants : %(what)s", what=b.title),
         )
         for b in data.breakdowns
     }

@@ -296,7 +296,7 @@ def volunteer(user, workshop: Workshop, *, address: str = "", **declared) -> Vol
             with db.session.begin_nested():
                 db.session.flush()
         except sa.exc.IntegrityError:  # the same person, twice at once
-            raise WorkshopError(_l("Vous êtes déjà inscrit·e comme volontaire.")) from None
+            raise WorkshopError(_l("Vous êtes déjà inscrit comme volontaire.")) from None
     return item
 
 
@@ -593,7 +593,7 @@ def publish_selection(actor, run: Selection) -> None:
                     v.user,
                     _l(
                         "Tirage de l'atelier « %(title)s » : vous êtes sur la liste de réserve. "
-                        "Si une place se libère, vous serez invité·e.",
+                        "Si une place se libère, vous serez invité.",
                         title=workshop.title,
                     ),
                     url_for("workshops.selection_audit", slug=workshop.slug),
@@ -640,7 +640,7 @@ def _invite(v: Volunteer) -> None:
     link = url_for("workshops.invitation", token=token, _external=True)
     send_email(
         _recipient(v),
-        _l("Vous êtes tiré·e au sort pour l'atelier « %(title)s »", title=workshop.title),
+        _l("Vous êtes tiré au sort pour l'atelier « %(title)s »", title=workshop.title),
         "workshop_invitation",
         workshop=workshop,
         link=link,
@@ -648,7 +648,7 @@ def _invite(v: Volunteer) -> None:
     if v.user is not None:
         notify(
             v.user,
-            _l("Vous êtes tiré·e au sort pour l'atelier « %(title)s ».", title=workshop.title),
+            _l("Vous êtes tiré au sort pour l'atelier « %(title)s ».", title=workshop.title),
             url_for("workshops.invitation", token=token),
         )
 

@@ -130,7 +130,7 @@ def volunteer(slug: str):
             flash(
                 _(
                     "Merci ! Vous êtes volontaire. Le tirage au sort aura lieu après la clôture "
-                    "de l'appel ; vous serez prévenu·e du résultat."
+                    "de l'appel ; vous serez prévenu du résultat."
                 ),
                 "success",
             )
@@ -398,7 +398,7 @@ def enter_volunteer(workshop_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("Le ou la volontaire est inscrit·e."), "success")
+            flash(_("Le volontaire est inscrit."), "success")
             return redirect_303("workshops.enter_volunteer", workshop_id=workshop.id)
     status = 422 if request.method == "POST" else 200
     return render_template("workshops/manage/enter.html", workshop=workshop, form=form), status
@@ -421,7 +421,7 @@ def record_answer(volunteer_id: int):
         elif replacement is not None:
             flash(
                 _(
-                    "Désistement noté. %(name)s, suivant·e de la liste de réserve, est invité·e.",
+                    "Désistement noté. %(name)s, suivant de la liste de réserve, est invité.",
                     name=replacement.display_name,
                 ),
                 "success",

@@ -196,7 +196,7 @@ SUNDAY_BUS = Seed(
 
 def log_out(page: Page) -> None:
     page.get_by_role("button", name="Se déconnecter").click()
-    expect(page.get_by_role("status").filter(has_text="Vous êtes déconnecté·e.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Vous êtes déconnecté.")).to_be_visible()
     expect(page.get_by_role("link", name="Se connecter", exact=True)).to_be_visible()
 
 
