@@ -41,7 +41,11 @@ def _filtered(query, q: str, commune_id: int | None, type_: str):
 
 
 def directory(page: int, *, q: str = "", commune_id: int | None = None, type_: str = "") -> Page:
-    query = sa.select(Service).where(Service.closed_at.is_(None)).order_by(Service.name, Service.id)
+    query = (
+        sa.select(Service)
+        .where(Service.closed_at.is_(None))
+        .order_by(Service.sort_name, Service.id)
+    )
     return paginate(_filtered(query, q, commune_id, type_), page)
 
 
