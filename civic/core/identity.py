@@ -13,7 +13,7 @@ _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 class Authority:
     name: str  # "Sicoval": in sentences and the header
     long_name: str  # "Communauté d'agglomération du Sicoval": letterheads and the footer
-    logo: str  # a file under static/, or an https:// address
+    logo: str  # a file under static/ (the CSP loads images from the site only)
     colour: str  # the main colour, #rrggbb (links, header rule, buttons)
     colour_dark: str  # hover and pressed
     phone: str
