@@ -164,3 +164,15 @@ def test_home_lists_upcoming_workshops_and_headline_figures(client, db):
     assert "Atelier mobilités à venir" in page
     assert "Aucun atelier n&#39;est prévu" not in page
     assert 'class="figures"' in page and "réponse" in page
+
+
+def test_english_says_reception_for_the_criterion_and_home_for_the_page(app, client):
+    from flask_babel import force_locale
+
+    from civic.ratings.models import CRITERIA
+
+    with app.test_request_context("/"), force_locale("en"):
+        assert str(CRITERIA["welcome"]) == "Reception"
+    client.post("/langue", data={"lang": "en", "next": "/"})
+    page = client.get("/").get_data(as_text=True)
+    assert ">Home</a>" in page and "«" not in page
