@@ -10,7 +10,7 @@ MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/*.po))
 # run.txt serves the site, test.txt adds the test tools, bench.txt the benchmarks' tools.
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
 
-.PHONY: run test test-postgres lint bench translations extract reset audit lock
+.PHONY: run test test-postgres lint bench translations extract reset audit lock screenshots
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -71,7 +71,7 @@ lock: | $(BIN)/python
 	$(UV_COMPILE) -c requirements/bench.txt -o requirements/run.txt
 
 extract: $(VENV)/.run
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k _c -k _cn:1,2 -o translations/messages.pot --no-location --omit-header --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -k _c -k _cn:1,2 -o translations/messages.pot --no-location --omit-header --sort-output .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 # Start again from an empty demo database (new demo passwords are printed by `make run`).
@@ -98,3 +98,9 @@ audit: $(VENV)/.test
 	fi; \
 	$(BIN)/bandit -r civic -c bandit.yaml -q || status=1; \
 	exit $$status
+
+# Screenshots of the demo (home, a consultation, a proposal, a service, the synthesis) at
+# 1280 px and 390 px in docs/screenshots/, for reviewers; fails if a page is wider than the
+# screen. Needs Debian's Chromium (/usr/bin/chromium).
+screenshots: $(VENV)/.test translations
+	$(BIN)/python -m scripts.screenshots

@@ -118,7 +118,8 @@ def _register_hooks(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["safe_html"] = safe_html
-    from civic.core import caching, formatting
+    from civic.core import caching, formatting, identity
 
     formatting.register(app)
+    identity.register(app)
     caching.register(app)

@@ -93,6 +93,21 @@ def load(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "CIVIC_LANGUAGES": ("fr", "en"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # The authority that runs the site (see civic/core/identity.py); the demo's is the Sicoval.
+        "CIVIC_AUTHORITY_NAME": os.environ.get("CIVIC_AUTHORITY_NAME", "Sicoval"),
+        "CIVIC_AUTHORITY_LONG_NAME": os.environ.get(
+            "CIVIC_AUTHORITY_LONG_NAME", "Communauté d'agglomération du Sicoval"
+        ),
+        "CIVIC_AUTHORITY_LOGO": os.environ.get("CIVIC_AUTHORITY_LOGO", "img/sicoval-wordmark.svg"),
+        "CIVIC_AUTHORITY_COLOUR": os.environ.get("CIVIC_AUTHORITY_COLOUR", "#0b5e3c"),
+        "CIVIC_AUTHORITY_COLOUR_DARK": os.environ.get("CIVIC_AUTHORITY_COLOUR_DARK", "#07402a"),
+        "CIVIC_AUTHORITY_PHONE": os.environ.get("CIVIC_AUTHORITY_PHONE", "05 62 24 02 02"),
+        "CIVIC_AUTHORITY_ADDRESS": os.environ.get(
+            "CIVIC_AUTHORITY_ADDRESS", "65 rue du Chêne Vert / 31670 Labège"
+        ),
+        "CIVIC_AUTHORITY_WEBSITE": os.environ.get(
+            "CIVIC_AUTHORITY_WEBSITE", "https://www.sicoval.fr"
+        ),
         "CIVIC_UPLOAD_DIR": os.environ.get(
             "CIVIC_UPLOAD_DIR", str(Path(instance_path) / "uploads")
         ),

@@ -109,7 +109,7 @@ class ProfileForm(FlaskForm):
     display_name = StringField(
         _l("Pseudonyme public"),
         validators=[Optional(), Length(max=60)],
-        description=_l("Laissez vide pour apparaître comme « Participant·e n° … »."),
+        description=_l("Laissez vide pour apparaître comme « Participant n° … »."),
     )
     commune_id = SelectField(_l("Commune de résidence"), coerce=str, validators=[Optional()])
     locale = SelectField(_l("Langue des messages"), choices=[("fr", "Français"), ("en", "English")])

@@ -26,12 +26,12 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS = {
-    Role.CITIZEN: _l("Citoyen·ne"),
-    Role.AGENT: _l("Agent (technicien·ne)"),
-    Role.ELECTED: _l("Élu·e"),
-    Role.FACILITATOR: _l("Animateur·rice"),
-    Role.MODERATOR: _l("Modérateur·rice (CODEV)"),
-    Role.ADMIN: _l("Administrateur·rice"),
+    Role.CITIZEN: _l("Citoyen"),
+    Role.AGENT: _l("Agent (technicien)"),
+    Role.ELECTED: _l("Élu"),
+    Role.FACILITATOR: _l("Animateur"),
+    Role.MODERATOR: _l("Modérateur (CODEV)"),
+    Role.ADMIN: _l("Administrateur"),
 }
 # Every account is a citizen; the others are granted by an administrator.
 GRANTABLE_ROLES = [r for r in Role if r is not Role.CITIZEN]
@@ -50,14 +50,14 @@ GENDERS = {
 }
 # INSEE PCS 2020, level 1 (groupes socioprofessionnels).
 PCS_GROUPS = {
-    "1": _l("Agriculteur·rice exploitant·e"),
-    "2": _l("Artisan·e, commerçant·e, chef·fe d'entreprise"),
+    "1": _l("Agriculteur exploitant"),
+    "2": _l("Artisan, commerçant, chef d'entreprise"),
     "3": _l("Cadre, profession intellectuelle supérieure"),
     "4": _l("Profession intermédiaire"),
-    "5": _l("Employé·e"),
-    "6": _l("Ouvrier·ère"),
-    "7": _l("Retraité·e"),
-    "8": _l("Autre personne sans activité professionnelle (étudiant·e, au foyer...)"),
+    "5": _l("Employé"),
+    "6": _l("Ouvrier"),
+    "7": _l("Retraité"),
+    "8": _l("Autre personne sans activité professionnelle (étudiant, au foyer...)"),
 }
 
 
@@ -124,7 +124,7 @@ class User(UserMixin, TimestampMixin, db.Model):
 
         if self.is_deleted:
             return _("Participant supprimé")
-        return self.display_name or _("Participant·e n° %(id)s", id=self.id)
+        return self.display_name or _("Participant n° %(id)s", id=self.id)
 
 
 class RoleGrant(TimestampMixin, db.Model):

@@ -138,7 +138,7 @@ def login():
             return _invalid("accounts/login.html", form=form)
         db.session.commit()
         _start_session(user)
-        flash(_("Vous êtes connecté·e."), "success")
+        flash(_("Vous êtes connecté."), "success")
         return redirect(safe_next(request.args.get("next")), code=303)
     if form.is_submitted():
         return _invalid("accounts/login.html", form=form)
@@ -150,7 +150,7 @@ def logout():
     db.session.commit()
     logout_user()
     session.clear()
-    flash(_("Vous êtes déconnecté·e."), "success")
+    flash(_("Vous êtes déconnecté."), "success")
     return redirect_303("pages.home")
 
 

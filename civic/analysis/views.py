@@ -11,12 +11,12 @@ from civic.analysis.opinion_words import describe
 from civic.consultations.models import CHANNEL_LABELS, Consultation
 from civic.consultations.queries import get_by_slug
 from civic.core import jobs
+from civic.core.charts import bar_chart
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.inputs import int_arg, int_list, strict_int
 from civic.core.opendata import to_csv
 from civic.core.permissions import can, require
 from civic.extensions import db
-from civic.ratings.charts import bar_chart
 
 
 def _consultation(consultation_id: int) -> Consultation:

@@ -6,6 +6,7 @@ in data/; the people, communes, votes and answers around them are generated.
 
 import csv
 import random
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -96,8 +97,19 @@ def title_of(text: str) -> str:
         if text.startswith(prefix):
             text = text[len(prefix) :]
     text = text[0].upper() + text[1:]
-    words = text.split()
-    return text if len(words) <= 12 else " ".join(words[:12]).rstrip(",;:") + "…"
+    # A title is the first sentence, whole; a long one ends at its last clause that fits.
+    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".")
+    if len(sentence) <= 120:
+        return sentence
+    clauses = re.split(r"(?<=[,;:])\s|\s(?=et |ou |pour |afin )", sentence)
+    title = clauses[0]
+    for clause in clauses[1:]:
+        if len(title) + len(clause) + 1 > 120:
+            break
+        title += " " + clause
+    if title.count("(") > title.count(")"):  # an aside left open: end before it
+        title = title[: title.rindex("(")]
+    return title.rstrip(",;: ")
 
 
 def load(people: dict[str, User], communes: list) -> None:

@@ -122,10 +122,10 @@ class PhaseForm(FlaskForm):
         _l("Rôle"),
         validators=[Optional()],
         choices=[
-            ("elected", _l("Élu·e")),
-            ("agent", _l("Agent (technicien·ne)")),
-            ("facilitator", _l("Animateur·rice")),
-            ("moderator", _l("Modérateur·rice (CODEV)")),
+            ("elected", _l("Élu")),
+            ("agent", _l("Agent (technicien)")),
+            ("facilitator", _l("Animateur")),
+            ("moderator", _l("Modérateur (CODEV)")),
         ],
     )
     invited = TextAreaField(

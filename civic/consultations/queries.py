@@ -30,6 +30,7 @@ from civic.consultations.models import (
 )
 from civic.consultations.text import stems
 from civic.core.caching import app_cache
+from civic.core.formatting import collate, sort_key
 from civic.core.formatting import gettext as _
 from civic.core.models import utcnow
 from civic.core.pagination import PER_PAGE, Page, paginate
@@ -282,7 +283,7 @@ class Author(NamedTuple):
         # As User.public_name (a test checks that they agree), with the templates' gettext.
         if self.deleted_at is not None:
             return _("Participant supprimé")
-        return self.display_name or _("Participant·e n° %(id)s", id=self.id)
+        return self.display_name or _("Participant n° %(id)s", id=self.id)
 
 
 class ProposalCard(NamedTuple):
@@ -512,8 +513,8 @@ def filter_options(consultation: Consultation) -> tuple[list[str], list[tuple[in
 
     rows = _run(_statement(("filter options",), build), consultation_id=consultation.id).all()
     options = (
-        [row.name for row in rows if row.kind == 0],
-        [(row.id, row.name) for row in rows if row.kind == 1],
+        collate(row.name for row in rows if row.kind == 0),
+        sorted(((row.id, row.name) for row in rows if row.kind == 1), key=lambda r: sort_key(r[1])),
     )
     cache.put(key, options)
     return options

@@ -52,12 +52,14 @@ from civic.core import limits
 from civic.core.formatting import lazy_text
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.inputs import int_arg
+from civic.core.models import utcnow
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
 from civic.core.security import safe_next
 from civic.core.validators import paris_to_utc
 from civic.extensions import db
 from civic.territory.queries import commune_choices
+from civic.workshops import dashboard
 
 
 def _consultation(slug: str) -> Consultation:
@@ -105,6 +107,8 @@ def show(slug: str):
     decision_published = published_run(consultation.id) is not None
     return render_template(
         "consultations/show.html",
+        figures=dashboard.headline(consultation),
+        today=utcnow(),
         consultation=consultation,
         body=body,
         phase=consultation.current_phase(),

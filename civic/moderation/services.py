@@ -12,6 +12,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from civic.core import formatting
 from civic.core.models import audit, utcnow
 from civic.core.notify import notify, send_email
 from civic.extensions import db
@@ -311,7 +312,7 @@ def block(moderator, user, reason: str, days: int) -> Block:
         _l(
             "Votre compte est bloqué jusqu'au %(date)s : vous ne pouvez plus publier, "
             "voter ni signaler. Motif : %(reason)s",
-            date=until.date().isoformat(),
+            date=formatting.date_filter(until),
             reason=reason.strip(),
         ),
     )

@@ -8,6 +8,7 @@ from flask_login import current_user
 from civic.accounts.models import User
 from civic.consultations.models import Consultation
 from civic.core import limits
+from civic.core.formatting import collate
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.inputs import int_arg, int_list
 from civic.core.models import utcnow
@@ -87,7 +88,7 @@ def queue():
         item = registry.kind(case.kind).load(case.item_id)
         texts[case.id] = registry.kind(case.kind).text(item) if item else ""
     target = current_app.config["CIVIC_MODERATION_TARGET_HOURS"]
-    consultations = db.session.scalars(db.select(Consultation).order_by(Consultation.title))
+    consultations = collate(db.session.scalars(db.select(Consultation)), "title")
     return render_page_or_block(
         "moderation/queue.html",
         "results",

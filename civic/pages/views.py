@@ -4,10 +4,19 @@ from flask_login import current_user
 from civic.consultations.queries import open_consultations
 from civic.core.security import safe_next
 from civic.extensions import db
+from civic.workshops import dashboard
+from civic.workshops import queries as workshop_queries
+from civic.workshops.models import MODE_LABELS
 
 
 def home():
-    return render_template("pages/home.html", consultations=open_consultations())
+    return render_template(
+        "pages/home.html",
+        consultations=open_consultations(),
+        workshops=workshop_queries.upcoming(),
+        figures=dashboard.headline(),
+        mode_labels=MODE_LABELS,
+    )
 
 
 def set_language():

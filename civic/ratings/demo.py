@@ -1,10 +1,13 @@
 """Public services in the demo: an SCDL file built here, imported like a real one, rated."""
 
+import csv
+import io
 import random
 
 import sqlalchemy as sa
 
 from civic.accounts.models import User
+from civic.core.formatting import elide
 from civic.extensions import db
 from civic.ratings import importer, services
 from civic.ratings.models import CRITERIA, Rating, Service
@@ -39,30 +42,31 @@ PLACES = [
 
 
 def scdl_file(communes: dict[str, Commune], rng: random.Random) -> bytes:
-    lines = [HEADER]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADER.split(";"))
     for prefix, kind, hours, insees in PLACES:
         for insee in insees:
             commune = communes[insee]
             lat = commune.latitude + rng.uniform(-0.004, 0.004)
             lon = commune.longitude + rng.uniform(-0.004, 0.004)
-            lines.append(
-                ";".join(
-                    [
-                        f"{kind[:3].upper()}-{insee}",
-                        kind,
-                        f"{prefix} de {commune.name}",
-                        str(rng.randint(1, 40)),
-                        "rue de la République",
-                        "31" + insee[2:],
-                        commune.name,
-                        f"{lat:.5f}".replace(".", ","),
-                        f"{lon:.5f}".replace(".", ","),
-                        hours,
-                        f"05 61 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
-                    ]
-                )
+            writer.writerow(
+                [
+                    f"{kind[:3].upper()}-{insee}",
+                    kind,
+                    elide(f"{prefix} de {commune.name}"),
+                    str(rng.randint(1, 40)),
+                    "rue de la République",
+                    commune.postcode,
+                    commune.name,
+                    f"{lat:.5f}".replace(".", ","),
+                    f"{lon:.5f}".replace(".", ","),
+                    hours,
+                    f"05 61 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                ]
             )
-    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+    # Opening hours hold ";": the csv module quotes them, as a real export does.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def load(people: dict[str, User]) -> None:

@@ -304,6 +304,14 @@ def parse(
         except (RowError, RecursionError):
             result.rejected.append({"row": number, "reason": "valeur trop imbriquée"})
             continue
+        if not row.get("address"):
+            # The national SCDL schema splits it: ADR_NUMERO and ADR_NOMVOIE.
+            parts = {k.lower(): v for k, v in raw.items() if k}
+            street = " ".join(
+                _clean(parts.get(key)) for key in ("adr_numero", "adr_nomvoie") if parts.get(key)
+            )
+            if street:
+                row["address"] = street
         row["row"] = number
         bad = next((name for name, value in row.items() if CONTROL.search(str(value))), None)
         if bad:

@@ -5,14 +5,16 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask_babel import lazy_pgettext
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from civic.core.formatting import sort_key
 from civic.core.models import TimestampMixin, UTCDateTime, utcnow
 from civic.extensions import db
 
 CRITERIA = {
     "satisfaction": _l("Satisfaction globale"),
-    "welcome": _l("Accueil"),
+    "welcome": lazy_pgettext("critère d'un service", "Accueil"),
     "delay": _l("Délai"),
     "clarity": _l("Clarté de l'information"),
     "accessibility": _l("Accessibilité"),
@@ -49,6 +51,10 @@ class Service(db.Model):
     source: Mapped[str] = mapped_column(sa.String(80))
     source_id: Mapped[str] = mapped_column(sa.String(120))
     name: Mapped[str] = mapped_column(sa.String(200), index=True)
+    # The name without accents or case: the directory's French alphabetical order, in SQL.
+    sort_name: Mapped[str] = mapped_column(
+        sa.String(200), default="", server_default="", index=True
+    )
     type: Mapped[str] = mapped_column(sa.String(120), default="", index=True)
     address: Mapped[str] = mapped_column(sa.String(300), default="")
     postcode: Mapped[str] = mapped_column(sa.String(10), default="")
@@ -69,6 +75,11 @@ class Service(db.Model):
     proposal_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("proposal.id", ondelete="SET NULL")
     )
+
+    @validates("name")
+    def _keep_sort_name(self, _key: str, value: str) -> str:
+        self.sort_name = sort_key(value)[0][:200]
+        return value
 
     commune = relationship("Commune", lazy="joined")
     last_import = relationship("ServiceImport")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from civic.core.formatting import collate
 from civic.core.pagination import Page, paginate
 from civic.extensions import db
 from civic.ratings.models import CRITERIA, Rating, Service
@@ -40,7 +41,11 @@ def _filtered(query, q: str, commune_id: int | None, type_: str):
 
 
 def directory(page: int, *, q: str = "", commune_id: int | None = None, type_: str = "") -> Page:
-    query = sa.select(Service).where(Service.closed_at.is_(None)).order_by(Service.name, Service.id)
+    query = (
+        sa.select(Service)
+        .where(Service.closed_at.is_(None))
+        .order_by(Service.sort_name, Service.id)
+    )
     return paginate(_filtered(query, q, commune_id, type_), page)
 
 
@@ -54,12 +59,11 @@ def map_points(*, q: str = "", commune_id: int | None = None, type_: str = "") -
 
 
 def types() -> list[str]:
-    return list(
+    return collate(
         db.session.scalars(
             sa.select(Service.type)
             .where(Service.closed_at.is_(None), Service.type != "")
             .distinct()
-            .order_by(Service.type)
         )
     )
 

@@ -12,6 +12,8 @@ from sqlalchemy.orm import undefer
 
 from civic.consultations.models import Consultation
 from civic.core import limits
+from civic.core.charts import bar_chart
+from civic.core.formatting import collate
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.inputs import int_arg
 from civic.core.models import utcnow
@@ -19,7 +21,6 @@ from civic.core.pagination import page_arg
 from civic.core.permissions import require
 from civic.extensions import db
 from civic.ratings import hours, importer, queries, services
-from civic.ratings.charts import bar_chart
 from civic.ratings.forms import AnswerForm, ImportForm, ProposalFromServiceForm, RatingForm
 from civic.ratings.models import ANSWER_LABELS, CHANNELS, CRITERIA, Rating, Service
 from civic.territory.models import Commune
@@ -97,6 +98,7 @@ def show(service_id: int):
         labels=labels,
         criteria=CRITERIA,
         hours=hours.state(service.hours, utcnow()),
+        weekly_hours=hours.weekly(service.hours, utcnow()),
         comments=queries.published_comments(service, page_arg()),
         median_hours=services.median_response_hours(service),
         own=queries.own_rating(current_user, service),
@@ -257,14 +259,10 @@ def import_services():
 def propose_from_service(service_id: int):
     service = _service(service_id)
     form = ProposalFromServiceForm()
-    form.consultation_id.choices = [
-        (c.id, c.title)
-        for c in db.session.scalars(
-            sa.select(Consultation)
-            .where(Consultation.published_at.is_not(None))
-            .order_by(Consultation.title)
-        )
-    ]
+    published = db.session.scalars(
+        sa.select(Consultation).where(Consultation.published_at.is_not(None))
+    )
+    form.consultation_id.choices = [(c.id, c.title) for c in collate(published, "title")]
     if request.method == "GET":
         weakest = min(CRITERIA, key=lambda c: queries.scores(service).averages[c])
         form.title.data = _(

@@ -1,5 +1,6 @@
 """Load the communes from the IGN Admin Express extracts shipped in territory/data/."""
 
+import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,17 @@ from civic.territory.models import Commune
 DATA = Path(__file__).parent / "data"
 POPULATION_FILE = DATA / "sicoval_coms_21.geojson"  # Lambert-93; only its properties are read
 OUTLINE_FILE = DATA / "sicoval_coms_wgs84.geojson"
+# INSEE code -> postcode (INSEE COG and DGFiP FIMOCT, via the codes-postaux package; MIT).
+POSTCODE_FILE = DATA / "sicoval_postcodes.csv"
+
+
+def read_postcodes(path: Path = POSTCODE_FILE) -> dict[str, str]:
+    """The first postcode of each commune (each Sicoval commune has one)."""
+    postcodes: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            postcodes.setdefault(row["insee"], row["code_postal"])
+    return postcodes
 
 
 @dataclass
@@ -41,6 +53,7 @@ def read_communes(
         feature["properties"]["INSEE_COM"]: int(feature["properties"]["POPULATION"])
         for feature in json.loads(population_file.read_text(encoding="utf-8"))["features"]
     }
+    postcodes = read_postcodes()
     rows = []
     for feature in json.loads(outline_file.read_text(encoding="utf-8"))["features"]:
         props = feature["properties"]
@@ -50,6 +63,7 @@ def read_communes(
                 "insee": props["INSEE_COM"],
                 "name": props["NOM"],
                 "population": populations.get(props["INSEE_COM"], 0),
+                "postcode": postcodes.get(props["INSEE_COM"], ""),
                 "outline": feature["geometry"],
                 "latitude": latitude,
                 "longitude": longitude,

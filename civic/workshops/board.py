@@ -38,10 +38,10 @@ DOTS_MAX = 20
 COLLEGES = (SeatRole.ELECTED, SeatRole.TECHNICIAN, SeatRole.CITIZEN)
 # How the minutes name the author of a note: by college only, never by name.
 PROPOSED_BY = {
-    SeatRole.ELECTED: _l("proposé par un·e élu·e"),
-    SeatRole.TECHNICIAN: _l("proposé par un·e technicien·ne"),
-    SeatRole.CITIZEN: _l("proposé par un·e citoyen·ne"),
-    SeatRole.FACILITATOR: _l("proposé par l'animateur·rice"),
+    SeatRole.ELECTED: _l("proposé par un élu"),
+    SeatRole.TECHNICIAN: _l("proposé par un technicien"),
+    SeatRole.CITIZEN: _l("proposé par un citoyen"),
+    SeatRole.FACILITATOR: _l("proposé par l'animateur"),
 }
 
 

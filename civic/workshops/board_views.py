@@ -9,14 +9,14 @@ from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from civic.core import limits
+from civic.core.charts import bar_chart, merit_profile
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.inputs import int_arg, strict_int
 from civic.core.permissions import can, require
 from civic.extensions import db
-from civic.ratings.charts import bar_chart
 from civic.workshops import board as boards
 from civic.workshops.forms import MinutesForm, NoteForm, ThemeForm
 from civic.workshops.models import (
@@ -136,7 +136,7 @@ def post_note(slug: str):
                 _("Votre note est affichée.")
                 if note.status == boards.NoteStatus.PUBLISHED
                 else _(
-                    "Votre note attend la relecture d'un·e modérateur·rice avant d'être affichée."
+                    "Votre note attend la relecture d'un modérateur avant d'être affichée."
                 )
             )
             if wants_fragment():
@@ -218,7 +218,7 @@ def manage_vote(workshop_id: int):
                 request.form.get("method", ""),
                 int_arg("dots_per_person", low=0, source=request.form),
             )
-            message = _("Le vote est ouvert : les participant·es peuvent voter.")
+            message = _("Le vote est ouvert : les participants peuvent voter.")
         elif action == "close":
             boards.close_vote(current_user, workshop)
             message = _("Le vote est clos.")
@@ -359,49 +359,6 @@ def paper_ballot(workshop_id: int):
 GRADE_COLOURS = ("#d73027", "#fc8d59", "#fee090", "#ffffbf", "#e0f3f8", "#91bfdb", "#4575b4")
 
 
-def _short(text: str, size: int = 14) -> str:
-    return text if len(text) <= size else text[: size - 1] + "…"
-
-
-def merit_profile(table: boards.TableResult, title: str, width: int = 480) -> Markup:
-    """Each theme's grades as one bar cut in seven, worst on the left, with the 50 % line:
-    the majority grade is the one that line crosses (Balinski & Laraki's merit profile)."""
-    bar_height, label_width = 28, 120
-    room = width - label_width - 8
-    height = bar_height * len(table.rows) + 24
-    parts = [
-        f'<svg class="chart" role="img" aria-label="{escape(title)}" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-    ]
-    for i, row in enumerate(table.rows):
-        y = 4 + i * bar_height
-        total = sum(row.counts) or 1
-        parts.append(
-            f'<text x="{label_width - 6}" y="{y + 17}" text-anchor="end" class="chart-label">'
-            f"{escape(_short(row.theme.title))}</text>"
-        )
-        x = float(label_width)
-        for grade, count in enumerate(row.counts):
-            if not count:
-                continue
-            length = room * count / total
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y + 4}" width="{length:.1f}" height="{bar_height - 8}" '
-                f'fill="{GRADE_COLOURS[grade]}" stroke="#ffffff" stroke-width="1">'
-                f"<title>{escape(str(GRADES[grade]))} : {count}</title></rect>"
-            )
-            x += length
-    middle = label_width + room / 2
-    parts.append(
-        f'<line x1="{middle:.1f}" y1="0" x2="{middle:.1f}" y2="{height - 18}" '
-        f'stroke="#1a1a1a" stroke-width="2" stroke-dasharray="4 3"></line>'
-        f'<text x="{middle:.1f}" y="{height - 4}" text-anchor="middle" class="chart-label">'
-        f"50 %</text></svg>"
-    )
-    return Markup("".join(parts))  # noqa: S704  # nosec B704 - every text above is escaped
-
-
 def _charts(tables: list[boards.TableResult]) -> dict[int, Markup]:
     charts = {}
     for table in tables:
@@ -409,11 +366,16 @@ def _charts(tables: list[boards.TableResult]) -> dict[int, Markup]:
             continue
         if table.method == VoteMethod.MAJORITY:
             title = _("Table %(n)s : mentions reçues par thème", n=table.table_no)
-            charts[table.table_no] = merit_profile(table, title)
+            charts[table.table_no] = merit_profile(
+                [(r.theme.title, r.counts) for r in table.rows],
+                [str(grade) for grade in GRADES],
+                list(GRADE_COLOURS),
+                title,
+            )
         else:
             title = _("Table %(n)s : gommettes par thème", n=table.table_no)
             charts[table.table_no] = bar_chart(
-                [r.dots for r in table.rows], [_short(r.theme.title) for r in table.rows], title
+                [r.dots for r in table.rows], [r.theme.title for r in table.rows], title
             )
     return charts
 

@@ -22,16 +22,21 @@ the scope. For a citizen seated without an account, nothing is known but what th
 when volunteering.
 """
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from civic.accounts.models import AGE_BRACKETS, GENDERS, PCS_GROUPS, User
 from civic.consultations.models import Comment, Consultation, Proposal, Vote
+from civic.core.caching import app_cache
+from civic.core.formatting import collate
 from civic.extensions import db
+from civic.territory import queries as territory_queries
 from civic.territory.models import Commune
 from civic.workshops import diversity
 from civic.workshops.models import (
@@ -290,8 +295,8 @@ def _breakdown(key: str, title, labels: dict, values: list[str]) -> Breakdown:
 
 def _territory(consultation: Consultation | None) -> list[Commune]:
     if consultation is not None and not consultation.all_communes and consultation.communes:
-        return sorted(consultation.communes, key=lambda c: c.name)
-    return list(db.session.scalars(sa.select(Commune).order_by(Commune.name)))
+        return collate(consultation.communes, "name")
+    return territory_queries.communes()
 
 
 def _communes(people: list[Person], territory: list[Commune]) -> tuple[list[CommuneRow], int]:
@@ -500,3 +505,39 @@ def workshop_dashboard(workshop: Workshop) -> Dashboard:
     dashboard.notes_by_college = {role: by_college.get(role, 0) for role in COLLEGES}
     dashboard.notes_by_college["facilitator"] = by_college.get(SeatRole.FACILITATOR, 0)
     return dashboard
+
+
+# --- headline figures: the home page's and each consultation's ------------------------------
+
+HEADLINE_SECONDS = 300  # figures kept this long by each process
+HEADLINES_KEPT = 512
+
+
+@dataclass
+class Headline:
+    participants: int
+    contributions: int
+    answers: int
+
+
+def headline(consultation: Consultation | None = None) -> Headline:
+    """Participants and contributions as the diversity dashboard counts them (one truth for
+    both pages), and the official answers given; computed at most every five minutes."""
+    from civic.consultations.models import Answer
+
+    cache = app_cache("headline figures", HEADLINES_KEPT)
+    key = (consultation.id if consultation else None, int(time.time() // HEADLINE_SECONDS))
+    found = None if current_app.testing else cache.get(key)  # tests change data in between
+    if found is not None:
+        return found
+    board = consultation_dashboard(consultation) if consultation else platform_dashboard(None)
+    answered = (
+        sa.select(sa.func.count(Answer.id))
+        .join(Proposal, Answer.proposal_id == Proposal.id)
+        .where(Proposal.status == "published")
+    )
+    if consultation is not None:
+        answered = answered.where(Proposal.consultation_id == consultation.id)
+    figures = Headline(board.participants, board.contributions, db.session.scalar(answered))
+    cache.put(key, figures)
+    return figures

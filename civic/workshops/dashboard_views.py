@@ -6,17 +6,16 @@ from itertools import pairwise
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, request, url_for
-from flask_babel import format_date, format_decimal, format_percent, format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
-from markupsafe import Markup, escape
 
 from civic.consultations import queries as consultation_queries
+from civic.core import formatting
+from civic.core.charts import bar_chart, share_chart
 from civic.core.htmx import render_page_or_block
 from civic.core.models import utcnow
 from civic.extensions import db
-from civic.ratings.charts import bar_chart
 from civic.territory.models import Commune
 from civic.workshops import dashboard, diversity
 from civic.workshops.models import SEAT_ROLE_LABELS, Mode, Workshop
@@ -39,70 +38,12 @@ AGENDA_LIMIT = 500
 
 
 def percent(value: float | None) -> str:
-    """A share as a percentage in the reader's language, at most one decimal."""
-    if value is None:
-        return "—"
-    pattern = get_locale().percent_formats[None].pattern.replace("#,##0", "#,##0.#", 1)
-    return format_percent(value, pattern)
+    """A share as a percentage in the reader's language, with one decimal."""
+    return "—" if value is None else formatting.percent(value, 1)
 
 
 def decimal(value: float | None) -> str:
-    return "—" if value is None else format_decimal(value, "0.00")
-
-
-def share_chart(
-    rows: list[tuple[str, list[float | None]]], series: list[str], title: str
-) -> Markup:
-    """Horizontal bars of shares, one to three per line (one per series); a hidden value is
-    written "< 5" and drawn as no bar. Figures are written next to each bar and the series
-    differ in shape (filled, outlined, hatched), so colour is never the only cue."""
-    width, label_width, value_width = 660, 250, 56
-    bar, gap = 16, 10
-    room = width - label_width - value_width
-    line_height = bar * len(series) + gap
-    legend_height = 24 if len(series) > 1 else 0
-    height = legend_height + line_height * len(rows) + 4
-    top = max([v for _, values in rows for v in values if v] or [1])
-    styles = [
-        'class="chart-bar"',
-        'fill="#ffffff" stroke="#1f2933" stroke-width="1.5"',
-        'fill="#9aa5b1"',
-    ]
-    parts = [
-        f'<svg class="chart" role="img" aria-label="{escape(title)}" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-    ]
-    if legend_height:
-        x = label_width
-        for style, name in zip(styles, series, strict=False):
-            parts.append(
-                f'<rect x="{x}" y="6" width="14" height="12" {style}></rect>'
-                f'<text x="{x + 20}" y="17" class="chart-label">{escape(name)}</text>'
-            )
-            x += 30 + 8 * len(str(name))
-    for i, (label, values) in enumerate(rows):
-        y = legend_height + i * line_height
-        short = str(label) if len(str(label)) <= 30 else str(label)[:29] + "…"
-        middle = y + (bar * len(values)) / 2 + 5
-        parts.append(
-            f'<text x="{label_width - 8}" y="{middle:g}" text-anchor="end" class="chart-label">'
-            f"<title>{escape(label)}</title>{escape(short)}</text>"
-        )
-        for j, value in enumerate(values):
-            top_y = y + j * bar
-            if value is None:
-                written, length = "< 5", 0
-            else:
-                written, length = percent(value), round(room * value / top)
-            parts.append(
-                f'<rect x="{label_width}" y="{top_y + 2}" width="{length}" height="{bar - 4}" '
-                f"{styles[j]}></rect>"
-                f'<text x="{label_width + length + 4}" y="{top_y + bar - 3}" '
-                f'class="chart-value">{escape(written)}</text>'
-            )
-    parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704  # nosec B704 - every text above is escaped
+    return "—" if value is None else formatting.number(value, 2)
 
 
 # --- the dashboards -----------------------------------------------------------------------
@@ -125,14 +66,14 @@ def _distribution_labels() -> list[str]:
 def _charts(data: dashboard.Dashboard) -> dict:
     communes = share_chart(
         [(row.name, [row.share, row.population_share or 0.0]) for row in data.communes],
-        [_("Participant·es"), _("Population")],
-        _("Part des participant·es et part de la population, par commune"),
+        [_("Participants"), _("Population")],
+        _("Part des participants et part de la population, par commune"),
     )
     tables = {
         b.key: share_chart(
             [(cell.label, [cell.share]) for cell in b.cells if cell.key != dashboard.UNKNOWN],
-            [_("Participant·es")],
-            _("Répartition des participant·es : %(what)s", what=b.title),
+            [_("Participants")],
+            _("Répartition des participants : %(what)s", what=b.title),
         )
         for b in data.breakdowns
     }
@@ -245,9 +186,7 @@ def _location(workshop: Workshop) -> str:
 
 def _description(workshop: Workshop, url: str) -> str:
     when = _(
-        "Le %(date)s à %(time)s, heure de Paris.",
-        date=format_date(workshop.starts_at, "full"),
-        time=format_time(workshop.starts_at, "short"),
+        "Le %(when)s, heure de Paris.", when=formatting.span_filter(workshop.starts_at)
     )
     lines = [workshop.purpose.strip(), when]
     if workshop.accessibility.strip():

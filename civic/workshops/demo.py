@@ -27,7 +27,7 @@ def _fields(title: str, starts_at, call_closes_at, consultation, commune) -> dic
     return {
         "title": title,
         "purpose": (
-            "Élu·es, technicien·nes et habitant·es tiré·es au sort travaillent ensemble sur "
+            "Élus, techniciens et habitants tirés au sort travaillent ensemble sur "
             "les propositions du plan climat : ce qui est prioritaire, ce qui est faisable, "
             "ce qui manque."
         ),
@@ -103,7 +103,7 @@ NOTES = {
     ],
 }
 SUMMARY = (
-    "<p>Quatre élu·es et technicien·nes et douze habitant·es tiré·es au sort ont travaillé "
+    "<p>Quatre élus et techniciens et douze habitants tirés au sort ont travaillé "
     "deux heures et demie sur les mobilités du plan climat.</p>"
     "<p>La table place en tête le vélo au quotidien, à condition de relier d'abord les pistes "
     "existantes ; elle demande un bus plus fréquent vers le métro et du transport à la "

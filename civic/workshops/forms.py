@@ -109,17 +109,17 @@ class WorkshopForm(FlaskForm):
         ],
     )
     seats_elected = IntegerField(
-        _l("Places pour des élu·es"),
+        _l("Places pour des élus"),
         default=4,
         validators=[Optional(), NumberRange(min=0, max=500, message=_l("Entre 0 et 500."))],
     )
     seats_technician = IntegerField(
-        _l("Places pour des technicien·nes"),
+        _l("Places pour des techniciens"),
         default=4,
         validators=[Optional(), NumberRange(min=0, max=500, message=_l("Entre 0 et 500."))],
     )
     seats_citizen = IntegerField(
-        _l("Places pour des citoyen·nes tiré·es au sort"),
+        _l("Places pour des citoyens tirés au sort"),
         default=12,
         validators=[
             DataRequired(_l("Indiquez le nombre de places citoyennes.")),
@@ -269,9 +269,9 @@ class SeatForm(FlaskForm):
     role = RadioField(
         _l("Collège"),
         choices=[
-            ("elected", _l("Élu·e")),
-            ("technician", _l("Technicien·ne")),
-            ("facilitator", _l("Animateur·rice")),
+            ("elected", _l("Élu")),
+            ("technician", _l("Technicien")),
+            ("facilitator", _l("Animateur")),
         ],
         default="elected",
         validators=[DataRequired(_l("Choisissez le collège."))],

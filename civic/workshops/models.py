@@ -35,10 +35,10 @@ class SeatRole(enum.StrEnum):
 
 
 SEAT_ROLE_LABELS = {
-    SeatRole.ELECTED: _l("Élu·e"),
-    SeatRole.TECHNICIAN: _l("Technicien·ne"),
-    SeatRole.CITIZEN: _l("Citoyen·ne"),
-    SeatRole.FACILITATOR: _l("Animateur·rice"),
+    SeatRole.ELECTED: _l("Élu"),
+    SeatRole.TECHNICIAN: _l("Technicien"),
+    SeatRole.CITIZEN: _l("Citoyen"),
+    SeatRole.FACILITATOR: _l("Animateur"),
 }
 
 
@@ -73,11 +73,11 @@ class VolunteerStatus(enum.StrEnum):
 
 VOLUNTEER_STATUS_LABELS = {
     VolunteerStatus.VOLUNTEER: _l("Volontaire"),
-    VolunteerStatus.SELECTED: _l("Tiré·e au sort, invité·e"),
+    VolunteerStatus.SELECTED: _l("Tiré au sort, invité"),
     VolunteerStatus.CONFIRMED: _l("Participation confirmée"),
     VolunteerStatus.DECLINED: _l("A décliné"),
     VolunteerStatus.RESERVE: _l("Liste de réserve"),
-    VolunteerStatus.WITHDRAWN: _l("S'est retiré·e"),
+    VolunteerStatus.WITHDRAWN: _l("S'est retiré"),
 }
 
 

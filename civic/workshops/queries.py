@@ -26,6 +26,19 @@ def agenda(page: int, commune_id: int | None = None) -> Page:
     )
 
 
+def upcoming(limit: int = 3) -> list[Workshop]:
+    """The next published workshops that have not started yet, soonest first."""
+    return list(
+        db.session.scalars(
+            published()
+            .where(Workshop.starts_at >= utcnow())
+            .options(selectinload(Workshop.commune))
+            .order_by(Workshop.starts_at, Workshop.id)
+            .limit(limit)
+        )
+    )
+
+
 def recent_minutes(limit: int = 5) -> list[Workshop]:
     return list(
         db.session.scalars(

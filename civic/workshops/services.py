@@ -13,9 +13,11 @@ from flask_babel import lazy_gettext as _l
 
 from civic.accounts.models import AGE_BRACKETS, GENDERS, PCS_GROUPS, Role
 from civic.consultations.text import slugify
+from civic.core.formatting import collate
 from civic.core.models import audit, utcnow
 from civic.core.notify import notify, send_email
 from civic.extensions import db
+from civic.territory import queries as territory_queries
 from civic.territory.models import Commune
 from civic.workshops import selection as engine
 from civic.workshops.models import (
@@ -121,8 +123,8 @@ def territory(workshop: Workshop) -> list[Commune]:
     """The communes concerned: the consultation's when it names some, otherwise all."""
     consultation = workshop.consultation
     if consultation is not None and not consultation.all_communes and consultation.communes:
-        return sorted(consultation.communes, key=lambda c: c.name)
-    return list(db.session.scalars(sa.select(Commune).order_by(Commune.name)))
+        return collate(consultation.communes, "name")
+    return territory_queries.communes()
 
 
 def _bounds(expected: float) -> tuple[int, int]:
@@ -294,7 +296,7 @@ def volunteer(user, workshop: Workshop, *, address: str = "", **declared) -> Vol
             with db.session.begin_nested():
                 db.session.flush()
         except sa.exc.IntegrityError:  # the same person, twice at once
-            raise WorkshopError(_l("Vous êtes déjà inscrit·e comme volontaire.")) from None
+            raise WorkshopError(_l("Vous êtes déjà inscrit comme volontaire.")) from None
     return item
 
 
@@ -591,7 +593,7 @@ def publish_selection(actor, run: Selection) -> None:
                     v.user,
                     _l(
                         "Tirage de l'atelier « %(title)s » : vous êtes sur la liste de réserve. "
-                        "Si une place se libère, vous serez invité·e.",
+                        "Si une place se libère, vous serez invité.",
                         title=workshop.title,
                     ),
                     url_for("workshops.selection_audit", slug=workshop.slug),
@@ -638,7 +640,7 @@ def _invite(v: Volunteer) -> None:
     link = url_for("workshops.invitation", token=token, _external=True)
     send_email(
         _recipient(v),
-        _l("Vous êtes tiré·e au sort pour l'atelier « %(title)s »", title=workshop.title),
+        _l("Vous êtes tiré au sort pour l'atelier « %(title)s »", title=workshop.title),
         "workshop_invitation",
         workshop=workshop,
         link=link,
@@ -646,7 +648,7 @@ def _invite(v: Volunteer) -> None:
     if v.user is not None:
         notify(
             v.user,
-            _l("Vous êtes tiré·e au sort pour l'atelier « %(title)s ».", title=workshop.title),
+            _l("Vous êtes tiré au sort pour l'atelier « %(title)s ».", title=workshop.title),
             url_for("workshops.invitation", token=token),
         )
 

@@ -9,12 +9,14 @@ from flask_login import current_user
 from civic.accounts.services import get_by_email
 from civic.consultations.models import Consultation
 from civic.core import jobs
+from civic.core.formatting import collate
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.inputs import int_arg, int_list, strict_int
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
 from civic.core.validators import paris_to_utc, utc_to_paris
 from civic.extensions import db
+from civic.territory import queries as territory_queries
 from civic.territory.models import Commune
 from civic.workshops import queries, services
 from civic.workshops.forms import (
@@ -56,7 +58,7 @@ def _managed(workshop_id: int, action: str = "workshops.manage") -> Workshop:
 
 
 def _communes() -> list[Commune]:
-    return list(db.session.scalars(sa.select(Commune).order_by(Commune.name)))
+    return territory_queries.communes()
 
 
 # --- public pages ----------------------------------------------------------------------------
@@ -133,7 +135,7 @@ def volunteer(slug: str):
             flash(
                 _(
                     "Merci ! Vous êtes volontaire. Le tirage au sort aura lieu après la clôture "
-                    "de l'appel ; vous serez prévenu·e du résultat."
+                    "de l'appel ; vous serez prévenu du résultat."
                 ),
                 "success",
             )
@@ -214,7 +216,7 @@ def _workshop_form(workshop: Workshop | None):
         form.call_closes_at.data = utc_to_paris(workshop.call_closes_at)
     else:
         form = WorkshopForm()
-    consultations = db.session.scalars(sa.select(Consultation).order_by(Consultation.title))
+    consultations = collate(db.session.scalars(sa.select(Consultation)), "title")
     form.consultation_id.choices = [("", _("Aucune (atelier autonome)"))] + [
         (c.id, c.title) for c in consultations
     ]
@@ -415,7 +417,7 @@ def enter_volunteer(workshop_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("Le ou la volontaire est inscrit·e."), "success")
+            flash(_("Le volontaire est inscrit."), "success")
             return redirect_303("workshops.enter_volunteer", workshop_id=workshop.id)
     status = 422 if request.method == "POST" else 200
     return render_template("workshops/manage/enter.html", workshop=workshop, form=form), status
@@ -438,7 +440,7 @@ def record_answer(volunteer_id: int):
         elif replacement is not None:
             flash(
                 _(
-                    "Désistement noté. %(name)s, suivant·e de la liste de réserve, est invité·e.",
+                    "Désistement noté. %(name)s, suivant de la liste de réserve, est invité.",
                     name=replacement.display_name,
                 ),
                 "success",

@@ -196,7 +196,7 @@ SUNDAY_BUS = Seed(
 
 def log_out(page: Page) -> None:
     page.get_by_role("button", name="Se déconnecter").click()
-    expect(page.get_by_role("status").filter(has_text="Vous êtes déconnecté·e.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Vous êtes déconnecté.")).to_be_visible()
     expect(page.get_by_role("link", name="Se connecter", exact=True)).to_be_visible()
 
 
@@ -242,7 +242,8 @@ def test_propose_comment_vote_answer_and_follow_up(page: Page, live_consultation
     ).click()
     page.get_by_role("link", name=consultation.title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(consultation.title)
-    expect(page.locator(".phases .current")).to_contain_text("Propositions, débats et votes")
+    current = page.locator(".timeline .timeline-current")
+    expect(current).to_contain_text("Propositions, débats et votes")
 
     # A proposal. With JavaScript, a title that shares words with an existing proposal
     # brings a hint while typing (htmx hx-get on input).

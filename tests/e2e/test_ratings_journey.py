@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, Request, expect
 
 from civic.accounts.models import RoleGrant, User
+from civic.core.formatting import collate
 from civic.core.models import utcnow
 from civic.extensions import db as _db
 from civic.moderation import services as moderation
@@ -396,7 +397,7 @@ def test_browse_rate_see_scores_and_answer(
         re.compile(rf"/services\?.*type={type_in_url(directory.service_type)}(&|$)")
     )
     expect(results.get_by_role("heading", level=2, name="3 services")).to_be_visible()
-    expect(cards).to_have_text(sorted(directory.names))
+    expect(cards).to_have_text(collate(directory.names))  # French order: accents and case aside
     expect(page.get_by_role("heading", level=1)).to_have_text("Services publics")
     if js:
         # The map is drawn again in the swapped results: every commune, a marker for each
@@ -477,7 +478,8 @@ def test_browse_rate_see_scores_and_answer(
     mean = (sum(SEED_SCORES) + CITIZEN_SCORE) / count
     by_criterion = scores.get_by_role("table", name=re.compile(r"^Notes par critère"))
     expect(by_criterion.locator("tbody th")).to_have_text(CRITERIA_LABELS)
-    expect(by_criterion.locator("tbody td")).to_have_text([f"{mean:.1f}"] * len(CRITERIA))
+    decimal_comma = f"{mean:.1f}".replace(".", ",")
+    expect(by_criterion.locator("tbody td")).to_have_text([decimal_comma] * len(CRITERIA))
     satisfied = sum(1 for v in [*SEED_SCORES, CITIZEN_SCORE] if v >= 4)
     expect(scores).to_contain_text(
         f"{round(100 * satisfied / count)} % des usagers sont satisfaits (note de 4 ou 5)."

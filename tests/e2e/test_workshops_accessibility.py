@@ -380,7 +380,7 @@ def open_selection_run(page: Page, scene: Scene) -> None:
 def open_table(page: Page, scene: Scene) -> None:
     path = f"{scene.live.manage_path}/table"
     _as_facilitator(page, scene, path, f"Table et présences · {scene.live.title}")
-    expect(page.get_by_label("présent·e : Camille")).to_be_checked()
+    expect(page.get_by_label("présent : Camille")).to_be_checked()
 
 
 MANAGEMENT_PAGES = {

@@ -39,6 +39,7 @@ def test_scdl_csv_with_bom_crlf_semicolons_and_decimal_commas():
     assert row["postcode"] == "31670" and row["insee"].startswith("31254")
     assert row["hours"] == "Mo-Fr 10:00-19:00" and row["email"] == "piscine@sicoval.fr"
     assert result.mapping["name"] == "EQUIP_NOM"
+    assert row["address"] == "12 rue du Lac"  # SCDL's ADR_NUMERO and ADR_NOMVOIE, joined
 
 
 def test_comma_separated_without_bom_and_leading_zero_postcodes():

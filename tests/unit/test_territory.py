@@ -15,7 +15,9 @@ def test_the_36_communes_with_their_population(db):
     assert 43.2 < labege.latitude < 43.7 and 1.3 < labege.longitude < 1.9
     assert labege.outline["type"] in ("Polygon", "MultiPolygon")
     names = [name for _, name in commune_choices()]
-    assert names == sorted(names) and "Castanet-Tolosan" in names
+    # French order: accents do not move a name (Péchabou before Pechbusque and Pouze)
+    assert names.index("Péchabou") < names.index("Pechbusque") < names.index("Pouze")
+    assert "Castanet-Tolosan" in names
 
 
 def test_loading_again_changes_nothing(db):
@@ -35,3 +37,13 @@ def test_cli_is_idempotent(app):
     result = runner.invoke(args=["civic", "territory", "load"])
     assert result.exit_code == 0
     assert result.output.strip() == "Communes créées : 0 ; mises à jour : 0 ; inchangées : 36."
+
+
+def test_every_commune_has_its_postcode_not_its_insee_code():
+    from civic.territory.services import read_communes
+
+    rows = {row["insee"]: row for row in read_communes()}
+    assert len(rows) == 36
+    assert rows["31004"]["postcode"] == "31450"  # Ayguesvives
+    assert rows["31254"]["postcode"] == "31670"  # Labège
+    assert all(len(r["postcode"]) == 5 and r["postcode"] != r["insee"] for r in rows.values())

@@ -53,6 +53,7 @@ def post_only(ok: int) -> dict:
 # endpoint -> (method, expected status per role[, form data])
 EXPECTED = {
     "pages.home": ("GET", ALL),
+    "pages.identity_css": ("GET", ALL),
     "pages.accessibility": ("GET", ALL),
     "pages.legal_notice": ("GET", ALL),
     "pages.privacy": ("GET", ALL),

@@ -33,7 +33,7 @@ def test_pages_show_the_consultation(client, climate, db):
     db.session.commit()
     assert "Plan climat" in text(client.get("/concertations"))
     page = text(client.get(BASE))
-    assert "Propositions et votes" in page and "en cours" in page
+    assert "Propositions et votes" in page and "En cours" in page and 'aria-current="step"' in page
     # The glossary explains the term in place and links to its definition.
     assert 'href="/glossaire#terme-pcaet"' in page and 'title="Plan climat-air-énergie' in page
     listing = text(client.get(f"{BASE}/propositions"))
@@ -511,34 +511,6 @@ def test_plain_text_skips_urlize_only_when_it_would_change_nothing(app):
         assert str(plain_text(sample)) == always_urlized(sample), sample
 
 
-def test_date_filters_give_what_flask_babel_gives(app):
-    from datetime import UTC, datetime
-
-    from flask_babel import force_locale, format_date, format_datetime
-
-    from civic.core.formatting import date_filter, datetime_filter
-
-    moments = [
-        datetime(2026, 3, 29, 0, 30, tzinfo=UTC),  # the night summer time starts
-        datetime(2026, 3, 29, 1, 30, tzinfo=UTC),
-        datetime(2026, 10, 25, 0, 59, tzinfo=UTC),
-        datetime(2026, 10, 25, 1, 1, tzinfo=UTC),
-        datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC),
-        datetime(2027, 1, 4, 11, 5, 9, tzinfo=UTC),
-        datetime(2027, 7, 14, 13, 0),  # naive: stored in UTC
-    ]
-    with app.test_request_context("/"):
-        for locale in ("fr", "en"):
-            with force_locale(locale):
-                for fmt in ("short", "medium", "long", "full"):
-                    for moment in moments:
-                        assert datetime_filter(moment, fmt) == format_datetime(moment, fmt)
-                        assert date_filter(moment, fmt) == format_date(moment, fmt)
-                        assert date_filter(moment.date(), fmt) == format_date(moment.date(), fmt)
-        assert datetime_filter(None) == "" and date_filter(None) == ""
-        assert date_filter(moments[0], "d MMMM") == format_date(moments[0], "d MMMM")
-
-
 def test_listed_authors_are_named_as_their_profile(app, make_user, db):
     from civic.consultations.queries import Author
 
@@ -707,7 +679,7 @@ def test_listing_total_and_filter_options_follow_every_change(client, climate, m
         author, consultation, title="Des bornes", body="Recharger", theme="Énergie", commune_id=None
     )
     db.session.commit()
-    assert listing() == (2, ["Mobilité", "Énergie"]) and counted() == 2
+    assert listing() == (2, ["Énergie", "Mobilité"]) and counted() == 2
     second.theme = "Eau"
     db.session.commit()
     assert listing() == (2, ["Eau", "Mobilité"])

@@ -143,3 +143,36 @@ def test_pagination_argument_never_errors(client, make_user):
     for bad in ("0", "-1", "abc", "1e3", "999999999999"):
         assert client.get(f"/gestion/journal?page={bad}").status_code == 404, bad
     assert client.get("/gestion/journal?page=3").status_code == 200
+
+
+def test_home_lists_upcoming_workshops_and_headline_figures(client, db):
+    from datetime import timedelta
+
+    from civic.core.models import utcnow
+    from civic.workshops.models import Workshop
+
+    workshop = Workshop(
+        title="Atelier mobilités à venir",
+        slug="atelier-a-venir",
+        purpose="Parler vélo.",
+        starts_at=utcnow() + timedelta(days=10),
+        published_at=utcnow(),
+    )
+    db.session.add(workshop)
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "Atelier mobilités à venir" in page
+    assert "Aucun atelier n&#39;est prévu" not in page
+    assert 'class="figures"' in page and "réponse" in page
+
+
+def test_english_says_reception_for_the_criterion_and_home_for_the_page(app, client):
+    from flask_babel import force_locale
+
+    from civic.ratings.models import CRITERIA
+
+    with app.test_request_context("/"), force_locale("en"):
+        assert str(CRITERIA["welcome"]) == "Reception"
+    client.post("/langue", data={"lang": "en", "next": "/"})
+    page = client.get("/").get_data(as_text=True)
+    assert ">Home</a>" in page and "«" not in page

@@ -89,7 +89,7 @@ def test_service_page_hours_and_threshold(client, pool, make_user, db):
     assert "Pas encore assez d'avis" not in page and "5 avis" in page
     assert "<svg" in client.get(f"/services/{service.id}").get_data(as_text=True)
     assert "Répartition des notes de satisfaction (données du graphique)" in page
-    assert "80 % des usagers sont satisfaits" in page
+    assert "80\u00a0% des usagers sont satisfaits" in page
 
 
 def test_scores_are_bayesian_and_ranked_by_wilson(pool, make_user, db, app, monkeypatch):
@@ -302,3 +302,14 @@ def test_monthly_cells_use_utc_month(pool, make_user, db):
         rate(make_user(), pool[0], 5)
     db.session.commit()
     assert queries.monthly_aggregates()[0]["mois"] == "2026-06"
+
+
+def test_directory_in_french_alphabetical_order(db):
+    from civic.ratings.models import Service
+    from civic.ratings.queries import directory
+
+    for uid, name in [("1", "Piscine"), ("2", "École de musique"), ("3", "Déchèterie")]:
+        db.session.add(Service(source="test", source_id=uid, name=name))
+    db.session.flush()
+    names = [s.name for s in directory(1).items]
+    assert names.index("Déchèterie") < names.index("École de musique") < names.index("Piscine")

@@ -30,8 +30,15 @@ def test_no_third_party_resource_in_pages(client, make_user):
     log_in(client, make_user("admin"))
     for url in ["/", "/compte/profil", "/gestion/utilisateurs", "/compte/connexion"]:
         page = client.get(url).get_data(as_text=True)
-        for src in re.findall(r'(?:src|href)="([^"]+)"', page):
-            assert src.startswith(("/", "#", "mailto:")), (url, src)
+        # Resources (scripts, images, style sheets, icons) come from the site itself ...
+        resources = re.findall(r'src="([^"]+)"', page) + re.findall(
+            r'<link[^>]*href="([^"]+)"', page
+        )
+        for src in resources:
+            assert src.startswith("/"), (url, src)
+        # ... and links to elsewhere are plain https links (the authority's own site).
+        for href in re.findall(r'<a[^>]*href="([^"]+)"', page):
+            assert href.startswith(("/", "#", "mailto:", "tel:", "https://")), (url, href)
 
 
 def test_logged_in_pages_are_not_cached(client, make_user):

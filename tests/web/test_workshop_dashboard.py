@@ -281,7 +281,7 @@ def test_consultation_figures(client, make_user, login, consultation_data, commu
     share_a = 6 / 8
     ratio_a = share_a / (a.population / total)
     row = cells(page, f"commune-{a.insee}")
-    assert row[1:3] == ["6", "75 %"]
+    assert row[1:3] == ["6", "75,0 %"]
     assert row[5] == f"{ratio_a:.2f}".replace(".", ",")
     assert cells(page, f"commune-{b.insee}")[1:3] == ["< 5", "—"]
     assert cells(page, f"commune-{b.insee}")[5] == "—"
@@ -292,7 +292,7 @@ def test_consultation_figures(client, make_user, login, consultation_data, commu
     assert cells(page, "age-60-74")[1:] == ["< 5", "—"]
     assert cells(page, "age-inconnu")[1:] == ["3", "—"]
     # Gender: 6 women; 2 men hidden, and "other" (0) hidden with them, or 8 - 6 gives it away.
-    assert cells(page, "gender-female")[1:] == ["6", "75 %"]
+    assert cells(page, "gender-female")[1:] == ["6", "75,0 %"]
     assert cells(page, "gender-male")[1] == "< 5"
     assert cells(page, "gender-other")[1] == "< 5"
     assert cells(page, "pcs-3")[1:] == ["5", "62,5 %"]
@@ -342,7 +342,7 @@ def test_workshop_figures(client, make_user, login, workshop_data, communes):
     # 3 women and 3 men: both under 5, both hidden.
     assert cells(page, "gender-female")[1] == "< 5"
     assert cells(page, "gender-male")[1] == "< 5"
-    assert cells(page, "pcs-5")[1:] == ["6", "100 %"]
+    assert cells(page, "pcs-5")[1:] == ["6", "100,0 %"]
     # First time: C2 to C6 yes, C1 no (voted before, whatever C1 declared). At a workshop
     # it is a declared characteristic: 1 "no" is hidden, and "yes" with it.
     assert by_id(page, "first-time") == "< 5"
@@ -504,7 +504,7 @@ def test_agenda_feed_local_time_is_right_across_daylight_saving(client, make_wor
     assert b"DTSTART:20301202T170000Z" in events["Hiver"].to_ical()
     for event, workshop in ((events["Été"], summer), (events["Hiver"], winter)):
         assert event.decoded("dtstart") == workshop.starts_at
-        assert "18:00" in str(event["description"])
+        assert "18\u00a0h" in str(event["description"])
 
 
 def test_agenda_feed_by_commune(client, agenda, communes):
