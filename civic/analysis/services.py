@@ -5,11 +5,12 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 
+from civic.analysis import answers
 from civic.analysis.models import DECISIONS, AnalysisRun, Cluster, ClusterMember
 from civic.consultations.models import Comment, Proposal, ProposalStatus, Vote
 from civic.core import jobs
 from civic.core.models import audit, utcnow
-from civic.core.notify import notify
+from civic.core.notify import notify, send_email
 from civic.extensions import db
 
 
@@ -325,10 +326,52 @@ def publish(official, run: AnalysisRun) -> int:
                 first=missing[0],
             )
         )
+    left_out = left_behind(run)
+    if left_out:
+        raise AnalysisError(
+            lazy_ngettext(
+                "%(num)s contribution publiée n'est ni dans l'analyse ni répondue "
+                "individuellement : relancez l'analyse ou répondez-y avant de publier.",
+                "%(num)s contributions publiées ne sont ni dans l'analyse ni répondues "
+                "individuellement : relancez l'analyse ou répondez-y avant de publier.",
+                len(left_out),
+            )
+        )
     run.published_at = utcnow()
+    db.session.flush()
     audit(official, "analysis.published", "analysis_run", run.id)
+    answers.refresh_status(
+        db.session.scalars(
+            sa.select(Proposal.id).where(Proposal.consultation_id == run.consultation_id)
+        )
+    )
     jobs.enqueue("civic.analysis.services.notify_participants", run.id)
     return len(participants(run))
+
+
+def left_behind(run: AnalysisRun) -> list[dict]:
+    """The consultation's published contributions (every channel, and comments since the runs
+    analyse them) that are neither in the run nor answered individually, oldest first."""
+    analysed = {
+        (kind, item_id)
+        for kind, item_id in db.session.execute(
+            sa.select(ClusterMember.kind, ClusterMember.item_id).where(
+                ClusterMember.run_id == run.id
+            )
+        )
+    }
+    rows = [
+        row
+        for row in contributions(run.consultation_id)
+        if (row["kind"], row["item_id"]) not in analysed
+    ]
+    found = answers.outcomes((row["kind"], row["item_id"]) for row in rows)
+    return [
+        {**row, "proposal_id": found[(row["kind"], row["item_id"])].proposal_id}
+        for row in rows
+        if found[(row["kind"], row["item_id"])].source not in ("individual", "proposal")
+        or not found[(row["kind"], row["item_id"])].is_final
+    ]
 
 
 def participants(run: AnalysisRun) -> list[int]:
@@ -342,23 +385,47 @@ def participants(run: AnalysisRun) -> list[int]:
 
 
 def notify_participants(run_id: int) -> int:
-    """Job: tell each participant what became of their contributions."""
+    """Job: tell each participant what became of each of their contributions, in a
+    notification and an e-mail that both read the one answer of each contribution."""
     from civic.accounts.models import User
 
     run = db.session.get(AnalysisRun, run_id)
-    link = url_for("analysis.restitution", slug=run.consultation.slug)
+    consultation = run.consultation
+    link = url_for("analysis.restitution", slug=consultation.slug)
+    mine: dict[int, list[tuple[str, int, str]]] = {}
+    for member in db.session.scalars(
+        sa.select(ClusterMember)
+        .where(ClusterMember.run_id == run.id, ClusterMember.author_id.is_not(None))
+        .order_by(ClusterMember.id)
+    ):
+        mine.setdefault(member.author_id, []).append((member.kind, member.item_id, member.text))
+    found = answers.outcomes((kind, i) for items in mine.values() for kind, i, _t in items)
     count = 0
     for user in db.session.scalars(
-        sa.select(User).where(User.id.in_(participants(run)), User.deleted_at.is_(None))
+        sa.select(User).where(User.id.in_(mine), User.deleted_at.is_(None))
     ):
+        items = [(text, found[(kind, i)]) for kind, i, text in mine[user.id]]
+        first = items[0][1]
         notify(
             user,
-            _l(
-                "La décision sur « %(title)s » est publiée : voyez ce qu'est devenue "
-                "votre contribution.",
-                title=run.consultation.title,
+            lazy_ngettext(
+                "La décision sur « %(title)s » est publiée ; réponse à votre contribution : "
+                "%(answer)s. Voyez ce qu'est devenue votre contribution.",
+                "La décision sur « %(title)s » est publiée : voyez ce qu'est devenue chacune "
+                "de vos %(num)s contributions.",
+                len(items),
+                title=consultation.title,
+                answer=first.label,
             ),
             link,
+        )
+        send_email(
+            user,
+            _l("Décision publiée : %(title)s", title=consultation.title),
+            "decision_published",
+            consultation=consultation,
+            items=items,
+            url=url_for("analysis.restitution", slug=consultation.slug, _external=True),
         )
         count += 1
     return count

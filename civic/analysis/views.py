@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from civic.analysis import queries, services
+from civic.analysis import answers, queries, services
 from civic.analysis.models import DECISIONS, STATUS_LABELS, AnalysisRun, Cluster, ClusterMember
 from civic.consultations.models import CHANNEL_LABELS, Consultation
 from civic.consultations.queries import get_by_slug
@@ -258,11 +258,17 @@ def report_csv(slug: str):
 def restitution(slug: str):
     consultation = get_by_slug(slug) or abort(404)
     run = queries.published_run(consultation.id)
-    mine = queries.members_of(current_user.id, run) if run else []
+    mine = queries.contributions_of(current_user.id, consultation.id)
+    keys = [
+        *(("proposal", p.id) for p in mine["proposals"]),
+        *(("comment", c.id) for c in mine["comments"]),
+        *(("proposal", p.id) for _v, p in mine["votes"]),
+    ]
     return render_template(
         "analysis/restitution.html",
         consultation=consultation,
         run=run,
-        mine=mine,
-        decisions=DECISIONS,
+        outcomes=answers.outcomes(keys),
+        contributed=bool(keys),
+        **mine,
     )

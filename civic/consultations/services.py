@@ -553,9 +553,12 @@ def answer_proposal(
     answer = proposal.answer or Answer(proposal_id=proposal.id)
     answer.status, answer.text, answer.signed_as = status, text.strip(), signed_as.strip()
     answer.author_id = official.id
-    proposal.answer_status = status
     db.session.add(answer)
     db.session.flush()
+    from civic.analysis.answers import refresh_status
+
+    refresh_status([proposal.id])
+    db.session.expire(proposal, ["answer_status"])
     audit(official, "proposal.answered", "proposal", proposal.id, status=status)
     jobs.enqueue("civic.consultations.services.notify_answer", proposal.id)
     record_event(

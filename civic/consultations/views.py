@@ -251,7 +251,10 @@ def _proposal_page(
         answer_form = AnswerForm(obj=proposal.answer)
     if milestone_form is None and can(user, "consultations.add_milestone", proposal):
         milestone_form = MilestoneForm()
+    from civic.analysis.answers import outcome
+
     context.update(
+        outcome=outcome("proposal", proposal.id),
         milestones=queries.milestones(proposal),
         comment_form=comment_form,
         answer_form=answer_form,
@@ -498,11 +501,15 @@ def _anonymous():
 
 
 def my_contributions():
-    return render_template(
-        "consultations/mine.html",
-        **queries.my_contributions(current_user),
-        answer_labels=ANSWER_LABELS,
-    )
+    from civic.analysis.answers import outcomes
+
+    mine = queries.my_contributions(current_user)
+    keys = [
+        *(("proposal", p.id) for p in mine["proposals"]),
+        *(("comment", c.id) for c in mine["comments"]),
+        *(("proposal", p.id) for _v, p in mine["votes"]),
+    ]
+    return render_template("consultations/mine.html", **mine, outcomes=outcomes(keys))
 
 
 def glossary():

@@ -12,8 +12,9 @@ from itertools import islice
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from civic.analysis.answers import PENDING, outcomes
 from civic.analysis.models import AnalysisRun, Cluster, ClusterMember
-from civic.consultations.models import Answer, Comment, Consultation, Phase, Proposal
+from civic.consultations.models import Comment, Consultation, Phase, Proposal
 from civic.extensions import db
 from civic.moderation.models import Case, Decision
 from civic.ratings import queries as ratings
@@ -102,9 +103,8 @@ def phases(consultation_id=None, since=None, after=0, limit=None):
 
 def proposals(consultation_id=None, since=None, after=0, limit=None):
     query = (
-        sa.select(Proposal, Commune.insee, Answer)
+        sa.select(Proposal, Commune.insee)
         .outerjoin(Commune, Commune.id == Proposal.commune_id)
-        .outerjoin(Answer, Answer.proposal_id == Proposal.id)
         .where(Proposal.status == "published")
     )
     query = _published(query, Proposal.consultation_id)
@@ -112,7 +112,11 @@ def proposals(consultation_id=None, since=None, after=0, limit=None):
         query = query.where(Proposal.consultation_id == consultation_id)
     if since:
         query = query.where(Proposal.created_at >= since)
-    for p, insee, answer in db.session.execute(_page(query, Proposal.id, after, limit)):
+    rows = db.session.execute(_page(query, Proposal.id, after, limit)).all()
+    # The one answer of each proposal: its own, or its group's decision (civic.analysis.answers).
+    found = outcomes(("proposal", p.id) for p, _insee in rows)
+    for p, insee in rows:
+        answer = found[("proposal", p.id)]
         yield {
             "id": p.id,
             "consultation_id": p.consultation_id,
@@ -122,10 +126,11 @@ def proposals(consultation_id=None, since=None, after=0, limit=None):
             "commune_insee": insee,
             "canal": p.channel,
             "cree_le": _iso(p.created_at),
-            "statut_reponse": p.answer_status,
-            "reponse": answer.text if answer else None,
+            "statut_reponse": None if answer.status == PENDING else answer.status,
+            "reponse": answer.text or None,
             # Officials sign their answers with their function, never their name: that is public.
-            "reponse_signee_par": answer.signed_as if answer else None,
+            "reponse_signee_par": answer.signed_as or None,
+            "reponse_groupe": answer.group or None,
         }
 
 
@@ -391,6 +396,7 @@ DATASETS = [
             ("statut_reponse", STR, "Décision"),
             ("reponse", STR, "Réponse argumentée"),
             ("reponse_signee_par", STR, "Fonction du signataire"),
+            ("reponse_groupe", STR, "Groupe de contributions dont la décision fait réponse"),
         ],
         proposals,
         by_consultation=True,
