@@ -134,6 +134,7 @@ def run_analysis(run_id: int) -> str:
             _store(run, 0, by_key[key]["text"][:120], [], [key], [key], 1, 1, by_key, isolated=True)
         run.stats = dict(result.stats)
         run.campaigns = [group for group in result.duplicates if len(group) >= 2]
+        run.stats["held_copies"] = _add_held_copies(run, by_key)
         run.opinions = opinions
         run.params = {
             **run.params,
@@ -184,6 +185,96 @@ def _store(
         db.session.add(ClusterMember(run_id=run.id, cluster_id=cluster.id, **row))
 
 
+def held_copies(consultation_id: int) -> list[dict]:
+    """Contributions that moderation holds (or hid) as suspected duplicates: copies of a
+    campaign, as rows of `contributions()` with their normalised text."""
+    from civic.moderation.models import Case, CaseOrigin, Fingerprint
+
+    rows = []
+    cases = db.session.scalars(
+        sa.select(Case).where(
+            Case.consultation_id == consultation_id,
+            Case.origin == CaseOrigin.DUPLICATE.value,
+            Case.kind.in_(["proposal", "comment"]),
+        )
+    )
+    for case in cases:
+        last = case.last_decision
+        if not case.is_open and (last is None or last.charter_reason != "duplicate"):
+            continue  # kept and published, or hidden for another reason
+        model = Proposal if case.kind == "proposal" else Comment
+        item = db.session.get(model, case.item_id)
+        if item is None or item.status not in (
+            ProposalStatus.PENDING.value,
+            ProposalStatus.HIDDEN.value,
+        ):
+            continue
+        normalised = db.session.scalar(
+            sa.select(Fingerprint.normalised).where(
+                Fingerprint.kind == case.kind, Fingerprint.item_id == item.id
+            )
+        )
+        rows.append(
+            {
+                "kind": case.kind,
+                "item_id": item.id,
+                "author_id": item.author_id,
+                "text": f"{item.title}. {item.body}" if case.kind == "proposal" else item.body,
+                "channel": item.channel if case.kind == "proposal" else "online",
+                "commune_id": item.commune_id
+                if case.kind == "proposal"
+                else item.proposal.commune_id,
+                "normalised": normalised or "",
+            }
+        )
+    return rows
+
+
+def _words3(normalised: str) -> set[str]:
+    words = normalised.split()
+    return {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+
+
+def _add_held_copies(run: AnalysisRun, by_key: dict) -> int:
+    """Count each held copy as support of the campaign it copies: it joins the group of the
+    analysed text it copies (its size, not its size without duplicates) and that campaign.
+    Its text is never quoted. Returns the number of copies counted."""
+    from civic.moderation.services import normalise
+
+    held = held_copies(run.consultation_id)
+    if not held:
+        return 0
+    members = {
+        m.key: m
+        for m in db.session.scalars(sa.select(ClusterMember).where(ClusterMember.run_id == run.id))
+    }
+    shingles = {key: _words3(normalise(row["text"])) for key, row in by_key.items()}
+    campaigns = [list(group) for group in run.campaigns]
+    counted = 0
+    for row in held:
+        copy = _words3(row.pop("normalised") or normalise(row["text"]))
+        best, score = None, 0.0
+        for key, words in shingles.items():
+            similarity = len(copy & words) / max(1, len(copy | words))
+            if similarity > score:
+                best, score = key, similarity
+        if best is None or score < 0.8:
+            continue  # not a copy of any analysed text
+        target = members[best]
+        db.session.add(ClusterMember(run_id=run.id, cluster_id=target.cluster_id, held=True, **row))
+        target.cluster.size += 1
+        key = f"{row['kind']}:{row['item_id']}"
+        group = next((g for g in campaigns if best in g), None)
+        if group is None:
+            campaigns.append([best, key])
+        else:
+            group.append(key)
+        counted += 1
+    run.campaigns = campaigns
+    db.session.flush()
+    return counted
+
+
 def _previous_groups(run: AnalysisRun) -> dict:
     """The last finished run's clusters: their ids are kept, the validated ones frozen."""
     last = db.session.scalar(
@@ -202,7 +293,7 @@ def _previous_groups(run: AnalysisRun) -> dict:
     for cluster in last.clusters:
         if cluster.isolated:
             continue
-        members = [m.key for m in cluster.members]
+        members = [m.key for m in cluster.members if not m.held]
         (frozen if cluster.validated else clusters)[cluster.number] = members
     return {"clusters": clusters or None, "frozen": frozen or None}
 
@@ -217,7 +308,7 @@ def _editable(cluster: Cluster) -> None:
 
 def _recount(cluster: Cluster) -> None:
     cluster.size = len(cluster.members)
-    cluster.size_unique = len({m.text.strip().lower() for m in cluster.members})
+    cluster.size_unique = len({m.text.strip().lower() for m in cluster.members if not m.held})
 
 
 def rename(actor, cluster: Cluster, label: str) -> None:

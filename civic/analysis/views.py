@@ -61,9 +61,7 @@ def show_run(run_id: int):
     ):
         return "", 204
     others = [(c.id, c.label) for c in run.clusters]
-    left = (
-        services.left_behind(run) if run.status == "done" and run.published_at is None else []
-    )
+    left = services.left_behind(run) if run.status == "done" and run.published_at is None else []
     return render_page_or_block(
         "analysis/run.html",
         "progress",
