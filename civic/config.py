@@ -84,6 +84,11 @@ def load(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "CIVIC_LANGUAGES": ("fr", "en"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # The authority that signs the synthesis, and its logo (a file under static/).
+        "CIVIC_AUTHORITY_NAME": os.environ.get(
+            "CIVIC_AUTHORITY_NAME", "Sicoval, communauté d'agglomération du Sud-Est toulousain"
+        ),
+        "CIVIC_AUTHORITY_LOGO": os.environ.get("CIVIC_AUTHORITY_LOGO", "img/logo.svg"),
         "CIVIC_UPLOAD_DIR": os.environ.get(
             "CIVIC_UPLOAD_DIR", str(Path(instance_path) / "uploads")
         ),

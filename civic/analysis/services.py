@@ -436,6 +436,7 @@ def publish(official, run: AnalysisRun) -> int:
             sa.select(Proposal.id).where(Proposal.consultation_id == run.consultation_id)
         )
     )
+    jobs.enqueue("civic.analysis.report.archive", run.id)
     jobs.enqueue("civic.analysis.services.notify_participants", run.id)
     return len(participants(run))
 

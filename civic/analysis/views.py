@@ -6,15 +6,15 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from civic.analysis import answers, queries, services
+from civic.analysis import report as report_module
 from civic.analysis.models import DECISIONS, STATUS_LABELS, AnalysisRun, Cluster, ClusterMember
-from civic.consultations.models import CHANNEL_LABELS, Consultation
+from civic.consultations.models import Consultation
 from civic.consultations.queries import get_by_slug
 from civic.core import jobs
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.opendata import to_csv
 from civic.core.permissions import can, require
 from civic.extensions import db
-from civic.ratings.charts import bar_chart
 
 
 def _consultation(consultation_id: int) -> Consultation:
@@ -201,32 +201,29 @@ def _report_run(slug: str) -> tuple[Consultation, AnalysisRun]:
 
 def report(slug: str):
     consultation, run = _report_run(slug)
-    figures = queries.figures(run)
-    channels = sorted(figures["by_channel"].items())
-    chart = bar_chart(
-        [n for _c, n in channels],
-        [str(CHANNEL_LABELS.get(c, c)) for c, _n in channels],
-        _("Contributions par canal"),
-        width=420,
-    )
-    opinions = run.opinions or {}
-    ids = [
-        *opinions.get("consensus", []),
-        *opinions.get("consensus_disagree", []),
-        *[i for group in opinions.get("repness", {}).values() for i in group],
-    ]
-    return render_template(
-        "analysis/report.html",
-        titles=queries.statement_titles(ids),
-        profiles=queries.cluster_profiles(run),
-        campaigns=queries.campaign_texts(run),
-        consultation=consultation,
-        run=run,
-        figures=figures,
-        chart=chart,
-        channels=channels,
-        decisions=DECISIONS,
-    )
+    return render_template("analysis/report.html", **report_module.context(consultation, run))
+
+
+def report_pdf(slug: str):
+    """The published PDF as archived at publication (made then if it was not), or a working
+    copy for those preparing a decision not yet published."""
+    consultation, run = _report_run(slug)
+    if run.published_at is not None:
+        found = report_module.archived(run)
+        if found is None:
+            found = report_module.archive(run.id)
+            db.session.commit()
+        pdf, name = found.pdf, f"synthese-{consultation.slug}.pdf"
+    else:
+        pdf, name = report_module.render_pdf(consultation, run), "synthese-document-de-travail.pdf"
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"inline; filename={name}"
+    # A PDF opened here runs no script and cannot frame or be framed.
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if run.published_at is None:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def report_csv(slug: str):

@@ -4,12 +4,17 @@ from markupsafe import Markup, escape
 
 
 def bar_chart(
-    values: list[int], labels: list[str], title: str, width: int = 360, bar_height: int = 26
+    values: list[int],
+    labels: list[str],
+    title: str,
+    width: int = 360,
+    bar_height: int = 26,
+    label_width: int = 90,
 ) -> Markup:
     """Horizontal bars; the figures are also written, so colour is never the only cue."""
     top = max(values) if values and max(values) > 0 else 1
     height = bar_height * len(values) + 8
-    label_width, number_width = 90, 40
+    number_width = 40
     room = width - label_width - number_width
     parts = [
         f'<svg class="chart" role="img" aria-label="{escape(title)}" '
