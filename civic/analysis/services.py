@@ -132,9 +132,8 @@ def run_analysis(run_id: int) -> str:
             )
         for key in result.isolated:
             _store(run, 0, by_key[key]["text"][:120], [], [key], [key], 1, 1, by_key, isolated=True)
-        run.stats = dict(result.stats)
         run.campaigns = [group for group in result.duplicates if len(group) >= 2]
-        run.stats["held_copies"] = _add_held_copies(run, by_key)
+        run.stats = {**result.stats, "held_copies": _add_held_copies(run, by_key)}
         run.opinions = opinions
         run.params = {
             **run.params,

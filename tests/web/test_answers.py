@@ -220,3 +220,56 @@ def test_an_interim_answer_gives_way_to_the_group_decision(app, client, climate,
     assert proposal.answer_status == "retained"
     page = text(client.get(f"/concertations/plan-climat/propositions/{proposal.id}"))
     assert _tags(page) == {f"proposal:{proposal.id}": "retained"}
+
+
+def test_campaign_copies_held_by_moderation_count_as_support(app, client, climate, make_user, db):
+    from civic.consultations.models import ProposalStatus as Status
+
+    seed(app, climate, make_user)
+    campaign = "Non au contournement routier de Labège, protégeons les terres agricoles"
+    copies = []
+    with app.test_request_context():
+        for _ in range(6):
+            copies.append(
+                consultations.submit_proposal(
+                    make_user(),
+                    climate["consultation"],
+                    title=campaign,
+                    body=campaign + ".",
+                    theme="",
+                    commune_id=None,
+                )
+            )
+    db.session.commit()
+    held = [p for p in copies if p.status == Status.PENDING]
+    assert len(held) == 4  # a burst of the same text from new accounts: held as duplicates
+    agent, elected = make_user("agent"), make_user("elected")
+    log_in(client, agent)
+    start_run(client, climate)
+    run = db.session.scalar(sa.select(AnalysisRun))
+    assert run.stats["held_copies"] == 4
+    keys = {f"proposal:{p.id}" for p in copies}
+    assert any(keys <= set(group) for group in run.campaigns)  # a campaign of six, not two
+    members = db.session.scalars(
+        sa.select(ClusterMember).where(ClusterMember.item_id.in_([p.id for p in copies]))
+    ).all()
+    assert sorted(m.held for m in members) == [False, False, True, True, True, True]
+    cluster = members[0].cluster
+    assert {m.cluster_id for m in members} == {cluster.id}
+    assert cluster.size == len(cluster.members)
+    # Held copies are never quoted, and count in the size, not in the size without duplicates.
+    assert not {f"proposal:{p.id}" for p in held} & set(cluster.quotes)
+    # Their authors get the campaign's answer, like the others.
+    with app.test_request_context():
+        for c in run.clusters:
+            services.decide(elected, c, "not_retained", "Le projet routier est abandonné.")
+        services.publish(elected, run)
+    db.session.commit()
+    assert answers.outcome("proposal", held[0].id).status == "not_retained"
+    # The public open data does not list the held items.
+    decision = next(
+        row
+        for row in datasets.decisions(consultation_id=climate["consultation"].id)
+        if row["id"] == cluster.id
+    )
+    assert not {f"proposal:{p.id}" for p in held} & set(decision["membres"].split())
