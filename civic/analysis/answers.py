@@ -163,10 +163,12 @@ def outcome(kind: str, item_id: int) -> Outcome:
 def refresh_status(proposal_ids: Iterable[int]) -> None:
     """Copy each proposal's answer into `Proposal.answer_status`, for the listings."""
     found = outcomes(("proposal", pid) for pid in proposal_ids)
+    by_status: dict[str | None, list[int]] = {}
     for (_kind, pid), result in found.items():
-        status = None if result.status == PENDING else result.status
+        by_status.setdefault(None if result.status == PENDING else result.status, []).append(pid)
+    for status, ids in by_status.items():  # one statement per status
         db.session.execute(
             sa.update(Proposal)
-            .where(Proposal.id == pid, Proposal.answer_status.is_distinct_from(status))
+            .where(Proposal.id.in_(ids), Proposal.answer_status.is_distinct_from(status))
             .values(answer_status=status)
         )

@@ -183,6 +183,10 @@ EXPECTED = {
         "GET",
         {**{r: 404 for r in ROLES}, "agent": 200, "elected": 200, "admin": 200},
     ),
+    "analysis.report_pdf": (
+        "GET",
+        {**{r: 404 for r in ROLES}, "agent": 200, "elected": 200, "admin": 200},
+    ),
     "analysis.restitution": ("GET", USERS_ONLY),
     "answers.waiting": ("GET", REVIEWERS),
     "answers.signature": ("POST", {**REVIEWERS, "agent": 303, "elected": 303, "admin": 303}),

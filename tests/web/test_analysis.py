@@ -87,7 +87,7 @@ def test_run_review_decide_publish_and_restitute(app, client, climate, make_user
     mine = text(client.get("/concertations/plan-climat/restitution"))
     assert "Ce qu'est devenue votre contribution" in mine and "Inscrit au plan 2027." in mine
     report = text(client.get("/concertations/plan-climat/synthese"))
-    assert "Mobilités douces" in report and "Contributions par canal" in report
+    assert "Mobilités douces" in report and "Contributions analysées par canal" in report
     csv_ = client.get("/concertations/plan-climat/synthese.csv")
     assert csv_.mimetype == "text/csv" and "Mobilités douces" in csv_.get_data(as_text=True)
 
