@@ -45,8 +45,13 @@ class Outcome:
     proposal_id: int | None = None  # the proposal whose answer it is
 
     @property
+    def lazy_label(self):
+        """The label, translated when read: messages stored in each recipient's language."""
+        return ANSWER_LABELS.get(self.status, PENDING_LABEL)
+
+    @property
     def label(self) -> str:
-        return lazy_text(ANSWER_LABELS.get(self.status, PENDING_LABEL))
+        return lazy_text(self.lazy_label)
 
     @property
     def is_final(self) -> bool:

@@ -506,7 +506,7 @@ def notify_participants(run_id: int) -> int:
                 "de vos %(num)s contributions.",
                 len(items),
                 title=consultation.title,
-                answer=first.label,
+                answer=first.lazy_label,
             ),
             link,
         )

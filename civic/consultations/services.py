@@ -593,11 +593,18 @@ def notify_answer(proposal_id: int) -> int:
     link = url_for(
         "consultations.show_proposal", slug=proposal.consultation.slug, proposal_id=proposal.id
     )
+    from civic.analysis.answers import outcome
+
+    answer = outcome("proposal", proposal.id)  # the one answer every page shows
     people = concerned_users(proposal_id)
     for user in people:
         notify(
             user,
-            _l("La proposition « %(title)s » a reçu une réponse officielle.", title=proposal.title),
+            _l(
+                "La proposition « %(title)s » a reçu une réponse officielle : %(answer)s.",
+                title=proposal.title,
+                answer=answer.lazy_label,
+            ),
             link,
         )
     return len(people)

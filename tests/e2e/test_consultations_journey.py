@@ -356,7 +356,7 @@ def test_propose_comment_vote_answer_and_follow_up(page: Page, live_consultation
     notice = page.locator(".notification-list li.unread").filter(has_text=title)
     expect(notice).to_have_count(1)
     expect(notice.get_by_role("link")).to_have_text(
-        f"La proposition « {title} » a reçu une réponse officielle."
+        f"La proposition « {title} » a reçu une réponse officielle : Retenue."
     )
     expect(notice.get_by_role("link")).to_have_attribute("href", proposal_path)
 

@@ -72,6 +72,10 @@ def test_waiting_list_oldest_first_and_filtered(app, client, climate, make_user,
 
 def test_signature_is_remembered_and_editable(app, client, climate, make_user, db):
     elected = make_user("elected")
+    english = make_user(locale="en")
+    with app.test_request_context():
+        consultations.cast_vote(english, climate["proposal"], 1)
+    db.session.commit()
     log_in(client, elected)
     url = f"/concertations/plan-climat/propositions/{climate['proposal'].id}"
     client.post(
@@ -79,6 +83,17 @@ def test_signature_is_remembered_and_editable(app, client, climate, make_user, d
         data={"status": "retained", "text": "Inscrite au plan.", "signed_as": "Vice-présidente"},
     )
     assert db.session.get(Signature, elected.id).signed_as == "Vice-présidente"
+    # The author is told the answer itself, in their own language.
+    from civic.core.notify import Notification
+
+    message = db.session.scalar(
+        sa.select(Notification.message).where(Notification.user_id == climate["author"].id)
+    )
+    assert message.endswith("a reçu une réponse officielle : Retenue.")
+    in_english = db.session.scalar(
+        sa.select(Notification.message).where(Notification.user_id == english.id)
+    )
+    assert in_english.endswith("has received an official answer: Accepted.")
     page = text(client.get(url))
     assert 'value="Vice-présidente"' in page
     response = client.post("/gestion/a-repondre/signature", data={"signed_as": "Présidente"})

@@ -105,6 +105,17 @@ def test_every_demo_contribution_has_the_same_answer_in_every_view(app, client, 
     assert mine[f"proposal:{late.id}"] == mine[f"comment:{late_comment.id}"] == "pending"
     assert f"vote:{other.id}" in mine
 
+    # The follow-up page lists what was retained, in full or in part, whoever decided it.
+    followup = text(client.get("/concertations/plan-climat/suivi"))
+    listed = {int(i) for i in re.findall(r"/plan-climat/propositions/(\d+)\"", followup)}
+    assert listed == {
+        p.id
+        for p in proposals
+        if p.status == ProposalStatus.PUBLISHED
+        and expected[f"proposal:{p.id}"] in ("retained", "partly_retained")
+    }
+    assert listed
+
     # Open data.
     rows = {row["id"]: row for row in datasets.proposals(consultation_id=climate.id)}
     for pid, row in rows.items():
