@@ -457,12 +457,13 @@ def left_behind(run: AnalysisRun) -> list[dict]:
         if (row["kind"], row["item_id"]) not in analysed
     ]
     found = answers.outcomes((row["kind"], row["item_id"]) for row in rows)
-    return [
-        {**row, "proposal_id": found[(row["kind"], row["item_id"])].proposal_id}
-        for row in rows
-        if found[(row["kind"], row["item_id"])].source not in ("individual", "proposal")
-        or not found[(row["kind"], row["item_id"])].is_final
-    ]
+    missing = []
+    for row in rows:
+        outcome = found[(row["kind"], row["item_id"])]
+        answered = outcome.source in ("individual", "proposal") and outcome.is_final
+        if not answered:
+            missing.append({**row, "proposal_id": outcome.proposal_id})
+    return missing
 
 
 def participants(run: AnalysisRun) -> list[int]:

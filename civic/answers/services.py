@@ -81,12 +81,15 @@ def submit(official, proposal: Proposal, *, status: str, text: str, signed_as: s
     """Answer a proposal: published at once, or kept as a draft when the consultation wants a
     second person to validate each answer. Returns "published" or "draft"."""
     remember_signature(official, signed_as)
+    draft = db.session.scalar(sa.select(Draft).where(Draft.proposal_id == proposal.id))
     if not needs_second_person(proposal.consultation_id):
         consultations.answer_proposal(
             official, proposal, status=status, text=text, signed_as=signed_as
         )
+        if draft is not None:  # written before the validation was turned off: superseded
+            db.session.delete(draft)
+            db.session.flush()
         return "published"
-    draft = db.session.scalar(sa.select(Draft).where(Draft.proposal_id == proposal.id))
     if draft is None:
         draft = Draft(proposal_id=proposal.id)
         db.session.add(draft)
