@@ -3,6 +3,7 @@ server with WeasyPrint and archived when the decision is published, so that the 
 document never changes (its SHA-256 is shown on the page)."""
 
 import hashlib
+import logging
 import mimetypes
 from collections import Counter
 from pathlib import Path
@@ -119,6 +120,9 @@ def _fetcher():
 
 def render_pdf(consultation: Consultation, run: AnalysisRun) -> bytes:
     from weasyprint import HTML
+
+    # WeasyPrint warns about every screen-only CSS rule it skips: not worth a log line each.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
     html = render_template("analysis/report_pdf.html", **context(consultation, run))
     return HTML(
