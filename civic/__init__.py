@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     # The explicit list of features; no scanning of files.
     from civic.accounts.blueprint import bp as accounts
     from civic.analysis.blueprint import bp as analysis
+    from civic.answers.blueprint import bp as answers
     from civic.consultations.blueprint import bp as consultations
     from civic.moderation.blueprint import bp as moderation
     from civic.opendata.blueprint import bp as opendata
@@ -88,7 +89,17 @@ def _register_blueprints(app: Flask) -> None:
     from civic.ratings.blueprint import bp as ratings
     from civic.workshops.blueprint import bp as workshops
 
-    for bp in (pages, accounts, consultations, moderation, analysis, workshops, ratings, opendata):
+    for bp in (
+        pages,
+        accounts,
+        consultations,
+        moderation,
+        analysis,
+        answers,
+        workshops,
+        ratings,
+        opendata,
+    ):
         app.register_blueprint(bp)
 
 

@@ -26,5 +26,6 @@ route(bp, G + "/contributions/<int:member_id>/deplacement", v.move, "analysis.ma
 route(bp, G + "/<int:run_id>/publication", v.publish, "analysis.review", **POST)
 route(bp, "/concertations/<slug>/synthese", v.report, "analysis.read_report")
 route(bp, "/concertations/<slug>/synthese.csv", v.report_csv, "analysis.read_report")
+route(bp, "/concertations/<slug>/synthese.pdf", v.report_pdf, "analysis.read_report")
 route(bp, "/concertations/<slug>/restitution", v.restitution, "analysis.own_restitution")
 route(bp, "/concertations/<slug>/ou-vous-situez-vous", pv.position, "analysis.own_position")

@@ -97,9 +97,27 @@ class ClusterMember(db.Model):
     text: Mapped[str] = mapped_column(sa.Text)  # as analysed, for the report
     channel: Mapped[str] = mapped_column(sa.String(10), default="online")
     commune_id: Mapped[int | None]
+    # A copy held by moderation as a suspected duplicate: counted as support of the campaign
+    # it copies, never quoted.
+    held: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     cluster: Mapped[Cluster] = relationship(back_populates="members")
 
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.item_id}"
+
+
+class ArchivedReport(TimestampMixin, db.Model):
+    """The synthesis as a PDF, made once when the decision is published: what was published
+    never changes, and its SHA-256 lets anyone check a copy."""
+
+    __tablename__ = "analysis_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("analysis_run.id", ondelete="CASCADE"), unique=True
+    )
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int] = mapped_column(default=0)
+    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)

@@ -1,6 +1,6 @@
 import sqlalchemy as sa
 
-from civic.analysis.models import AnalysisRun, Cluster, ClusterMember
+from civic.analysis.models import AnalysisRun, ClusterMember
 from civic.extensions import db
 from civic.territory.models import Commune
 
@@ -78,15 +78,46 @@ def figures(run: AnalysisRun) -> dict:
     }
 
 
-def members_of(user_id: int, run: AnalysisRun) -> list[tuple[ClusterMember, Cluster]]:
-    return list(
-        db.session.execute(
-            sa.select(ClusterMember, Cluster)
-            .join(Cluster)
-            .where(ClusterMember.run_id == run.id, ClusterMember.author_id == user_id)
-            .order_by(ClusterMember.id)
-        ).all()
+def contributions_of(user_id: int, consultation_id: int) -> dict:
+    """Everything this person wrote or voted in the consultation, whenever they did it (before
+    or after the analysis): proposals and comments not withdrawn, and votes."""
+    from civic.consultations.models import Comment, Proposal, ProposalStatus, Vote
+
+    gone = ProposalStatus.WITHDRAWN.value
+    proposals = list(
+        db.session.scalars(
+            sa.select(Proposal)
+            .where(
+                Proposal.consultation_id == consultation_id,
+                Proposal.author_id == user_id,
+                Proposal.status != gone,
+            )
+            .order_by(Proposal.created_at, Proposal.id)
+        )
     )
+    comments = list(
+        db.session.scalars(
+            sa.select(Comment)
+            .join(Proposal, Proposal.id == Comment.proposal_id)
+            .where(
+                Proposal.consultation_id == consultation_id,
+                Comment.author_id == user_id,
+                Comment.status != gone,
+            )
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )
+    votes = db.session.execute(
+        sa.select(Vote.value, Proposal)
+        .join(Proposal, Proposal.id == Vote.proposal_id)
+        .where(
+            Proposal.consultation_id == consultation_id,
+            Vote.user_id == user_id,
+            Proposal.status == ProposalStatus.PUBLISHED.value,
+        )
+        .order_by(Vote.created_at, Vote.id)
+    ).all()
+    return {"proposals": proposals, "comments": comments, "votes": votes}
 
 
 def statement_titles(ids) -> dict[int, str]:

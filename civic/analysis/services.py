@@ -5,11 +5,12 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 
+from civic.analysis import answers
 from civic.analysis.models import DECISIONS, AnalysisRun, Cluster, ClusterMember
 from civic.consultations.models import Comment, Proposal, ProposalStatus
 from civic.core import jobs
 from civic.core.models import audit, utcnow
-from civic.core.notify import notify
+from civic.core.notify import notify, send_email
 from civic.extensions import db
 
 
@@ -129,8 +130,8 @@ def run_analysis(run_id: int) -> str:
             )
         for key in result.isolated:
             _store(run, 0, by_key[key]["text"][:120], [], [key], [key], 1, 1, by_key, isolated=True)
-        run.stats = dict(result.stats)
         run.campaigns = [group for group in result.duplicates if len(group) >= 2]
+        run.stats = {**result.stats, "held_copies": _add_held_copies(run, by_key)}
         run.opinions = opinions
         run.params = {
             **run.params,
@@ -181,6 +182,96 @@ def _store(
         db.session.add(ClusterMember(run_id=run.id, cluster_id=cluster.id, **row))
 
 
+def held_copies(consultation_id: int) -> list[dict]:
+    """Contributions that moderation holds (or hid) as suspected duplicates: copies of a
+    campaign, as rows of `contributions()` with their normalised text."""
+    from civic.moderation.models import Case, CaseOrigin, Fingerprint
+
+    rows = []
+    cases = db.session.scalars(
+        sa.select(Case).where(
+            Case.consultation_id == consultation_id,
+            Case.origin == CaseOrigin.DUPLICATE.value,
+            Case.kind.in_(["proposal", "comment"]),
+        )
+    )
+    for case in cases:
+        last = case.last_decision
+        if not case.is_open and (last is None or last.charter_reason != "duplicate"):
+            continue  # kept and published, or hidden for another reason
+        model = Proposal if case.kind == "proposal" else Comment
+        item = db.session.get(model, case.item_id)
+        if item is None or item.status not in (
+            ProposalStatus.PENDING.value,
+            ProposalStatus.HIDDEN.value,
+        ):
+            continue
+        normalised = db.session.scalar(
+            sa.select(Fingerprint.normalised).where(
+                Fingerprint.kind == case.kind, Fingerprint.item_id == item.id
+            )
+        )
+        rows.append(
+            {
+                "kind": case.kind,
+                "item_id": item.id,
+                "author_id": item.author_id,
+                "text": f"{item.title}. {item.body}" if case.kind == "proposal" else item.body,
+                "channel": item.channel if case.kind == "proposal" else "online",
+                "commune_id": item.commune_id
+                if case.kind == "proposal"
+                else item.proposal.commune_id,
+                "normalised": normalised or "",
+            }
+        )
+    return rows
+
+
+def _words3(normalised: str) -> set[str]:
+    words = normalised.split()
+    return {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+
+
+def _add_held_copies(run: AnalysisRun, by_key: dict) -> int:
+    """Count each held copy as support of the campaign it copies: it joins the group of the
+    analysed text it copies (its size, not its size without duplicates) and that campaign.
+    Its text is never quoted. Returns the number of copies counted."""
+    from civic.moderation.services import normalise
+
+    held = held_copies(run.consultation_id)
+    if not held:
+        return 0
+    members = {
+        m.key: m
+        for m in db.session.scalars(sa.select(ClusterMember).where(ClusterMember.run_id == run.id))
+    }
+    shingles = {key: _words3(normalise(row["text"])) for key, row in by_key.items()}
+    campaigns = [list(group) for group in run.campaigns]
+    counted = 0
+    for row in held:
+        copy = _words3(row.pop("normalised") or normalise(row["text"]))
+        best, score = None, 0.0
+        for key, words in shingles.items():
+            similarity = len(copy & words) / max(1, len(copy | words))
+            if similarity > score:
+                best, score = key, similarity
+        if best is None or score < 0.8:
+            continue  # not a copy of any analysed text
+        target = members[best]
+        db.session.add(ClusterMember(run_id=run.id, cluster_id=target.cluster_id, held=True, **row))
+        target.cluster.size += 1
+        key = f"{row['kind']}:{row['item_id']}"
+        group = next((g for g in campaigns if best in g), None)
+        if group is None:
+            campaigns.append([best, key])
+        else:
+            group.append(key)
+        counted += 1
+    run.campaigns = campaigns
+    db.session.flush()
+    return counted
+
+
 def _previous_groups(run: AnalysisRun) -> dict:
     """The last finished run's clusters: their ids are kept, the validated ones frozen."""
     last = db.session.scalar(
@@ -199,7 +290,7 @@ def _previous_groups(run: AnalysisRun) -> dict:
     for cluster in last.clusters:
         if cluster.isolated:
             continue
-        members = [m.key for m in cluster.members]
+        members = [m.key for m in cluster.members if not m.held]
         (frozen if cluster.validated else clusters)[cluster.number] = members
     return {"clusters": clusters or None, "frozen": frozen or None, "opinions": last.opinions}
 
@@ -214,7 +305,7 @@ def _editable(cluster: Cluster) -> None:
 
 def _recount(cluster: Cluster) -> None:
     cluster.size = len(cluster.members)
-    cluster.size_unique = len({m.text.strip().lower() for m in cluster.members})
+    cluster.size_unique = len({m.text.strip().lower() for m in cluster.members if not m.held})
 
 
 def rename(actor, cluster: Cluster, label: str) -> None:
@@ -323,10 +414,54 @@ def publish(official, run: AnalysisRun) -> int:
                 first=missing[0],
             )
         )
+    left_out = left_behind(run)
+    if left_out:
+        raise AnalysisError(
+            lazy_ngettext(
+                "%(num)s contribution publiée n'est ni dans l'analyse ni répondue "
+                "individuellement : relancez l'analyse ou répondez-y avant de publier.",
+                "%(num)s contributions publiées ne sont ni dans l'analyse ni répondues "
+                "individuellement : relancez l'analyse ou répondez-y avant de publier.",
+                len(left_out),
+            )
+        )
     run.published_at = utcnow()
+    db.session.flush()
     audit(official, "analysis.published", "analysis_run", run.id)
+    answers.refresh_status(
+        db.session.scalars(
+            sa.select(Proposal.id).where(Proposal.consultation_id == run.consultation_id)
+        )
+    )
+    jobs.enqueue("civic.analysis.report.archive", run.id)
     jobs.enqueue("civic.analysis.services.notify_participants", run.id)
     return len(participants(run))
+
+
+def left_behind(run: AnalysisRun) -> list[dict]:
+    """The consultation's published contributions (every channel, and comments since the runs
+    analyse them) that are neither in the run nor answered individually, oldest first."""
+    analysed = {
+        (kind, item_id)
+        for kind, item_id in db.session.execute(
+            sa.select(ClusterMember.kind, ClusterMember.item_id).where(
+                ClusterMember.run_id == run.id
+            )
+        )
+    }
+    rows = [
+        row
+        for row in contributions(run.consultation_id)
+        if (row["kind"], row["item_id"]) not in analysed
+    ]
+    found = answers.outcomes((row["kind"], row["item_id"]) for row in rows)
+    missing = []
+    for row in rows:
+        outcome = found[(row["kind"], row["item_id"])]
+        answered = outcome.source in ("individual", "proposal") and outcome.is_final
+        if not answered:
+            missing.append({**row, "proposal_id": outcome.proposal_id})
+    return missing
 
 
 def participants(run: AnalysisRun) -> list[int]:
@@ -340,23 +475,47 @@ def participants(run: AnalysisRun) -> list[int]:
 
 
 def notify_participants(run_id: int) -> int:
-    """Job: tell each participant what became of their contributions."""
+    """Job: tell each participant what became of each of their contributions, in a
+    notification and an e-mail that both read the one answer of each contribution."""
     from civic.accounts.models import User
 
     run = db.session.get(AnalysisRun, run_id)
-    link = url_for("analysis.restitution", slug=run.consultation.slug)
+    consultation = run.consultation
+    link = url_for("analysis.restitution", slug=consultation.slug)
+    mine: dict[int, list[tuple[str, int, str]]] = {}
+    for member in db.session.scalars(
+        sa.select(ClusterMember)
+        .where(ClusterMember.run_id == run.id, ClusterMember.author_id.is_not(None))
+        .order_by(ClusterMember.id)
+    ):
+        mine.setdefault(member.author_id, []).append((member.kind, member.item_id, member.text))
+    found = answers.outcomes((kind, i) for items in mine.values() for kind, i, _t in items)
     count = 0
     for user in db.session.scalars(
-        sa.select(User).where(User.id.in_(participants(run)), User.deleted_at.is_(None))
+        sa.select(User).where(User.id.in_(mine), User.deleted_at.is_(None))
     ):
+        items = [(text, found[(kind, i)]) for kind, i, text in mine[user.id]]
+        first = items[0][1]
         notify(
             user,
-            _l(
-                "La décision sur « %(title)s » est publiée : voyez ce qu'est devenue "
-                "votre contribution.",
-                title=run.consultation.title,
+            lazy_ngettext(
+                "La décision sur « %(title)s » est publiée ; réponse à votre contribution : "
+                "%(answer)s. Voyez ce qu'est devenue votre contribution.",
+                "La décision sur « %(title)s » est publiée : voyez ce qu'est devenue chacune "
+                "de vos %(num)s contributions.",
+                len(items),
+                title=consultation.title,
+                answer=first.lazy_label,
             ),
             link,
+        )
+        send_email(
+            user,
+            _l("Décision publiée : %(title)s", title=consultation.title),
+            "decision_published",
+            consultation=consultation,
+            items=items,
+            url=url_for("analysis.restitution", slug=consultation.slug, _external=True),
         )
         count += 1
     return count

@@ -5,13 +5,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from civic.analysis import queries, services
+from civic.analysis import answers, queries, services
+from civic.analysis import report as report_module
 from civic.analysis.models import DECISIONS, STATUS_LABELS, AnalysisRun, Cluster, ClusterMember
-from civic.analysis.opinion_words import describe
-from civic.consultations.models import CHANNEL_LABELS, Consultation
+from civic.consultations.models import Consultation
 from civic.consultations.queries import get_by_slug
 from civic.core import jobs
-from civic.core.charts import bar_chart
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.inputs import int_arg, int_list, strict_int
 from civic.core.opendata import to_csv
@@ -61,10 +60,12 @@ def show_run(run_id: int):
     ):
         return "", 204
     others = [(c.id, c.label) for c in run.clusters]
+    left = services.left_behind(run) if run.status == "done" and run.published_at is None else []
     return render_page_or_block(
         "analysis/run.html",
         "progress",
         run=run,
+        left_behind=left,
         others=others,
         decisions=DECISIONS,
         status_labels=STATUS_LABELS,
@@ -199,34 +200,29 @@ def _report_run(slug: str) -> tuple[Consultation, AnalysisRun]:
 
 def report(slug: str):
     consultation, run = _report_run(slug)
-    figures = queries.figures(run)
-    channels = sorted(figures["by_channel"].items())
-    chart = bar_chart(
-        [n for _c, n in channels],
-        [str(CHANNEL_LABELS.get(c, c)) for c, _n in channels],
-        _("Contributions par canal"),
-        width=420,
-    )
-    opinions = run.opinions or {}
-    ids = [
-        *opinions.get("consensus", []),
-        *opinions.get("consensus_disagree", []),
-        *[i for group in opinions.get("repness", {}).values() for i in group],
-    ]
-    titles = queries.statement_titles(ids)
-    return render_template(
-        "analysis/report.html",
-        titles=titles,
-        opinions_words=describe(opinions, titles),
-        profiles=queries.cluster_profiles(run),
-        campaigns=queries.campaign_texts(run),
-        consultation=consultation,
-        run=run,
-        figures=figures,
-        chart=chart,
-        channels=channels,
-        decisions=DECISIONS,
-    )
+    return render_template("analysis/report.html", **report_module.context(consultation, run))
+
+
+def report_pdf(slug: str):
+    """The published PDF as archived at publication (made then if it was not), or a working
+    copy for those preparing a decision not yet published."""
+    consultation, run = _report_run(slug)
+    if run.published_at is not None:
+        found = report_module.archived(run)
+        if found is None:
+            found = report_module.archive(run.id)
+            db.session.commit()
+        pdf, name = found.pdf, f"synthese-{consultation.slug}.pdf"
+    else:
+        pdf, name = report_module.render_pdf(consultation, run), "synthese-document-de-travail.pdf"
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"inline; filename={name}"
+    # A PDF opened here runs no script and cannot frame or be framed.
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if run.published_at is None:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def report_csv(slug: str):
@@ -260,11 +256,17 @@ def report_csv(slug: str):
 def restitution(slug: str):
     consultation = get_by_slug(slug) or abort(404)
     run = queries.published_run(consultation.id)
-    mine = queries.members_of(current_user.id, run) if run else []
+    mine = queries.contributions_of(current_user.id, consultation.id)
+    keys = [
+        *(("proposal", p.id) for p in mine["proposals"]),
+        *(("comment", c.id) for c in mine["comments"]),
+        *(("proposal", p.id) for _v, p in mine["votes"]),
+    ]
     return render_template(
         "analysis/restitution.html",
         consultation=consultation,
         run=run,
-        mine=mine,
-        decisions=DECISIONS,
+        outcomes=answers.outcomes(keys),
+        contributed=bool(keys),
+        **mine,
     )

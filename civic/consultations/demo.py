@@ -114,6 +114,7 @@ def title_of(text: str) -> str:
 
 def load(people: dict[str, User], communes: list) -> None:
     rng = random.Random(2026)  # noqa: S311  # nosec B311 - reproducible demo data, not security
+    profiles = random.Random(7)  # noqa: S311  # nosec B311 - apart, so that rng's draws stay
     now = utcnow()
     agent, elected = people["agent"], people["elected"]
     db.session.add_all(GlossaryTerm(term=t, definition=d) for t, d in GLOSSARY)
@@ -129,6 +130,12 @@ def load(people: dict[str, User], communes: list) -> None:
             charter_accepted_at=now,
             last_seen_at=now,
         )
+        # Most demo citizens gave their statistical profile, so that the diversity figures
+        # and the synthesis show something; the others kept it to themselves.
+        if profiles.random() < 0.8:
+            user.stats_consent_at = now
+            user.age_bracket = profiles.choice(["15-29", "30-44", "45-59", "60-74", "75+"])
+            user.gender = profiles.choice(["female", "male"])
         db.session.add(user)
         citizens.append(user)
     citizens.append(people["citizen"])

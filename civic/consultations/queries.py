@@ -17,7 +17,6 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, load_o
 
 from civic.accounts.models import User
 from civic.consultations.models import (
-    Answer,
     Comment,
     Consultation,
     GlossaryTerm,
@@ -746,14 +745,16 @@ def my_contributions(user) -> dict:
 
 def followed_retained(consultation: Consultation) -> list[Proposal]:
     """What was retained, with its milestones: the follow-up page."""
+    # answer_status holds each proposal's one answer (civic.analysis.answers): its own, or
+    # its group's decision.
     query = (
         sa.select(Proposal)
-        .join(Answer, Answer.proposal_id == Proposal.id)
         .where(
             Proposal.consultation_id == consultation.id,
-            Answer.status.in_(["retained", "partly_retained"]),
+            Proposal.status == PUBLISHED,
+            Proposal.answer_status.in_(["retained", "partly_retained"]),
         )
-        .order_by(Proposal.agree_count.desc())
+        .order_by(Proposal.agree_count.desc(), Proposal.id)
     )
     return list(db.session.scalars(query))
 

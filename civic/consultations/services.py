@@ -553,9 +553,12 @@ def answer_proposal(
     answer = proposal.answer or Answer(proposal_id=proposal.id)
     answer.status, answer.text, answer.signed_as = status, text.strip(), signed_as.strip()
     answer.author_id = official.id
-    proposal.answer_status = status
     db.session.add(answer)
     db.session.flush()
+    from civic.analysis.answers import refresh_status
+
+    refresh_status([proposal.id])
+    db.session.expire(proposal, ["answer_status"])
     audit(official, "proposal.answered", "proposal", proposal.id, status=status)
     jobs.enqueue("civic.consultations.services.notify_answer", proposal.id)
     record_event(
@@ -590,11 +593,18 @@ def notify_answer(proposal_id: int) -> int:
     link = url_for(
         "consultations.show_proposal", slug=proposal.consultation.slug, proposal_id=proposal.id
     )
+    from civic.analysis.answers import outcome
+
+    answer = outcome("proposal", proposal.id)  # the one answer every page shows
     people = concerned_users(proposal_id)
     for user in people:
         notify(
             user,
-            _l("La proposition « %(title)s » a reçu une réponse officielle.", title=proposal.title),
+            _l(
+                "La proposition « %(title)s » a reçu une réponse officielle : %(answer)s.",
+                title=proposal.title,
+                answer=answer.lazy_label,
+            ),
             link,
             about=("proposal", proposal.id),
         )

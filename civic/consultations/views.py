@@ -251,15 +251,22 @@ def _proposal_page(
     user = current_user
     if comment_form is None and can(user, "consultations.comment", proposal):
         comment_form = CommentForm()
-    if answer_form is None and can(user, "consultations.answer", proposal):
-        answer_form = AnswerForm(obj=proposal.answer)
+    answering = {}
+    if can(user, "consultations.answer", proposal):
+        from civic.answers.forms import answer_form_context
+
+        answering = answer_form_context(user, proposal, answer_form, request.args.get("modele", ""))
+        answering["answering"] = bool(request.args.get("modele") or request.args.get("repondre"))
     if milestone_form is None and can(user, "consultations.add_milestone", proposal):
         milestone_form = MilestoneForm()
+    from civic.analysis.answers import outcome
+
     context.update(
+        outcome=outcome("proposal", proposal.id),
         milestones=queries.milestones(proposal),
         comment_form=comment_form,
-        answer_form=answer_form,
         milestone_form=milestone_form,
+        **answering,
         vote=queries.user_vote(user, [proposal.id]).get(proposal.id),
         can_edit=can(user, "consultations.edit_proposal", proposal)
         and services.can_still_edit(proposal),
@@ -398,9 +405,11 @@ def comment(slug: str, proposal_id: int):
 def answer(slug: str, proposal_id: int):
     consultation, proposal = _proposal(slug, proposal_id)
     require("consultations.answer", proposal)
+    from civic.answers import services as answering
+
     form = AnswerForm()
     if form.validate_on_submit():
-        services.answer_proposal(
+        outcome = answering.submit(
             current_user,
             proposal,
             status=form.status.data,
@@ -408,10 +417,21 @@ def answer(slug: str, proposal_id: int):
             signed_as=form.signed_as.data,
         )
         db.session.commit()
-        flash(
-            _("La réponse est publiée ; l'auteur, les commentateurs et les votants sont prévenus."),
-            "success",
-        )
+        if outcome == "draft":
+            flash(
+                _("La réponse attend sa validation par une autre personne avant sa publication."),
+                "success",
+            )
+        else:
+            flash(
+                _(
+                    "La réponse est publiée ; l'auteur, les commentateurs et les votants "
+                    "sont prévenus."
+                ),
+                "success",
+            )
+        if request.form.get("next"):  # back to the list of what waits for an answer
+            return redirect(safe_next(request.form["next"]), code=303)
         return redirect_303("consultations.show_proposal", slug=slug, proposal_id=proposal.id)
     return _proposal_page(consultation, proposal, status=422, answer_form=form)
 
@@ -502,11 +522,15 @@ def _anonymous():
 
 
 def my_contributions():
-    return render_template(
-        "consultations/mine.html",
-        **queries.my_contributions(current_user),
-        answer_labels=ANSWER_LABELS,
-    )
+    from civic.analysis.answers import outcomes
+
+    mine = queries.my_contributions(current_user)
+    keys = [
+        *(("proposal", p.id) for p in mine["proposals"]),
+        *(("comment", c.id) for c in mine["comments"]),
+        *(("proposal", p.id) for _v, p in mine["votes"]),
+    ]
+    return render_template("consultations/mine.html", **mine, outcomes=outcomes(keys))
 
 
 def glossary():

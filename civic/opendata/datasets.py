@@ -12,8 +12,10 @@ from itertools import islice
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from civic.analysis.answers import PENDING, outcomes
 from civic.analysis.models import AnalysisRun, Cluster, ClusterMember
-from civic.consultations.models import Answer, Comment, Consultation, Phase, Proposal
+from civic.analysis.participation import participation
+from civic.consultations.models import Comment, Consultation, Phase, Proposal
 from civic.extensions import db
 from civic.moderation.models import Case, Decision
 from civic.ratings import queries as ratings
@@ -102,9 +104,8 @@ def phases(consultation_id=None, since=None, after=0, limit=None):
 
 def proposals(consultation_id=None, since=None, after=0, limit=None):
     query = (
-        sa.select(Proposal, Commune.insee, Answer)
+        sa.select(Proposal, Commune.insee)
         .outerjoin(Commune, Commune.id == Proposal.commune_id)
-        .outerjoin(Answer, Answer.proposal_id == Proposal.id)
         .where(Proposal.status == "published")
     )
     query = _published(query, Proposal.consultation_id)
@@ -112,7 +113,11 @@ def proposals(consultation_id=None, since=None, after=0, limit=None):
         query = query.where(Proposal.consultation_id == consultation_id)
     if since:
         query = query.where(Proposal.created_at >= since)
-    for p, insee, answer in db.session.execute(_page(query, Proposal.id, after, limit)):
+    rows = db.session.execute(_page(query, Proposal.id, after, limit)).all()
+    # The one answer of each proposal: its own, or its group's decision (civic.analysis.answers).
+    found = outcomes(("proposal", p.id) for p, _insee in rows)
+    for p, insee in rows:
+        answer = found[("proposal", p.id)]
         yield {
             "id": p.id,
             "consultation_id": p.consultation_id,
@@ -122,10 +127,11 @@ def proposals(consultation_id=None, since=None, after=0, limit=None):
             "commune_insee": insee,
             "canal": p.channel,
             "cree_le": _iso(p.created_at),
-            "statut_reponse": p.answer_status,
-            "reponse": answer.text if answer else None,
+            "statut_reponse": None if answer.status == PENDING else answer.status,
+            "reponse": answer.text or None,
             # Officials sign their answers with their function, never their name: that is public.
-            "reponse_signee_par": answer.signed_as if answer else None,
+            "reponse_signee_par": answer.signed_as or None,
+            "reponse_groupe": answer.group or None,
         }
 
 
@@ -184,7 +190,11 @@ def decisions(consultation_id=None, since=None, after=0, limit=None):
     if page:
         for cluster_id, kind, item_id in db.session.execute(
             sa.select(ClusterMember.cluster_id, ClusterMember.kind, ClusterMember.item_id)
-            .where(ClusterMember.cluster_id.in_([cluster.id for cluster, _ in page]))
+            .where(
+                ClusterMember.cluster_id.in_([cluster.id for cluster, _ in page]),
+                # Copies held by moderation count in the size, but are not published items.
+                ClusterMember.held.is_(False),
+            )
             .order_by(ClusterMember.id)
         ):
             members.setdefault(cluster_id, []).append(f"{kind}:{item_id}")
@@ -223,6 +233,50 @@ def moderation_log(consultation_id=None, since=None, after=0, limit=None):
             "motif": decision.charter_reason or None,
             "en_appel": decision.on_appeal,
         }
+
+
+def participation_rows(consultation_id=None, since=None, after=0, limit=None):
+    """Per published consultation, its totals, then one row per commune: the figures of the
+    synthesis and of the diversity dashboard (civic.analysis.participation)."""
+    query = sa.select(Consultation).where(Consultation.published_at.is_not(None))
+    if consultation_id is not None:
+        query = query.where(Consultation.id == consultation_id)
+
+    def rows():
+        for consultation in db.session.scalars(query.order_by(Consultation.id)):
+            figures = participation(consultation)
+            people = figures.people
+            yield {
+                "consultation_id": consultation.id,
+                "commune_insee": None,
+                "commune": None,
+                "participants": people.participants,
+                "part_participants": None,
+                "population": None,
+                "part_population": None,
+                "contributions": people.contributions,
+                "propositions_concernees": sum(c.proposals for c in figures.concerned)
+                + figures.no_commune,
+            }
+            concerned = {c.insee: c for c in figures.concerned}
+            for row in people.communes:
+                if not row.insee:
+                    continue
+                yield {
+                    "consultation_id": consultation.id,
+                    "commune_insee": row.insee,
+                    "commune": row.name,
+                    "participants": row.count,
+                    "part_participants": row.share,
+                    "population": row.population,
+                    "part_population": row.population_share,
+                    "contributions": None,
+                    "propositions_concernees": concerned[row.insee].proposals
+                    if row.insee in concerned
+                    else 0,
+                }
+
+    yield from _offset(rows(), after, limit)
 
 
 def _offset(rows, after: int, limit: int | None):
@@ -391,6 +445,7 @@ DATASETS = [
             ("statut_reponse", STR, "Décision"),
             ("reponse", STR, "Réponse argumentée"),
             ("reponse_signee_par", STR, "Fonction du signataire"),
+            ("reponse_groupe", STR, "Groupe de contributions dont la décision fait réponse"),
         ],
         proposals,
         by_consultation=True,
@@ -507,6 +562,30 @@ DATASETS = [
             ("commentaire", STR, "Commentaire"),
         ],
         ratings_comments,
+    ),
+    Dataset(
+        "participation",
+        _l("Participation par concertation et par commune"),
+        _l(
+            "Personnes ayant pris part (propositions, commentaires, votes, ateliers) et "
+            "contributions, par concertation, puis par commune de résidence déclarée avec "
+            "consentement, comparées à la population ; les effectifs de 1 à 4 personnes sont "
+            "supprimés. Les mêmes chiffres que la synthèse et le tableau de diversité."
+        ),
+        "daily",
+        [
+            ("consultation_id", INT, "Concertation"),
+            ("commune_insee", STR, "Commune (vide : toute la concertation)"),
+            ("commune", STR, "Nom de la commune"),
+            ("participants", INT, "Personnes (vide sous 5)"),
+            ("part_participants", NUM, "Part des personnes dont la commune est connue"),
+            ("population", INT, "Population de la commune"),
+            ("part_population", NUM, "Part de la population du territoire"),
+            ("contributions", INT, "Contributions (propositions, commentaires, votes, notes)"),
+            ("propositions_concernees", INT, "Propositions publiées nommant la commune"),
+        ],
+        participation_rows,
+        by_consultation=True,
     ),
     Dataset(
         "ateliers",

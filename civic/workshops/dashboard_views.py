@@ -159,9 +159,11 @@ def workshop_dashboard(slug: str):
 
 
 def consultation_dashboard(slug: str):
+    from civic.analysis.participation import participation
+
     consultation = consultation_queries.get_by_slug(slug) or abort(404)
     return _render(
-        dashboard.consultation_dashboard(consultation),
+        participation(consultation).people,
         scope="consultation",
         consultation=consultation,
         title=_("Diversité de la concertation « %(title)s »", title=consultation.title),

@@ -32,7 +32,7 @@ from civic.moderation.models import Fingerprint
 from tests.e2e.conftest import LiveServer, log_in
 from tests.e2e.test_accessibility import assert_no_axe_violations
 from tests.e2e.test_consultations_journey import LiveConsultations, flash, log_out
-from tests.web.test_analysis import THEMES
+from tests.web.analysis_helpers import THEMES
 
 pytestmark = pytest.mark.e2e
 
@@ -330,7 +330,7 @@ def test_analyse_review_answer_publish_and_restitute(page: Page, scene: Scene, j
     notice = page.locator(".notification-list li.unread").get_by_role(
         "link",
         name=f"La décision sur « {scene.title} » est publiée : voyez ce qu'est devenue "
-        "votre contribution.",
+        "chacune de vos 2 contributions.",
     )
     expect(notice).to_have_attribute("href", restitution_path)
     notice.click()
@@ -341,13 +341,13 @@ def test_analyse_review_answer_publish_and_restitute(page: Page, scene: Scene, j
     mine = page.locator("main article")
     expect(mine).to_have_count(2)
     for text, label, size, decision, answer in (
-        (CITIZEN_BIKE, BIKE_GROUP, 6, "Retenu", BIKE_ANSWER),
-        (CITIZEN_TREE, tree_group, 5, "Retenu en partie", TREE_ANSWER),
+        (CITIZEN_BIKE, BIKE_GROUP, 6, "Retenue", BIKE_ANSWER),
+        (CITIZEN_TREE, tree_group, 5, "Retenue en partie", TREE_ANSWER),
     ):
-        article = mine.filter(has=page.locator("blockquote", has_text=text))
+        article = mine.filter(has=page.get_by_role("heading", name=text))
         expect(article).to_have_count(1)
         expect(article).to_contain_text(
-            f"Elle fait partie du groupe « {label} » ({size} contributions)."
+            f"décision sur le groupe « {label} » ({size} contributions)"
         )
         expect(article.locator(".tag")).to_have_text(decision)
         expect(article).to_contain_text(answer)
@@ -356,12 +356,14 @@ def test_analyse_review_answer_publish_and_restitute(page: Page, scene: Scene, j
     # The public synthesis: the groups and their answers, the chart with its table, the CSV.
     page.get_by_role("link", name="Lire la synthèse complète").click()
     expect(page).to_have_url(re.compile(re.escape(f"/concertations/{scene.slug}/synthese") + "$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Synthèse des contributions")
+    expect(page.get_by_role("heading", level=1)).to_have_text(scene.title)
     main = page.locator("main")
     expect(main).not_to_contain_text("Document de travail")
-    expect(main).to_contain_text("4 participants identifiés")
+    expect(main).to_contain_text("4 personnes ont pris part à la concertation")
     expect(main).to_contain_text(f"{scene.proposals} contributions analysées")
-    groups = page.get_by_role("region", name="Les groupes de contributions et la décision")
+    groups = page.get_by_role(
+        "region", name="Le détail : les groupes de contributions et la décision"
+    )
     expect(groups.get_by_role("heading", level=3)).to_have_text([BIKE_GROUP, tree_group])
     for label, decision, answer in (
         (BIKE_GROUP, "Retenu", BIKE_ANSWER),
@@ -370,14 +372,16 @@ def test_analyse_review_answer_publish_and_restitute(page: Page, scene: Scene, j
         card = groups.locator("article").filter(has=page.get_by_role("heading", name=label))
         expect(card.locator(".tag")).to_have_text(decision)
         expect(card).to_contain_text(answer)
-    chart = page.get_by_role("img", name="Contributions par canal")
+    chart = page.get_by_role("img", name="Contributions analysées par canal")
     expect(chart).to_be_visible()
     expect(chart.locator("text.chart-value")).to_have_text([str(scene.proposals)])
-    data = page.get_by_role("table", name="Contributions par canal (données du graphique)")
+    data = page.get_by_role(
+        "table", name="Contributions analysées par canal (données du graphique)"
+    )
     expect(data.get_by_role("row")).to_have_count(2)
     expect(data.get_by_role("row").nth(1).get_by_role("rowheader")).to_have_text("en ligne")
     expect(data.get_by_role("row").nth(1).get_by_role("cell")).to_have_text(str(scene.proposals))
-    expect(main).to_contain_text("Graine : 7.")
+    expect(main).to_contain_text("même point de départ (n° 7)")
     check_axe(page, js)
 
     with page.expect_download() as download_info:

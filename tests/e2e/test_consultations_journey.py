@@ -340,7 +340,7 @@ def test_propose_comment_vote_answer_and_follow_up(page: Page, live_consultation
         .filter(has=page.get_by_role("link", name=title))
     )
     expect(mine).to_have_count(1)
-    expect(mine.locator("strong")).to_have_text("Retenue")
+    expect(mine.locator(".tag")).to_have_text("Retenue")
     expect(mine).to_contain_text(answer)
     my_vote = (
         page.get_by_role("table", name="Mes votes")
@@ -357,7 +357,7 @@ def test_propose_comment_vote_answer_and_follow_up(page: Page, live_consultation
     notice = page.locator(".notification-list li.unread").filter(has_text=title)
     expect(notice).to_have_count(1)
     expect(notice.get_by_role("link")).to_have_text(
-        f"La proposition « {title} » a reçu une réponse officielle."
+        f"La proposition « {title} » a reçu une réponse officielle : Retenue."
     )
     expect(notice.get_by_role("link")).to_have_attribute("href", proposal_path)
 

@@ -262,6 +262,8 @@ def test_b_sees_only_bs_restitution(app, client, db, make_user, alice_and_bob):
     db.session.commit()
     url = f"/concertations/{proposal.consultation.slug}/restitution"
     log_in(client, things["bob"])
-    assert "Contribution personnelle d'Alice" not in text(client.get(url))
+    assert proposal.title not in text(client.get(url))
+    assert f'data-contribution="proposal:{proposal.id}"' not in text(client.get(url))
     log_in(client, things["alice"])
-    assert "Contribution personnelle d'Alice" in text(client.get(url))
+    assert proposal.title in text(client.get(url))
+    assert f'data-contribution="proposal:{proposal.id}"' in text(client.get(url))

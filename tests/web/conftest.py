@@ -46,6 +46,19 @@ def url_values(make_user, db, climate, app, make_workshop):
         text="Des pistes cyclables",
     )
     db.session.add(member)
+    from civic.answers.models import Draft, Template
+
+    draft = Draft(
+        proposal_id=climate["proposal"].id,
+        status="retained",
+        text="Retenue.",
+        signed_as="Maire",
+        author_id=climate["agent"].id,
+    )
+    template = Template(
+        consultation_id=climate["consultation"].id, title="Merci", status="retained", text="Oui."
+    )
+    db.session.add_all([draft, template])
     reporter, moderator = make_user(email="signale@example.org"), make_user("moderator")
     from civic.moderation import services as moderation
 
@@ -81,6 +94,8 @@ def url_values(make_user, db, climate, app, make_workshop):
         "block_id": block.id,
         "service_id": service.id,
         "run_id": run.id,
+        "draft_id": draft.id,
+        "template_id": template.id,
         "cluster_id": cluster.id,
         "member_id": member.id,
         "rating_id": rating.id,

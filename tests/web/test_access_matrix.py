@@ -184,8 +184,27 @@ EXPECTED = {
         "GET",
         {**{r: 404 for r in ROLES}, "agent": 200, "elected": 200, "admin": 200},
     ),
+    "analysis.report_pdf": (
+        "GET",
+        {**{r: 404 for r in ROLES}, "agent": 200, "elected": 200, "admin": 200},
+    ),
     "analysis.restitution": ("GET", USERS_ONLY),
     "analysis.position": ("GET", USERS_ONLY),
+    "answers.waiting": ("GET", REVIEWERS),
+    "answers.signature": ("POST", {**REVIEWERS, "agent": 303, "elected": 303, "admin": 303}),
+    # Without htmx, the form alone sends back to the proposal page.
+    "answers.answer_form": ("GET", {**REVIEWERS, "agent": 303, "elected": 303, "admin": 303}),
+    "answers.validate_draft": (
+        "POST",
+        {**REVIEWERS, "agent": 303, "elected": 303, "admin": 303},
+    ),
+    "answers.settings": ("GET", REVIEWERS),
+    "answers.add_template": ("POST", {**REVIEWERS, "agent": 303, "elected": 303, "admin": 303}),
+    "answers.delete_template": (
+        "POST",
+        {**REVIEWERS, "agent": 303, "elected": 303, "admin": 303},
+    ),
+    "answers.policy": ("POST", {**REVIEWERS, "agent": 303, "elected": 303, "admin": 303}),
     "opendata.index": ("GET", ALL),
     "opendata.catalogue": ("GET", ALL),
     "opendata.download": ("GET", ALL),

@@ -6,45 +6,8 @@ from civic.analysis.models import AnalysisRun, Cluster, ClusterMember
 from civic.consultations import services as consultations
 from civic.core.notify import Notification
 from tests.conftest import log_in
+from tests.web.analysis_helpers import seed, start_run
 from tests.web.helpers import text
-
-THEMES = {
-    "vélo": [
-        "Des pistes cyclables sécurisées entre les communes",
-        "Plus de pistes cyclables pour aller au collège à vélo",
-        "Des parkings à vélo sécurisés près des arrêts de bus",
-        "Relier les villages par des pistes cyclables",
-    ],
-    "arbres": [
-        "Planter des arbres dans les cours d'école pour l'ombre",
-        "Des arbres le long des rues pour rafraîchir la ville",
-        "Planter des haies et des arbres dans les parcs",
-        "Un arbre planté pour chaque enfant né dans la commune",
-    ],
-}
-
-
-def seed(app, climate, make_user):
-    people = [make_user() for _ in range(4)]
-    with app.test_request_context():
-        for texts in THEMES.values():
-            for i, text_ in enumerate(texts):
-                consultations.submit_proposal(
-                    people[i],
-                    climate["consultation"],
-                    title=text_,
-                    body=text_ + ".",
-                    theme="",
-                    commune_id=None,
-                )
-    return people
-
-
-def start_run(client, climate, k=2):
-    url = f"/gestion/concertations/{climate['consultation'].id}/analyses"
-    response = client.post(url, data={"k": str(k), "seed": "7"})
-    assert response.status_code == 303
-    return response.headers["Location"]
 
 
 def test_run_review_decide_publish_and_restitute(app, client, climate, make_user, db):
@@ -124,7 +87,7 @@ def test_run_review_decide_publish_and_restitute(app, client, climate, make_user
     mine = text(client.get("/concertations/plan-climat/restitution"))
     assert "Ce qu'est devenue votre contribution" in mine and "Inscrit au plan 2027." in mine
     report = text(client.get("/concertations/plan-climat/synthese"))
-    assert "Mobilités douces" in report and "Contributions par canal" in report
+    assert "Mobilités douces" in report and "Contributions analysées par canal" in report
     csv_ = client.get("/concertations/plan-climat/synthese.csv")
     assert csv_.mimetype == "text/csv" and "Mobilités douces" in csv_.get_data(as_text=True)
 
