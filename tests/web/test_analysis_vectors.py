@@ -15,9 +15,7 @@ pytestmark = pytest.mark.skipif(embeddings.MODEL is None, reason="no sentence en
 
 
 def stored(db):
-    return {
-        (v.kind, v.item_id): v for v in db.session.scalars(sa.select(ContributionVector)).all()
-    }
+    return {(v.kind, v.item_id): v for v in db.session.scalars(sa.select(ContributionVector)).all()}
 
 
 def test_each_proposal_gets_its_vector_at_intake(app, climate, make_user, db):
