@@ -9,6 +9,8 @@ from civic.analysis.models import AnalysisRun, ContributionVector
 from civic.analysis.pipeline import embeddings
 from civic.consultations import services as consultations
 from civic.consultations.models import Proposal
+from tests.conftest import log_in
+from tests.web.helpers import text
 from tests.web.test_analysis import THEMES, seed
 
 pytestmark = pytest.mark.skipif(embeddings.MODEL is None, reason="no sentence encoder")
@@ -84,3 +86,50 @@ def test_the_analysed_text_holds_the_title_once():
         "Planter des arbres en ville"
     )
     assert vectors.analysed_text("Vélo", "Des pistes sûres") == "Vélo. Des pistes sûres"
+
+
+BASE = "/concertations/plan-climat"
+
+
+def test_similar_proposals_are_ranked_by_meaning_above_a_threshold(app, client, climate, make_user):
+    seed(app, climate, make_user)
+    hint = text(
+        client.get(
+            f"{BASE}/propositions/similaires",
+            query_string={"title": "Sécuriser les trajets à bicyclette"},
+            headers={"HX-Request": "true"},
+        )
+    )
+    assert "ressemblent à la vôtre" in hint and "<html" not in hint
+    assert any(t in hint for t in THEMES["vélo"]) and not any(t in hint for t in THEMES["arbres"])
+    # A text about nothing that was proposed: nothing is suggested (words are not enough).
+    for unrelated in ("Mon chat est perdu depuis mardi", "Baisser les impôts locaux"):
+        page = text(
+            client.get(f"{BASE}/propositions/similaires", query_string={"title": unrelated})
+        )
+        assert "ressemblent" not in page, unrelated
+
+
+def test_publishing_a_similar_proposal_asks_for_confirmation_first(
+    app, client, climate, make_user, db
+):
+    seed(app, climate, make_user)
+    log_in(client, make_user())
+    data = {
+        "title": "Des pistes cyclables vers le collège",
+        "body": "Pour que les enfants aillent au collège à vélo en sécurité.",
+        "theme": "",
+        "commune_id": "",
+    }
+    before = db.session.scalar(sa.select(sa.func.count(Proposal.id)))
+    asked = client.post(f"{BASE}/propositions/nouvelle", data=data)
+    page = text(asked)
+    assert asked.status_code == 200 and "ressemblent à la vôtre" in page
+    assert 'name="confirmed" value="1"' in page and "Publier quand même" in page
+    assert db.session.scalar(sa.select(sa.func.count(Proposal.id))) == before
+    published = client.post(f"{BASE}/propositions/nouvelle", data={**data, "confirmed": "1"})
+    assert published.status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count(Proposal.id))) == before + 1
+    # Nothing close: published at once.
+    other = {**data, "title": "Une fête de la musique", "body": "Des concerts gratuits en juin."}
+    assert client.post(f"{BASE}/propositions/nouvelle", data=other).status_code == 303

@@ -48,6 +48,12 @@ def _get_encoder():
         return _encoder
 
 
+def load() -> None:
+    """Read the weights now (about a second) rather than at the first text to embed."""
+    if MODEL is not None:
+        _get_encoder()._model  # noqa: B018 - the property loads the weights
+
+
 def embed(texts: Sequence[str], *, batch_size: int = 256) -> np.ndarray:
     """Unit vectors (float32, one row per text) of `texts`, prompt openings removed first.
 
