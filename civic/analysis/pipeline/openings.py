@@ -32,15 +32,16 @@ _OPENING_RE = re.compile(
 
 
 def strip_opening(text: str) -> str:
-    """`text` without a leading prompt opening, its first letter in upper case.
+    """`text` without its leading prompt openings, its first letter in upper case.
 
     "Nous devrions équiper les élèves" gives "Équiper les élèves"; "Comment pourrions-nous
-    mieux trier ?" gives "Mieux trier ?". A text that is nothing but an opening is kept as is.
+    mieux trier ?" gives "Mieux trier ?"; "Nous avons besoin J'ai une idée ! Arrêtons…" (two
+    prompts, as the shared data has) gives "Arrêtons…". A text that is nothing but an opening
+    is kept as is.
     """
-    match = _OPENING_RE.match(text)
-    if match is None:
-        return text
-    rest = text[match.end() :].strip()
-    if not rest:
+    rest = text
+    while (match := _OPENING_RE.match(rest)) is not None and rest[match.end() :].strip():
+        rest = rest[match.end() :].strip()
+    if rest is text:
         return text
     return rest[0].upper() + rest[1:]
