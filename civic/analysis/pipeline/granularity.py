@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from .kmeans import choose_k, kmeans, spectral_kmeans
+from .kmeans import choose_k, eigengap, kmeans, spectral_kmeans
 
 # Cohesion (see `cohesion`) from which a heavy group is one theme and stays whole. Measured
 # with sentence vectors: planted themes 0.37 to 0.44, two planted themes together 0.31, the
@@ -117,8 +117,7 @@ def _merge_cohesive(
             return labels
         a, b = int(names[ia]), int(names[ib])
         rows = np.flatnonzero((labels == a) | (labels == b))
-        spectral = spectral_kmeans(points[rows], k=None, candidates=range(2, 9), seed=seed)
-        if spectral.scores and max(spectral.scores.values()) >= CLEAR_GAP:
+        if eigengap(points[rows], range(2, 9), seed=seed)[1] >= CLEAR_GAP:
             blocked.add((min(a, b), max(a, b)))
             continue
         labels[labels == b] = a
@@ -128,9 +127,9 @@ def _split(points: np.ndarray, over: float, cohesive: float, seed: int) -> np.nd
     """Labels of a heavy group's parts (`over`: its weight over the cap), or None to keep it."""
     if len(points) < 4:
         return None
-    spectral = spectral_kmeans(points, k=None, candidates=range(2, 9), seed=seed)
-    if spectral.scores and max(spectral.scores.values()) >= CLEAR_GAP:
-        sub = spectral.labels
+    k, gap = eigengap(points, range(2, 9), seed=seed)
+    if gap >= CLEAR_GAP:
+        sub = spectral_kmeans(points, k=k, candidates=[k], seed=seed).labels
     elif cohesion(points) >= cohesive:
         return None
     else:
@@ -149,5 +148,7 @@ def _best_split(points: np.ndarray, *, seed: int, k_min: int, k_max: int) -> np.
     if k_min == k_max:
         best = k_min
     else:
-        best, _ = choose_k(points, range(k_min, k_max + 1), seed=seed, sample_size=2000)
-    return kmeans(points, best, seed=seed, n_init=4).labels
+        best, _ = choose_k(points, range(k_min, k_max + 1), seed=seed, sample_size=1500)
+    # Starts tried on a sample of 5,000, then refined on every point: on 100,000 vectors the
+    # k-means++ starts on all points were most of the time.
+    return kmeans(points, best, seed=seed, n_init=4, fit_sample=5000).labels
