@@ -45,3 +45,23 @@ def strip_opening(text: str) -> str:
     if rest is text:
         return text
     return rest[0].upper() + rest[1:]
+
+
+# Ways of speaking that open many ideas but make a poor title: dropped from titles only (an
+# imported text keeps them, since its author wrote them).
+_SPEECH_RE = re.compile(
+    r"^\s*(?:il\s+faut|on\s+pourrait|on\s+devrait|nous\s+devons|je\s+souhaite(?:rais)?"
+    r"|il\s+serait\s+(?:bien|bon|utile|temps)\s+(?:de|d['’]))"
+    + _THEN
+    + r"(?=[\s:,.!…-]|$|(?<=['’]))[\s:,.!…-]*",
+    re.IGNORECASE,
+)
+
+
+def strip_speech(text: str) -> str:
+    """`text` without its prompt openings nor a leading "Il faut", "On pourrait"…, for a
+    title: "Il faut que les bus passent" gives "Les bus passent"."""
+    text = strip_opening(text)
+    match = _SPEECH_RE.match(text)
+    rest = text[match.end() :].strip() if match else ""
+    return rest[0].upper() + rest[1:] if rest else text

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from .openings import strip_opening
+from .openings import strip_speech
 from .stopwords import CONTRIBUTION_STOP_WORDS, FRENCH_STOP_WORDS
 
 # Letters only: digits, underscores and punctuation split words, so "l'école" gives "l" and
@@ -210,7 +210,7 @@ def title_phrase(text: str, limit: int = 90) -> str:
     """The first clause of a contribution, its prompt opening removed, capitalised, cut at a
     word boundary: "Nous devrions créer des pistes cyclables. Elles…" gives "Créer des pistes
     cyclables"."""
-    text = strip_opening(" ".join(text.split()))
+    text = strip_speech(" ".join(text.split()))
     first = _CLAUSE_END_RE.split(text, maxsplit=1)[0].strip(" .,;:!-–—")
     if len(first) < 12:  # "Oui." or "Vélo :" says too little: take more
         first = text.strip(" .,;:-–—")

@@ -661,6 +661,7 @@ class _Describer:
                 + 0.15 * len(wanted & stems_in)
                 - (0.3 if phrase.endswith("…") else 0.0)
                 - (0.3 if len(phrase) < 15 else 0.0)
+                - 0.003 * len(phrase)  # a short title reads better
             )
             if score > best_score:
                 best, best_score = phrase, score

@@ -60,3 +60,13 @@ def test_demo_proposals_have_no_prompt_and_no_other_language():
         assert not FOREIGN_WORDS & set(words(text)), text
         title = title_of(text)
         assert len(title) <= 91 and text.startswith(title.removesuffix("…"))
+
+
+def test_titles_also_drop_ways_of_speaking_that_imports_keep():
+    assert title_phrase("Il faut que les bus passent le dimanche.") == "Les bus passent le dimanche"
+    assert title_phrase("On pourrait taxer les entreprises qui polluent") == (
+        "Taxer les entreprises qui polluent"
+    )
+    assert title_phrase("Il serait bien d'avoir des bancs au parc") == "Avoir des bancs au parc"
+    assert strip_opening("Il faut que les bus passent") == "Il faut que les bus passent"
+    assert title_phrase("Il fait beau au parc du village") == "Il fait beau au parc du village"
