@@ -47,7 +47,7 @@ REAL_CSV = Path(
 )
 PLANTED = {
     # name: (texts, themes, shares, noise, campaign)
-    "8 themes <= 14 %, noise 5 %": (800, 8, [14, 14, 13, 13, 12, 12, 11, 11], 0.05, 0),
+    "8 equal themes, noise 5 %": (800, 8, None, 0.05, 0),
     "6 themes, one of 40 %, noise 5 %": (600, 6, [40, 20, 15, 10, 8, 7], 0.05, 0),
     "5 themes, campaign of 40": (400, 5, None, 0.0, 40),
     "8 unequal themes, 1,200 texts": (1200, 8, [25, 20, 15, 12, 10, 8, 6, 4], 0.05, 30),

