@@ -371,7 +371,8 @@ def _auto_groups(
     themes = split_until(
         points,
         weights,
-        cap=max_share * total,
+        # At least 10: a few groups for a few dozen contributions, not ten groups of 2.
+        cap=max(max_share * total, 10.0),
         seed=seed,
         cohesive=cohesive,
         k_max=k_max,
