@@ -6,12 +6,11 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from civic.analysis.commands import analysis_cli
-from civic.cli_i18n import _c, translate_click
+from civic.cli_i18n import _c
 from civic.core.jobs import site_request_context
 from civic.extensions import db
 from civic.workshops.commands import workshops_cli
 
-translate_click()
 civic_cli = AppGroup("civic", help=_c("Commandes de Civic."))
 territory_cli = AppGroup("territory", help=_c("Les communes du territoire."))
 accounts_cli = AppGroup("accounts", help=_c("Comptes et rôles."))

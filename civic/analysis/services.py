@@ -7,6 +7,7 @@ from flask_babel import lazy_ngettext
 
 from civic.analysis import answers
 from civic.analysis.models import DECISIONS, AnalysisRun, Cluster, ClusterMember
+from civic.analysis.vectors import analysed_text, matrix_for
 from civic.consultations.models import Comment, Proposal, ProposalStatus
 from civic.core import jobs
 from civic.core.models import audit, utcnow
@@ -48,7 +49,7 @@ def contributions(consultation_id: int) -> list[dict]:
                 "kind": "proposal",
                 "item_id": p.id,
                 "author_id": p.author_id,
-                "text": f"{p.title}. {p.body}",
+                "text": analysed_text(p.title, p.body),
                 "channel": p.channel,
                 "commune_id": p.commune_id,
             }
@@ -86,6 +87,7 @@ def _progress(run: AnalysisRun, percent: int, step) -> None:
 def run_analysis(run_id: int) -> str:
     """Job: cluster the texts, find campaigns and opinion groups, store the results."""
     from civic.analysis.pipeline import cluster_texts
+    from civic.analysis.pipeline.text import title_phrase
     from civic.analysis.positions.services import compute_opinions
 
     run = db.session.get(AnalysisRun, run_id)
@@ -97,10 +99,15 @@ def run_analysis(run_id: int) -> str:
             raise AnalysisError(_l("Il faut au moins 4 contributions publiées pour analyser."))
         keys = [f"{r['kind']}:{r['item_id']}" for r in rows]
         previous = _previous_groups(run)
+        # Stored at intake: only contributions older than the encoder (or than its last
+        # version) are embedded here.
+        _progress(run, 10, _l("Vecteurs de sens des contributions"))
+        vectors = matrix_for([(r["kind"], r["item_id"], r["text"]) for r in rows])
         _progress(run, 20, _l("Regroupement des textes"))
         result = cluster_texts(
             [r["text"] for r in rows],
             keys,
+            vectors=vectors,
             k=run.params.get("k"),
             seed=run.seed,
             previous=previous.get("clusters"),
@@ -127,9 +134,21 @@ def run_analysis(run_id: int) -> str:
                 cluster.size_unique,
                 by_key,
                 validated=cluster.frozen,
+                theme=cluster.theme,
             )
         for key in result.isolated:
-            _store(run, 0, by_key[key]["text"][:120], [], [key], [key], 1, 1, by_key, isolated=True)
+            label = title_phrase(by_key[key]["text"], limit=120)
+            _store(run, 0, label, [], [key], [key], 1, 1, by_key, isolated=True)
+        run.themes = [
+            {
+                "number": t.id,
+                "label": t.label,
+                "keywords": list(t.keywords),
+                "clusters": list(t.clusters),
+                "size": t.size,
+            }
+            for t in result.themes
+        ]
         run.campaigns = [group for group in result.duplicates if len(group) >= 2]
         run.stats = {**result.stats, "held_copies": _add_held_copies(run, by_key)}
         run.opinions = opinions
@@ -163,11 +182,13 @@ def _store(
     by_key,
     isolated=False,
     validated=False,
+    theme=None,
 ) -> None:
     cluster = Cluster(
         run_id=run.id,
         number=number,
-        label=label,
+        theme=theme,
+        label=label[:200],
         keywords=list(keywords),
         quotes=list(quotes),
         size=size,

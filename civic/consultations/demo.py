@@ -11,6 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from civic.accounts.models import User
+from civic.analysis.pipeline.openings import strip_opening
+from civic.analysis.pipeline.text import shorten, words
 from civic.consultations import services
 from civic.consultations.models import VOTE_AGREE, VOTE_DISAGREE, VOTE_PASS, GlossaryTerm
 from civic.core.models import utcnow
@@ -73,8 +75,17 @@ FIRST_NAMES = [
 ]
 
 
+# Words that show a text is not French: the original form also ran in English and German.
+FOREIGN_WORDS = frozenset(
+    "the and to of is this would should with we our us you your it be are was were "
+    "und die der das ist nicht wir mit ein eine auch".split()
+)
+
+
 def read_proposals() -> list[tuple[str, str]]:
-    """(text, theme) of the real proposals whose theme fits a climate plan."""
+    """(text, theme) of the real proposals whose theme fits a climate plan, without the
+    prompt the original form put before each ("Nous devrions", "I have an idea !"…), and
+    without the few written in another language."""
     with SOURCE.open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle, delimiter=";"))[6:]
     found = []
@@ -82,8 +93,9 @@ def read_proposals() -> list[tuple[str, str]]:
         if len(row) < 5 or not row[2].strip():
             continue
         theme = THEMES.get(row[4].split(",")[0].strip())
-        if theme:
-            found.append((" ".join(row[2].split()), theme))
+        text = strip_opening(" ".join(row[2].split()))
+        if theme and not FOREIGN_WORDS & set(words(text)):
+            found.append((text, theme))
     return found
 
 
@@ -109,7 +121,8 @@ def title_of(text: str) -> str:
         title += " " + clause
     if title.count("(") > title.count(")"):  # an aside left open: end before it
         title = title[: title.rindex("(")]
-    return title.rstrip(",;: ")
+    # A first clause with no break in it is cut at a word boundary.
+    return shorten(title.rstrip(",;: "), 120)
 
 
 def load(people: dict[str, User], communes: list) -> None:

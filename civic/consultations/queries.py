@@ -437,11 +437,21 @@ def list_proposals(
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
-def similar_proposals(consultation: Consultation, title: str, limit: int = 5) -> list[Proposal]:
-    """Proposals sharing words with a title being typed: any word, most supported first."""
-    if len(title.strip()) < 4:
+def similar_proposals(consultation: Consultation, text: str, limit: int = 5) -> list[Proposal]:
+    """Published proposals close in meaning to a proposal being written (its title, or its
+    title and body), most similar first; none below a threshold. Without the sentence
+    encoder: proposals that share at least half of the text's words, most shared first."""
+    from civic.analysis import vectors
+
+    if len(text.strip()) < 4:
         return []
-    searched = _search_params(title, any_word=True)
+    if vectors.encoder_installed():
+        ranked = [i for i, _ in vectors.similar_proposals(consultation, text, limit)]
+        by_id = {
+            p.id: p for p in db.session.scalars(sa.select(Proposal).where(Proposal.id.in_(ranked)))
+        }
+        return [by_id[i] for i in ranked if i in by_id]
+    searched = _search_params(text, any_word=True)
     if searched is None:
         return []
     query = (
@@ -452,9 +462,15 @@ def similar_proposals(consultation: Consultation, title: str, limit: int = 5) ->
             _search_clause(_dialect(), any_word=True),
         )
         .order_by(Proposal.agree_count.desc())
-        .limit(limit)
+        .limit(50)
     )
-    return list(db.session.scalars(query, searched))
+    asked = {s for s in stems(text) if len(s) > 2}  # short stems are mostly articles
+    scored = []
+    for proposal in db.session.scalars(query, searched):
+        shared = len(asked & set(stems(f"{proposal.title} {proposal.body}")))
+        if asked and shared / len(asked) >= 0.5:
+            scored.append((-shared, -proposal.agree_count, proposal.id, proposal))
+    return [p for *_, p in sorted(scored, key=lambda item: item[:3])[:limit]]
 
 
 def _themes() -> sa.CTE:

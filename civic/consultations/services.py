@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
+from civic.analysis import vectors as analysis_vectors
 from civic.consultations.models import (
     VOTE_AGREE,
     VOTE_DISAGREE,
@@ -214,6 +215,7 @@ def submit_proposal(
     _index(proposal)
     db.session.add(proposal)
     db.session.flush()
+    analysis_vectors.schedule("proposal", proposal.id)
     if moderation.intake(
         "proposal", proposal, user, f"{proposal.title} {proposal.body}", consultation.premoderation
     ):
@@ -258,6 +260,7 @@ def enter_contribution(
     _index(proposal)
     db.session.add(proposal)
     db.session.flush()
+    analysis_vectors.schedule("proposal", proposal.id)
     audit(agent, "proposal.entered", "proposal", proposal.id, channel=channel)
     record_event(
         consultation,
@@ -294,6 +297,7 @@ def edit_proposal(
     proposal.theme, proposal.commune_id = theme, commune_id
     _index(proposal)
     db.session.flush()
+    analysis_vectors.schedule("proposal", proposal.id)
 
 
 def withdraw_proposal(user, proposal: Proposal) -> None:
@@ -327,6 +331,7 @@ def add_comment(
     )
     db.session.add(comment)
     db.session.flush()
+    analysis_vectors.schedule("comment", comment.id)
     if moderation.intake(
         "comment", comment, user, comment.body, proposal.consultation.premoderation
     ):

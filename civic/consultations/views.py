@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from civic.accounts.models import User
+from civic.analysis import vectors
 from civic.analysis.queries import published_run
 from civic.consultations import queries, services
 from civic.consultations.forms import (
@@ -186,8 +187,24 @@ def _proposal_form(form_class, consultation: Consultation, **kwargs):
 def new_proposal(slug: str):
     consultation = _consultation(slug)
     require("consultations.propose", consultation)
+    vectors.warm_up()  # for the similar proposals, while the author types
     form = _proposal_form(ProposalForm, consultation)
     if form.validate_on_submit():
+        # Before publishing, once: proposals that say nearly the same thing, to support
+        # rather than repeat (the same check as the hint shown while typing, without JS).
+        similar_found = []
+        if request.form.get("confirmed") != "1":
+            similar_found = queries.similar_proposals(
+                consultation, f"{form.title.data}. {form.body.data}"
+            )
+        if similar_found:
+            return render_template(
+                "consultations/proposal_form.html",
+                consultation=consultation,
+                form=form,
+                similar=similar_found,
+                confirm=True,
+            )
         proposal = services.submit_proposal(
             current_user,
             consultation,
@@ -205,12 +222,11 @@ def new_proposal(slug: str):
         )
         return redirect_303("consultations.show_proposal", slug=slug, proposal_id=proposal.id)
     status = 422 if form.is_submitted() else 200
-    similar_found = queries.similar_proposals(consultation, form.title.data or "")
     return render_template(
         "consultations/proposal_form.html",
         consultation=consultation,
         form=form,
-        similar=similar_found,
+        similar=queries.similar_proposals(consultation, form.title.data or ""),
     ), status
 
 

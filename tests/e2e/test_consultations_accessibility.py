@@ -73,14 +73,14 @@ def open_proposal(page: Page, consultation: LiveConsultation) -> None:
 
 
 def open_new_proposal_with_errors(page: Page, consultation: LiveConsultation) -> None:
-    # Four letters: too short a title for the form, enough to find a similar proposal; and
-    # no text. The page shows the errors and the similar proposals, rendered by the server.
+    # A title close in meaning to a proposal, and no text. The page shows the error and the
+    # similar proposals, rendered by the server.
     page.goto(f"{consultation.proposals_path}/nouvelle")
-    page.get_by_label("Titre de votre proposition").fill("Pist")
+    page.get_by_label("Titre de votre proposition").fill("Une piste cyclable")
     page.get_by_role("button", name="Publier ma proposition").click()
     expect(page.get_by_role("alert").filter(has_text="Le formulaire contient")).to_be_visible()
     expect(page).to_have_title(re.compile(r"^Erreur · Faire une proposition"))
-    expect(page.get_by_label("Titre de votre proposition")).to_have_attribute(
+    expect(page.get_by_label("Votre proposition", exact=True)).to_have_attribute(
         "aria-invalid", "true"
     )
     expect(page.locator("#similar").get_by_role("link", name=CYCLING.title)).to_be_visible()

@@ -245,17 +245,18 @@ def test_propose_comment_vote_answer_and_follow_up(page: Page, live_consultation
     current = page.locator(".timeline .timeline-current")
     expect(current).to_contain_text("Propositions, débats et votes")
 
-    # A proposal. With JavaScript, a title that shares words with an existing proposal
-    # brings a hint while typing (htmx hx-get on input).
+    # A proposal. With JavaScript, a title close in meaning to an existing proposal brings
+    # a hint while typing (htmx hx-get on input); with or without, publishing asks again.
     page.get_by_role("link", name="Faire une proposition").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Faire une proposition")
     title_field = page.get_by_label("Titre de votre proposition")
     hint = page.locator("#similar")
     expect(hint.get_by_role("link")).to_have_count(0)
     if js:
-        with page.expect_response(lambda r: "/propositions/similaires?" in r.url):
+        # The first text embedded by the server process may wait for the encoder to load.
+        with page.expect_response(lambda r: "/propositions/similaires?" in r.url, timeout=60_000):
             title_field.fill(title)
-        expect(hint).to_contain_text("Des propositions proches existent déjà.")
+        expect(hint).to_contain_text("Ces propositions ressemblent à la vôtre")
         expect(hint.get_by_role("link", name=CYCLING.title)).to_have_attribute(
             "href", consultation.proposal_path(CYCLING.title)
         )
@@ -264,6 +265,10 @@ def test_propose_comment_vote_answer_and_follow_up(page: Page, live_consultation
     page.get_by_label("Votre proposition", exact=True).fill(body)
     page.get_by_label("Thème").select_option("Mobilité")
     page.get_by_role("button", name="Publier ma proposition").click()
+    # A proposal close in meaning exists: it is shown once more before publishing.
+    expect(page.get_by_role("alert")).to_contain_text("Ces propositions ressemblent à la vôtre")
+    expect(page.get_by_role("alert").get_by_role("link", name=CYCLING.title)).to_be_visible()
+    page.get_by_role("button", name="Publier quand même ma proposition").click()
     expect(flash(page, "Votre proposition est publiée.")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"{re.escape(consultation.proposals_path)}/\d+$"))
     proposal_path = page.url.removeprefix(live_consultations.server.url)

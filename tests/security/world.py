@@ -178,6 +178,8 @@ def build_world(kind: str, app, db, make_user) -> World:
                     ),
                     "theme": "",
                     "commune_id": "",
+                    # Past the "similar proposals" step: these texts are alike on purpose.
+                    "confirmed": "1",
                 },
             ),
             f"proposal {n}",

@@ -124,3 +124,17 @@ def test_hostile_command_line_values_are_errors_not_tracebacks(app, french, tmp_
     assert nul_path.exit_code == 2 and "fichier illisible : ab.csv" in nul_path.output
     nul_out = invoke(app, "ratings", "export", "--out", str(tmp_path / "a\x00b"))
     assert nul_out.exit_code == 1 and "écriture impossible" in nul_out.output
+
+
+def test_analysis_with_nothing_to_work_on_exits_non_zero(app, french, tmp_path):
+    votes = tmp_path / "votes.csv"
+    votes.write_text("participant,statement,vote\n", encoding="utf-8")
+    no_vote = invoke(app, "analysis", "opinions", str(votes), "--out", str(tmp_path / "o.json"))
+    assert no_vote.exit_code == 1 and "ne contient aucun vote" in no_vote.output
+    texts = tmp_path / "texts.csv"
+    texts.write_text("texte,n\n ,1\n", encoding="utf-8")
+    no_text = invoke(
+        app, "analysis", "texts", str(texts), "--text-column", "texte", "--out", "-"
+    )
+    assert no_text.exit_code == 1 and "ne contient aucun texte dans « texte »" in no_text.output
+    assert not (tmp_path / "o.json").exists()

@@ -1,6 +1,7 @@
 """The pure analysis pipeline: lists and arrays in, plain data out. No Flask, no database.
 
-- `cluster_texts`: groups of short French texts, with labels, quotes, duplicates, isolated.
+- `cluster_texts`: groups (and themes) of short French texts, with titles, quotes, duplicates.
+- `embeddings`: sentence vectors (multilingual USE), when the package is installed.
 - `find_duplicates`: exact and near-duplicate texts (campaigns).
 - `opinion_groups`: Pol.is-style opinion groups, repness and consensus from votes.
 - `match_groups`: keeps the ids of a previous run's groups (Hungarian matching).
@@ -17,7 +18,7 @@ from .opinions import (
     opinion_groups,
     vote_matrix,
 )
-from .texts import TextAnalysis, TextCluster, cluster_texts
+from .texts import TextAnalysis, TextCluster, TextTheme, cluster_texts
 
 __all__ = [
     "Consensus",
@@ -26,6 +27,7 @@ __all__ = [
     "Repness",
     "TextAnalysis",
     "TextCluster",
+    "TextTheme",
     "VoteMatrix",
     "cluster_texts",
     "find_duplicates",

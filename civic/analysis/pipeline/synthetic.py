@@ -217,6 +217,21 @@ _OPENINGS = [
     "Je propose de",
     "",
 ]
+# Off-topic objects: noise that belongs to no theme.
+_NOISE = [
+    "le site internet de la mairie",
+    "les horaires de la mairie",
+    "le bulletin municipal",
+    "les réunions publiques",
+    "les panneaux d'affichage",
+    "le conseil municipal des jeunes",
+    "la fibre optique",
+    "les illuminations de Noël",
+    "le cimetière",
+    "les toilettes publiques",
+    "l'éclairage public",
+    "les démarches en ligne",
+]
 _VERBS = [
     "améliorer",
     "développer",
@@ -280,7 +295,7 @@ _ENDINGS = [
 @dataclass(frozen=True)
 class SyntheticTexts:
     texts: list[str]
-    themes: list[int]  # index of the planted theme of each text, -1 for a campaign copy
+    themes: list[int]  # index of the planted theme of each text, -1 campaign copy, -2 noise
     theme_names: list[str]
     campaign: list[int]  # row numbers of the campaign's near-identical texts
 
@@ -291,17 +306,41 @@ def synthetic_texts(
     n_themes: int = 4,
     seed: int = 0,
     campaign_size: int = 0,
+    shares: list[float] | None = None,
+    noise: float = 0.0,
 ) -> SyntheticTexts:
     """`n` short contributions, each about one of `n_themes` themes, plus optionally a
-    campaign of `campaign_size` near-identical texts (same text, small edits), shuffled in."""
+    campaign of `campaign_size` near-identical texts (same text, small edits), shuffled in.
+
+    `shares` weighs the themes (equal by default); a share `noise` of the texts are about no
+    theme (their theme is -2): the same phrasing around a noun phrase drawn at random from
+    every theme's places and objects."""
     if not 1 <= n_themes <= len(THEMES):
         raise ValueError(f"n_themes must be between 1 and {len(THEMES)}")
+    if shares is not None and len(shares) != n_themes:
+        raise ValueError("one share per theme")
     rng = np.random.default_rng(seed)
     names = list(THEMES)[:n_themes]
+    probabilities = None if shares is None else np.asarray(shares) / np.sum(shares)
     texts: list[str] = []
     themes: list[int] = []
+    contexts_anywhere = [c for _, contexts in THEMES.values() for c in contexts]
     for _ in range(n):
-        t = int(rng.integers(n_themes))
+        if noise and rng.random() < noise:
+            parts = [
+                _OPENINGS[rng.integers(len(_OPENINGS))],
+                _VERBS[rng.integers(len(_VERBS))],
+                _NOISE[rng.integers(len(_NOISE))],
+                contexts_anywhere[rng.integers(len(contexts_anywhere))],
+                _REASONS[rng.integers(len(_REASONS))],
+            ]
+            texts.append(" ".join(p for p in parts if p) + ".")
+            themes.append(-2)
+            continue
+        if probabilities is None:
+            t = int(rng.integers(n_themes))
+        else:
+            t = int(rng.choice(n_themes, p=probabilities))
         nouns, contexts = THEMES[names[t]]
         picked = rng.choice(len(nouns), size=3, replace=False)
         third = rng.random() < 0.3

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from .openings import strip_speech
 from .stopwords import CONTRIBUTION_STOP_WORDS, FRENCH_STOP_WORDS
 
 # Letters only: digits, underscores and punctuation split words, so "l'école" gives "l" and
@@ -187,3 +188,31 @@ class FrenchAnalyzer:
                     best[key] = (count, word)
             self._surfaces = {key: word for key, (_, word) in best.items()}
         return self._surfaces.get(stem, stem)
+
+
+# Where a title stops: the end of a sentence, a parenthesis, a colon, a dash between spaces.
+_CLAUSE_END_RE = re.compile(r"(?<=[.!?;])\s|\s[-–—]\s|\s?\(|\s?:\s|…|\.\.\.")
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line, cut at the last word boundary before `limit` characters, with
+    "…" when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut[:limit].rstrip(" ,;:.-–—'’(") + "…"
+
+
+def title_phrase(text: str, limit: int = 90) -> str:
+    """The first clause of a contribution, its prompt opening removed, capitalised, cut at a
+    word boundary: "Nous devrions créer des pistes cyclables. Elles…" gives "Créer des pistes
+    cyclables"."""
+    text = strip_speech(" ".join(text.split()))
+    first = _CLAUSE_END_RE.split(text, maxsplit=1)[0].strip(" .,;:!-–—")
+    if len(first) < 12:  # "Oui." or "Vélo :" says too little: take more
+        first = text.strip(" .,;:-–—")
+    first = shorten(first, limit)
+    return first[:1].upper() + first[1:]

