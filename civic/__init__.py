@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from civic.accounts.blueprint import bp as accounts
     from civic.analysis.blueprint import bp as analysis
     from civic.consultations.blueprint import bp as consultations
+    from civic.documents.blueprint import bp as documents
     from civic.moderation.blueprint import bp as moderation
     from civic.opendata.blueprint import bp as opendata
     from civic.pages.blueprint import bp as pages
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (pages, accounts, consultations, moderation, analysis, workshops, ratings, opendata):
         app.register_blueprint(bp)
+    app.register_blueprint(documents)
 
 
 def _register_hooks(app: Flask) -> None:

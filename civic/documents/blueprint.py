@@ -1,0 +1,74 @@
+from decimal import Decimal
+
+from flask import Blueprint
+from flask_babel import format_currency
+
+from civic.core import privacy
+from civic.core.formatting import lazy_text
+from civic.core.permissions import route
+from civic.documents import (
+    permissions,  # noqa: F401  (registers the rules)
+    queries,
+    services,
+)
+from civic.documents import views as v
+from civic.documents.content import register_kinds
+from civic.documents.models import DECISION_LABELS
+
+bp = Blueprint("documents", __name__)
+POST = {"methods": ["POST"]}
+GET_POST = {"methods": ["GET", "POST"]}
+D = "/concertations/<slug>/textes/<int:draft_id>"
+I = D + "/passages/<int:item_id>"  # noqa: E741
+A = D + "/amendements/<int:amendment_id>"
+
+route(bp, D, v.show, "documents.browse")
+route(bp, D + "/versions/<int:number>", v.show_version, "documents.browse")
+route(bp, D + "/comparer", v.compare, "documents.browse")
+route(bp, D + "/reponses", v.answers, "documents.browse")
+route(bp, I, v.show_item, "documents.browse")
+route(bp, I + "/reactions", v.react, "documents.participate", **POST)
+route(bp, I + "/amendement", v.amend, "documents.participate", **GET_POST)
+route(bp, I + "/reponse", v.answer_item, "documents.decide", **POST)
+route(bp, A, v.show_amendment, "documents.browse")
+route(bp, A + "/vote", v.vote, "documents.participate", **POST)
+route(bp, A + "/decision", v.decide, "documents.decide", **POST)
+route(bp, "/mes-amendements", v.mine, "documents.own")
+route(
+    bp,
+    "/gestion/concertations/<int:consultation_id>/textes",
+    v.manage,
+    "documents.manage",
+    **GET_POST,
+)
+route(
+    bp,
+    "/gestion/textes/<int:draft_id>/nouvelle-version",
+    v.new_version,
+    "documents.manage",
+    **GET_POST,
+)
+
+register_kinds()
+privacy.register_exporter("documents", services.export_personal_data)
+privacy.register_eraser(services.erase_personal_data)
+
+
+@bp.app_context_processor
+def draft_helpers():
+    # The consultation page lists its draft texts without knowing this package's models.
+    return {"draft_texts": queries.drafts_of}
+
+
+@bp.app_template_filter("decision_label")
+def decision_label(value: str) -> str:
+    return lazy_text(DECISION_LABELS.get(value, value))
+
+
+@bp.app_template_filter("euros")
+def euros(cents: int) -> str:
+    """Integer cents as euros in the reader's language; whole euros without decimals."""
+    amount = Decimal(cents) / 100
+    return format_currency(
+        amount, "EUR", format="#,##0 ¤" if cents % 100 == 0 else None, currency_digits=False
+    )
