@@ -19,7 +19,7 @@ bp = Blueprint("documents", __name__)
 POST = {"methods": ["POST"]}
 GET_POST = {"methods": ["GET", "POST"]}
 D = "/concertations/<slug>/textes/<int:draft_id>"
-I = D + "/passages/<int:item_id>"  # noqa: E741
+I = D + "/passages/<int:passage_id>"  # noqa: E741
 A = D + "/amendements/<int:amendment_id>"
 
 route(bp, D, v.show, "documents.browse")

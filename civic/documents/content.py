@@ -16,7 +16,7 @@ def _draft(item):
 def _item_url(item) -> str:
     draft = _draft(item)
     return url_for(
-        "documents.show_item", slug=draft.consultation.slug, draft_id=draft.id, item_id=item.id
+        "documents.show_item", slug=draft.consultation.slug, draft_id=draft.id, passage_id=item.id
     )
 
 

@@ -18,7 +18,7 @@ from civic.documents.forms import (
     ReactionForm,
     VersionForm,
 )
-from civic.documents.models import DECISION_LABELS, REACTION_LABELS
+from civic.documents.models import DECISION_LABELS, REACTION_LABELS, Draft
 from civic.documents.text import align, word_diff
 from civic.extensions import db
 
@@ -31,9 +31,9 @@ def _draft(slug: str, draft_id: int):
     return draft
 
 
-def _item(slug: str, draft_id: int, item_id: int):
+def _item(slug: str, draft_id: int, passage_id: int):
     draft = _draft(slug, draft_id)
-    item = queries.item_in(draft, item_id)
+    item = queries.item_in(draft, passage_id)
     if item is None:
         abort(404)
     return draft, item
@@ -148,19 +148,21 @@ def _item_page(draft, item, *, status=200, reaction_form=None, answer_form=None)
     return render_template("documents/item.html", **context), status
 
 
-def show_item(slug: str, draft_id: int, item_id: int):
-    draft, item = _item(slug, draft_id, item_id)
+def show_item(slug: str, draft_id: int, passage_id: int):
+    draft, item = _item(slug, draft_id, passage_id)
     return _item_page(draft, item)
 
 
 @limits.posting
-def react(slug: str, draft_id: int, item_id: int):
-    draft, item = _item(slug, draft_id, item_id)
+def react(slug: str, draft_id: int, passage_id: int):
+    draft, item = _item(slug, draft_id, passage_id)
     require("documents.react", item)
     form = ReactionForm()
     if form.validate_on_submit():
         try:
-            reaction = services.react(current_user, item, kind=form.kind.data, body=form.body.data)
+            reaction = services.react(
+                current_user, item, kind=form.kind.data, body=form.body.data or ""
+            )
         except services.DocumentError as error:
             db.session.rollback()
             form.kind.errors = [*form.kind.errors, str(error)]
@@ -172,14 +174,16 @@ def react(slug: str, draft_id: int, item_id: int):
                 else _("Votre réaction est publiée."),
                 "success",
             )
-            target = url_for("documents.show_item", slug=slug, draft_id=draft_id, item_id=item_id)
+            target = url_for(
+                "documents.show_item", slug=slug, draft_id=draft_id, passage_id=passage_id
+            )
             return redirect(f"{target}#reactions", code=303)
     return _item_page(draft, item, status=422, reaction_form=form)
 
 
 @limits.posting
-def amend(slug: str, draft_id: int, item_id: int):
-    draft, item = _item(slug, draft_id, item_id)
+def amend(slug: str, draft_id: int, passage_id: int):
+    draft, item = _item(slug, draft_id, passage_id)
     require("documents.amend", item)
     form = AmendmentForm()
     if request.method == "GET":
@@ -220,8 +224,8 @@ def amend(slug: str, draft_id: int, item_id: int):
     ), 422 if form.errors else 200
 
 
-def answer_item(slug: str, draft_id: int, item_id: int):
-    draft, item = _item(slug, draft_id, item_id)
+def answer_item(slug: str, draft_id: int, passage_id: int):
+    draft, item = _item(slug, draft_id, passage_id)
     require("documents.decide", item)
     form = ItemAnswerForm()
     if form.validate_on_submit():
@@ -229,7 +233,7 @@ def answer_item(slug: str, draft_id: int, item_id: int):
         db.session.commit()
         flash(_("La réponse est publiée sous le passage."), "success")
         return redirect(
-            url_for("documents.show_item", slug=slug, draft_id=draft_id, item_id=item_id),
+            url_for("documents.show_item", slug=slug, draft_id=draft_id, passage_id=passage_id),
             code=303,
         )
     return _item_page(draft, item, status=422, answer_form=form)
@@ -397,8 +401,6 @@ def manage(consultation_id: int):
 
 
 def new_version(draft_id: int):
-    from civic.documents.models import Draft
-
     draft = db.session.get(Draft, draft_id) or abort(404)
     require("documents.manage", draft)
     if draft.current_version is None:
