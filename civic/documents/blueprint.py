@@ -1,10 +1,7 @@
-from decimal import Decimal
-
 from flask import Blueprint
-from flask_babel import format_currency
 
 from civic.core import privacy
-from civic.core.formatting import lazy_text
+from civic.core.formatting import current_locale, lazy_text
 from civic.core.permissions import route
 from civic.documents import (
     permissions,  # noqa: F401  (registers the rules)
@@ -67,8 +64,11 @@ def decision_label(value: str) -> str:
 
 @bp.app_template_filter("euros")
 def euros(cents: int) -> str:
-    """Integer cents as euros in the reader's language; whole euros without decimals."""
-    amount = Decimal(cents) / 100
-    return format_currency(
-        amount, "EUR", format="#,##0 ¤" if cents % 100 == 0 else None, currency_digits=False
-    )
+    """Integer cents as euros in the reader's language (Babel's format_currency costs a
+    millisecond a call: too much for an action programme's list of budgets)."""
+    whole, rest = divmod(cents, 100)
+    french = str(current_locale()).startswith("fr")
+    digits = f"{whole:,}".replace(",", "\u202f" if french else ",")
+    if rest:
+        digits += f"{',' if french else '.'}{rest:02d}"
+    return f"{digits}\u00a0€" if french else f"€{digits}"

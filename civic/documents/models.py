@@ -6,6 +6,7 @@ Counters shown beside every paragraph are kept in SQL in the transaction that ch
 """
 
 import enum
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -93,8 +94,12 @@ class DraftVersion(TimestampMixin, db.Model):
     draft_id: Mapped[int] = mapped_column(sa.ForeignKey("draft.id", ondelete="CASCADE"))
     number: Mapped[int]
     note: Mapped[str] = mapped_column(sa.Text, default="")  # what changed, in a few words
-    source: Mapped[str] = mapped_column(sa.Text, default="")  # the Markdown it was built from
+    # The Markdown it was built from: long, and read only by staff, so loaded on demand.
+    source: Mapped[str] = mapped_column(sa.Text, default="", deferred=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    # Drawn anew in the transaction that changes anything its page shows (a counter, an
+    # answer): the key of the rendered text kept by each process (core.caching).
+    activity: Mapped[int] = mapped_column(sa.BigInteger, default=lambda: secrets.randbits(62))
 
     draft: Mapped[Draft] = relationship(back_populates="versions", foreign_keys=[draft_id])
 

@@ -1,7 +1,7 @@
 """Read-side queries for draft texts: a whole version in one query, reactions paginated."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from civic.consultations.models import Consultation
 from civic.core.pagination import Page, paginate
@@ -32,6 +32,8 @@ def draft_in(slug: str, draft_id: int) -> Draft | None:
         db.session.scalars(
             sa.select(Draft)
             .join(Consultation, Consultation.id == Draft.consultation_id)
+            # The pages of a text never show the consultation's communes.
+            .options(lazyload(Draft.consultation, Consultation.communes))
             .where(Draft.id == draft_id, Consultation.slug == slug)
         )
         .unique()
@@ -115,7 +117,8 @@ def amendments_by_item(draft: Draft) -> list[tuple[DraftItem, list[Amendment]]]:
         sa.select(Amendment)
         .join(DraftItem, DraftItem.id == Amendment.item_id)
         .join(DraftVersion, DraftVersion.id == DraftItem.version_id)
-        .options(joinedload(Amendment.item).joinedload(DraftItem.version))
+        # Authors are not shown here: their accounts and roles stay unloaded.
+        .options(joinedload(Amendment.item).joinedload(DraftItem.version), lazyload("*"))
         .where(DraftVersion.draft_id == draft.id, Amendment.status == Status.PUBLISHED.value)
         .order_by(DraftVersion.number, DraftItem.position, Amendment.id)
     ).unique()

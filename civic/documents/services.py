@@ -1,6 +1,8 @@
 """Every change of state of draft texts: import, versions, reactions, amendments, votes,
 decisions and answers. Functions take the acting user, flush and never commit."""
 
+import secrets
+
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -214,12 +216,26 @@ COUNTERS = {
 }
 
 
+def touch(item_id: int) -> None:
+    """The item's version shows something new: a new key for its rendered text."""
+    versions, items = DraftVersion.__table__, DraftItem.__table__
+    db.session.execute(
+        sa.update(versions)
+        .where(
+            versions.c.id
+            == sa.select(items.c.version_id).where(items.c.id == item_id).scalar_subquery()
+        )
+        .values(activity=secrets.randbits(62))
+    )
+
+
 def move_counter(item_id: int, column: str, delta: int) -> None:
     """Counters move in SQL, in the transaction that changes what they count."""
     items = DraftItem.__table__
     db.session.execute(
         sa.update(items).where(items.c.id == item_id).values({column: items.c[column] + delta})
     )
+    touch(item_id)
 
 
 def _check_current(item: DraftItem) -> None:
@@ -369,6 +385,7 @@ def answer_item(actor, item: DraftItem, text: str) -> None:
         raise DocumentError(_l("Écrivez la réponse."))
     item.answer = text.strip()
     db.session.flush()
+    touch(item.id)
     audit(actor, "draft_item.answered", "draft_item", item.id)
 
 

@@ -3,9 +3,12 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from civic.consultations.models import Consultation
 from civic.core import limits
+from civic.core.caching import FRAGMENTS_KEPT, app_cache
+from civic.core.formatting import current_locale
 from civic.core.htmx import render_page_or_block, wants_fragment
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
@@ -55,20 +58,45 @@ def _heat(items) -> dict[int, int]:
     return {i.id: (-(-5 * i.reaction_count // top) if top else 0) for i in items}
 
 
+def _body(draft, version, *, is_current: bool, may_react: bool, may_amend: bool) -> Markup:
+    """The passages and their counters. The version's `activity` changes with anything they
+    show, so the HTML is kept per process under that key: a long text is rendered once per
+    change rather than once per reader (its statements do not depend on its length either)."""
+    inviting = is_current and (may_react or may_amend)
+    key = ("draft-body", str(current_locale()), version.id, version.activity, inviting)
+    cache = app_cache("fragments", FRAGMENTS_KEPT)
+    html = cache.get(key)
+    if html is None:
+        items = queries.items(version)
+        html = Markup(  # noqa: S704  # nosec B704 - a template's escaped output
+            render_template(
+                "documents/_body.html",
+                draft=draft,
+                consultation=draft.consultation,
+                items=items,
+                heat=_heat(items),
+                changes=queries.changes_into(version),
+                inviting=inviting,
+            )
+        )
+        cache.put(key, html)
+    return html
+
+
 def _version_page(draft, version):
-    items = queries.items(version)
+    is_current = version.id == draft.current_version_id
+    may_react = can(current_user, "documents.react", draft)
+    may_amend = can(current_user, "documents.amend", draft)
     return render_template(
         "documents/show.html",
         draft=draft,
         consultation=draft.consultation,
         version=version,
         versions=queries.versions(draft),
-        items=items,
-        heat=_heat(items),
-        changes=queries.changes_into(version) if version.number > 1 else {},
-        is_current=version.id == draft.current_version_id,
-        may_react=can(current_user, "documents.react", draft),
-        may_amend=can(current_user, "documents.amend", draft),
+        body=_body(draft, version, is_current=is_current, may_react=may_react, may_amend=may_amend),
+        is_current=is_current,
+        may_react=may_react,
+        may_amend=may_amend,
     )
 
 
@@ -103,12 +131,22 @@ def compare(slug: str, draft_id: int):
     if newer is None or older is None or older.number >= newer.number:
         abort(404)
     old_items, new_items = queries.items(older), queries.items(newer)
+    old_texts = [x.comparable() for x in old_items]
+    new_texts = [x.comparable() for x in new_items]
     rows = []
-    for i, j in align([x.comparable() for x in old_items], [x.comparable() for x in new_items]):
-        old = old_items[i] if i is not None else None
-        new = new_items[j] if j is not None else None
-        diff = word_diff(old.comparable(), new.comparable()) if old and new else None
-        rows.append({"old": old, "new": new, "diff": diff, "changed": diff and len(diff) > 1})
+    for i, j in align(old_texts, new_texts):
+        row = {
+            "old": old_items[i] if i is not None else None,
+            "new": new_items[j] if j is not None else None,
+            "old_text": old_texts[i] if i is not None else "",
+            "new_text": new_texts[j] if j is not None else "",
+            "diff": None,
+            "changed": False,
+        }
+        if i is not None and j is not None and old_texts[i] != new_texts[j]:
+            row["diff"] = word_diff(old_texts[i], new_texts[j])
+            row["changed"] = True
+        rows.append(row)
     return render_template(
         "documents/compare.html",
         draft=draft,

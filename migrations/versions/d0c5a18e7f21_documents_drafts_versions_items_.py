@@ -55,6 +55,7 @@ def upgrade():
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('source', sa.Text(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('activity', sa.BigInteger(), nullable=False),
     sa.Column('created_at', civic.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_draft_version_created_by_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['draft_id'], ['draft.id'], name=op.f('fk_draft_version_draft_id_draft'), ondelete='CASCADE'),

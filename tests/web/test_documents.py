@@ -29,7 +29,7 @@ def test_draft_page_shows_numbered_passages_action_and_counts(client, climate_dr
     spaced = page.replace("\u202f", " ").replace("\xa0", " ")
     assert "Service mobilités" in page and "1 200 000 €" in spaced
     assert "kilomètres aménagés" in page
-    assert page.count("0 d'accord") == 3  # two paragraphs and the action
+    assert page.count("questions : 0") == 3  # two paragraphs and the action
     assert "Connectez-vous pour réagir" in page
 
 
@@ -208,3 +208,22 @@ def test_hidden_reaction_disappears_from_page_and_counts(client, climate_draft, 
     db.session.commit()
     page = text(client.get(url(climate_draft, f"/passages/{paragraph.id}")))
     assert "Texte insultant" not in page and "0 question" in page
+
+
+def test_document_page_follows_each_change_of_its_counters(client, climate_draft, make_user, db):
+    """The rendered text is kept between requests: any new reaction, hidden one or answer
+    must show at once."""
+    from civic.documents import services
+
+    paragraph = item(climate_draft)
+    assert text(client.get(url(climate_draft))).count("d'accord : 0") >= 3
+    services.react(make_user(), paragraph, kind="agree", body="")
+    db.session.commit()
+    page = text(client.get(url(climate_draft)))
+    assert "d'accord : 1" in page
+    services.answer_item(make_user("elected"), paragraph, "Merci.")
+    db.session.commit()
+    assert "réponse publiée" in text(client.get(url(climate_draft)))
+    # Who may react sees "Réagir"; an anonymous visitor reads the same counters.
+    log_in(client, make_user())
+    assert "Réagir" in text(client.get(url(climate_draft)))
