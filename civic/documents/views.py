@@ -45,9 +45,11 @@ def _item(slug: str, draft_id: int, passage_id: int):
 def _amendment(slug: str, draft_id: int, amendment_id: int):
     draft = _draft(slug, draft_id)
     amendment = queries.amendment_in(draft, amendment_id)
-    if amendment is None or (
-        amendment.status != "published" and not can(current_user, "documents.manage")
-    ):
+    if amendment is None:
+        abort(404)
+    # Before moderation lets it through (or once hidden), only its author and staff see it.
+    own = current_user.is_authenticated and amendment.author_id == current_user.id
+    if amendment.status != "published" and not (own or can(current_user, "documents.manage")):
         abort(404)
     return draft, amendment
 

@@ -227,3 +227,50 @@ def test_document_page_follows_each_change_of_its_counters(client, climate_draft
     # Who may react sees "Réagir"; an anonymous visitor reads the same counters.
     log_in(client, make_user())
     assert "Réagir" in text(client.get(url(climate_draft)))
+
+
+def test_reactions_block_alone_for_htmx_and_answer_shown(client, climate_draft, make_user, db):
+    from civic.documents import services
+
+    paragraph = item(climate_draft)
+    services.react(make_user(), paragraph, kind="question", body="Et le coût ?")
+    db.session.commit()
+    path = url(climate_draft, f"/passages/{paragraph.id}")
+    fragment = client.get(path, headers={"HX-Request": "true"})
+    body = text(fragment)
+    assert fragment.status_code == 200 and "Et le coût ?" in body and "<html" not in body
+    assert "HX-Request" in fragment.headers["Vary"]
+    log_in(client, make_user("elected"))
+    response = client.post(path + "/reponse", data={"answer": "Il est chiffré à l'action 1."})
+    assert response.status_code == 303
+    log_in(client, make_user())
+    assert "Il est chiffré à l'action 1." in text(client.get(path))
+
+
+def test_what_became_of_my_reactions(client, climate_draft, make_user, db):
+    from civic.documents import services
+
+    author = make_user()
+    paragraph = item(climate_draft)
+    services.react(author, paragraph, kind="question", body="Et le coût ?")
+    services.answer_item(make_user("elected"), paragraph, "Chiffré dans l'action 1.")
+    db.session.commit()
+    log_in(client, author)
+    page = text(client.get("/mes-amendements"))
+    assert "Question" in page and "Chiffré dans l'action 1." in page
+
+
+def test_premoderated_amendment_seen_by_its_author_only(client, climate, climate_draft, make_user):
+    climate["consultation"].premoderation = True
+    paragraph = item(climate_draft)
+    author = make_user()
+    log_in(client, author)
+    response = client.post(
+        url(climate_draft, f"/passages/{paragraph.id}/amendement"),
+        data={"text": "Une rédaction nouvelle.", "reason": ""},
+    )
+    assert response.status_code == 303
+    page = text(client.get(response.headers["Location"]))
+    assert "En attente de modération" in page
+    log_in(client, make_user())
+    assert client.get(response.headers["Location"]).status_code == 404
