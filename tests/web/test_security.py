@@ -96,6 +96,9 @@ def test_every_post_without_csrf_token_is_refused(app, client, make_user):
         "volunteer_id": 1,
         "selection_id": 1,
         "note_id": 1,
+        "draft_id": 1,
+        "passage_id": 1,
+        "amendment_id": 1,
     }
     endpoints = post_endpoints(app)
     assert len(endpoints) >= 10
