@@ -51,7 +51,14 @@ def _on_current_version(user, obj) -> bool:
 
 
 def _amendment_open(user, obj) -> bool:
-    return isinstance(obj, Amendment) and obj.status == Status.PUBLISHED and obj.decision is None
+    """Published, not yet answered, and on the version in force (the text it amends is
+    still the one residents read)."""
+    return (
+        isinstance(obj, Amendment)
+        and obj.status == Status.PUBLISHED
+        and obj.decision is None
+        and obj.item.version.draft.current_version_id == obj.item.version_id
+    )
 
 
 def _visible(user, obj) -> bool:

@@ -240,3 +240,22 @@ def test_phase_rules(climate, climate_draft, make_user, app, db):
     assert not can(citizen, "documents.react", paragraph)
     assert can(elected, "documents.react", paragraph) and can(elected, "documents.amend", paragraph)
     assert not can(elected, "documents.react", item(climate_draft, "heading"))
+
+
+def test_votes_close_on_amendments_of_a_superseded_version(climate_draft, make_user, app, db):
+    from civic.core.permissions import can
+
+    voter = make_user()
+    with app.test_request_context():
+        amendment = services.propose_amendment(
+            make_user(), item(climate_draft), text="Un autre texte.", reason=""
+        )
+        assert can(voter, "documents.vote", amendment)
+        services.publish_version(
+            make_user("agent"),
+            climate_draft,
+            source=SAMPLE.replace("600 000", "590 000"),
+            note="Chiffre mis à jour.",
+            amendment_ids=[],
+        )
+    assert not can(voter, "documents.vote", amendment)
