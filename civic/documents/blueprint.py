@@ -13,34 +13,36 @@ from civic.documents.content import register_kinds
 from civic.documents.models import DECISION_LABELS
 
 bp = Blueprint("documents", __name__)
+# Ids past PostgreSQL's integer are no address here (a 404, not a database error).
+ID = "int(max=2147483647)"
 POST = {"methods": ["POST"]}
 GET_POST = {"methods": ["GET", "POST"]}
-D = "/concertations/<slug>/textes/<int:draft_id>"
-I = D + "/passages/<int:passage_id>"  # noqa: E741
-A = D + "/amendements/<int:amendment_id>"
+D = f"/concertations/<slug>/textes/<{ID}:draft_id>"
+P = D + f"/passages/<{ID}:passage_id>"
+A = D + f"/amendements/<{ID}:amendment_id>"
 
 route(bp, D, v.show, "documents.browse")
-route(bp, D + "/versions/<int:number>", v.show_version, "documents.browse")
+route(bp, D + f"/versions/<{ID}:number>", v.show_version, "documents.browse")
 route(bp, D + "/comparer", v.compare, "documents.browse")
 route(bp, D + "/reponses", v.answers, "documents.browse")
-route(bp, I, v.show_item, "documents.browse")
-route(bp, I + "/reactions", v.react, "documents.participate", **POST)
-route(bp, I + "/amendement", v.amend, "documents.participate", **GET_POST)
-route(bp, I + "/reponse", v.answer_item, "documents.decide", **POST)
+route(bp, P, v.show_item, "documents.browse")
+route(bp, P + "/reactions", v.react, "documents.participate", **POST)
+route(bp, P + "/amendement", v.amend, "documents.participate", **GET_POST)
+route(bp, P + "/reponse", v.answer_item, "documents.decide", **POST)
 route(bp, A, v.show_amendment, "documents.browse")
 route(bp, A + "/vote", v.vote, "documents.participate", **POST)
 route(bp, A + "/decision", v.decide, "documents.decide", **POST)
 route(bp, "/mes-amendements", v.mine, "documents.own")
 route(
     bp,
-    "/gestion/concertations/<int:consultation_id>/textes",
+    f"/gestion/concertations/<{ID}:consultation_id>/textes",
     v.manage,
     "documents.manage",
     **GET_POST,
 )
 route(
     bp,
-    "/gestion/textes/<int:draft_id>/nouvelle-version",
+    f"/gestion/textes/<{ID}:draft_id>/nouvelle-version",
     v.new_version,
     "documents.manage",
     **GET_POST,
