@@ -134,6 +134,11 @@ ANSWERS = {
     "Action 1": "Le calendrier des travaux sera publié sur Civic chaque année.",
     "Action 4": "Oui : la version 2 ouvre le guichet aux locataires.",
     "Action 8": "Les quartiers denses proches des équipements publics : l'étude les désignera.",
+    "§ 4": "L'objectif 2035 passe à 45 % dans la version 2 (voir l'amendement intégré en partie).",
+    "Action 2": "Les nouvelles aires seront placées là où les comptages montrent des trajets "
+    "partagés ; les aires peu utilisées seront déplacées.",
+    "Action 6": "Chaque commune choisit de s'engager et fixe ses horaires.",
+    "Action 9": "Chaque projet passera par une concertation locale et une étude des nuisances.",
 }
 
 
