@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from civic.analysis.blueprint import bp as analysis
     from civic.answers.blueprint import bp as answers
     from civic.consultations.blueprint import bp as consultations
+    from civic.documents.blueprint import bp as documents
     from civic.moderation.blueprint import bp as moderation
     from civic.opendata.blueprint import bp as opendata
     from civic.pages.blueprint import bp as pages
@@ -101,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
         opendata,
     ):
         app.register_blueprint(bp)
+    app.register_blueprint(documents)
 
 
 def _register_hooks(app: Flask) -> None:

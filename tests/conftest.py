@@ -19,6 +19,8 @@ from civic.accounts.passwords import hash_password
 from civic.core.models import utcnow
 from civic.extensions import db as _db
 
+pytest_plugins = ["tests.fixtures_documents"]
+
 PASSWORD = "une phrase de passe assez longue"
 LIMITS = (
     "CIVIC_LOGIN_LIMIT",

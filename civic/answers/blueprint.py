@@ -12,7 +12,13 @@ C = "/gestion/concertations/<int:consultation_id>/reponses"
 route(bp, A, v.waiting, "answers.answer")
 route(bp, A + "/signature", v.signature, "answers.answer", **POST)
 route(bp, A + "/propositions/<int:proposal_id>/formulaire", v.answer_form, "answers.answer")
-route(bp, A + "/brouillons/<int:draft_id>/validation", v.validate_draft, "answers.answer", **POST)
+route(
+    bp,
+    A + "/brouillons/<int:answer_draft_id>/validation",
+    v.validate_draft,
+    "answers.answer",
+    **POST,
+)
 route(bp, C, v.settings, "answers.manage")
 route(bp, C + "/modeles", v.add_template, "answers.manage", **POST)
 route(

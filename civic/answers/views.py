@@ -77,8 +77,8 @@ def answer_form(proposal_id: int):
     )
 
 
-def validate_draft(draft_id: int):
-    draft = db.session.get(Draft, draft_id) or abort(404)
+def validate_draft(answer_draft_id: int):
+    draft = db.session.get(Draft, answer_draft_id) or abort(404)
     require("answers.answer", draft)
     proposal = draft.proposal
     try:

@@ -6,7 +6,7 @@ from civic.core.notify import OutboxEmail
 
 
 @pytest.fixture
-def url_values(make_user, db, climate, app, make_workshop):
+def url_values(make_user, db, climate, app, make_workshop, climate_draft):
     from civic.consultations import services
     from civic.consultations.models import GlossaryTerm
 
@@ -73,8 +73,17 @@ def url_values(make_user, db, climate, app, make_workshop):
     selection = Selection(workshop_id=workshop.id, seed=1)
     note = Note(workshop_id=workshop.id, author_role="citizen", body="Des bancs à l'ombre")
     db.session.add_all([volunteer, selection, note])
+    from civic.documents import services as documents
+    from tests.fixtures_documents import item
+
+    passage = item(climate_draft)
+    amendment = documents.propose_amendment(target, passage, text="Autre rédaction.", reason="")
     db.session.commit()
     return {
+        "draft_id": climate_draft.id,
+        "passage_id": passage.id,
+        "amendment_id": amendment.id,
+        "number": 1,
         "workshop_id": workshop.id,
         "volunteer_id": volunteer.id,
         "selection_id": selection.id,
@@ -94,7 +103,7 @@ def url_values(make_user, db, climate, app, make_workshop):
         "block_id": block.id,
         "service_id": service.id,
         "run_id": run.id,
-        "draft_id": draft.id,
+        "answer_draft_id": draft.id,
         "template_id": template.id,
         "cluster_id": cluster.id,
         "member_id": member.id,

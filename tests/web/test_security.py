@@ -104,7 +104,10 @@ def test_every_post_without_csrf_token_is_refused(app, client, make_user):
         "selection_id": 1,
         "note_id": 1,
         "draft_id": 1,
+        "answer_draft_id": 1,
         "template_id": 1,
+        "passage_id": 1,
+        "amendment_id": 1,
     }
     endpoints = post_endpoints(app)
     assert len(endpoints) >= 10

@@ -1,0 +1,1 @@
+"""Co-construction on a draft text: versions, numbered items, reactions, amendments, answers."""

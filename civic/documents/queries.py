@@ -1,0 +1,208 @@
+"""Read-side queries for draft texts: a whole version in one query, reactions paginated."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
+
+from civic.consultations.models import Consultation
+from civic.core.pagination import Page, paginate
+from civic.documents.models import (
+    Amendment,
+    AmendmentChange,
+    AmendmentVote,
+    Draft,
+    DraftItem,
+    DraftVersion,
+    Reaction,
+    Status,
+)
+from civic.extensions import db
+
+
+def drafts_of(consultation_id: int) -> list[Draft]:
+    return list(
+        db.session.scalars(
+            sa.select(Draft).where(Draft.consultation_id == consultation_id).order_by(Draft.id)
+        ).unique()
+    )
+
+
+def draft_in(slug: str, draft_id: int) -> Draft | None:
+    """The draft at this address, with its consultation, in one query."""
+    return (
+        db.session.scalars(
+            sa.select(Draft)
+            .join(Consultation, Consultation.id == Draft.consultation_id)
+            # The pages of a text never show the consultation's communes.
+            .options(lazyload(Draft.consultation, Consultation.communes))
+            .where(Draft.id == draft_id, Consultation.slug == slug)
+        )
+        .unique()
+        .first()
+    )
+
+
+def version(draft: Draft, number: int) -> DraftVersion | None:
+    return db.session.scalar(
+        sa.select(DraftVersion).where(
+            DraftVersion.draft_id == draft.id, DraftVersion.number == number
+        )
+    )
+
+
+def versions(draft: Draft) -> list[DraftVersion]:
+    return list(
+        db.session.scalars(
+            sa.select(DraftVersion)
+            .where(DraftVersion.draft_id == draft.id)
+            .order_by(DraftVersion.number)
+        )
+    )
+
+
+def items(version: DraftVersion) -> list[DraftItem]:
+    """Every item of a version, with its counters: one query whatever the reactions."""
+    return list(
+        db.session.scalars(
+            sa.select(DraftItem)
+            .where(DraftItem.version_id == version.id)
+            .order_by(DraftItem.position)
+        )
+    )
+
+
+def item_in(draft: Draft, item_id: int) -> DraftItem | None:
+    return db.session.scalars(
+        sa.select(DraftItem)
+        .join(DraftVersion, DraftVersion.id == DraftItem.version_id)
+        .options(contains_eager(DraftItem.version))
+        .where(DraftItem.id == item_id, DraftVersion.draft_id == draft.id)
+    ).first()
+
+
+def amendment_in(draft: Draft, amendment_id: int) -> Amendment | None:
+    return (
+        db.session.scalars(
+            sa.select(Amendment)
+            .join(DraftItem, DraftItem.id == Amendment.item_id)
+            .join(DraftVersion, DraftVersion.id == DraftItem.version_id)
+            .where(Amendment.id == amendment_id, DraftVersion.draft_id == draft.id)
+        )
+        .unique()
+        .first()
+    )
+
+
+def reactions_page(item: DraftItem, page: int) -> Page:
+    return paginate(
+        sa.select(Reaction)
+        .where(Reaction.item_id == item.id, Reaction.status == Status.PUBLISHED.value)
+        .order_by(Reaction.created_at, Reaction.id),
+        page,
+    )
+
+
+def amendments_of(item: DraftItem) -> list[Amendment]:
+    return list(
+        db.session.scalars(
+            sa.select(Amendment)
+            .where(Amendment.item_id == item.id, Amendment.status == Status.PUBLISHED.value)
+            .order_by(Amendment.for_count.desc(), Amendment.id)
+        ).unique()
+    )
+
+
+def amendments_by_item(draft: Draft) -> list[tuple[DraftItem, list[Amendment]]]:
+    """Every published amendment of every version, grouped by passage in text order."""
+    rows = db.session.scalars(
+        sa.select(Amendment)
+        .join(DraftItem, DraftItem.id == Amendment.item_id)
+        .join(DraftVersion, DraftVersion.id == DraftItem.version_id)
+        # Authors are not shown here: their accounts and roles stay unloaded.
+        .options(joinedload(Amendment.item).joinedload(DraftItem.version), lazyload("*"))
+        .where(DraftVersion.draft_id == draft.id, Amendment.status == Status.PUBLISHED.value)
+        .order_by(DraftVersion.number, DraftItem.position, Amendment.id)
+    ).unique()
+    groups: dict[int, tuple[DraftItem, list[Amendment]]] = {}
+    for amendment in rows:
+        groups.setdefault(amendment.item_id, (amendment.item, []))[1].append(amendment)
+    return list(groups.values())
+
+
+def user_vote(user, amendment: Amendment) -> int | None:
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        sa.select(AmendmentVote.value).where(
+            AmendmentVote.amendment_id == amendment.id, AmendmentVote.user_id == user.id
+        )
+    )
+
+
+def changes_into(version: DraftVersion) -> dict[int | None, list[Amendment]]:
+    """New item id -> the amendments that led to it, for one version."""
+    found: dict[int | None, list[Amendment]] = {}
+    for change in db.session.scalars(
+        sa.select(AmendmentChange)
+        .options(joinedload(AmendmentChange.amendment))
+        .where(AmendmentChange.version_id == version.id)
+        .order_by(AmendmentChange.amendment_id)
+    ).unique():
+        found.setdefault(change.item_id, []).append(change.amendment)
+    return found
+
+
+def changes_of(amendment: Amendment) -> list[AmendmentChange]:
+    return list(
+        db.session.scalars(
+            sa.select(AmendmentChange)
+            .options(joinedload(AmendmentChange.version), joinedload(AmendmentChange.item))
+            .where(AmendmentChange.amendment_id == amendment.id)
+        ).unique()
+    )
+
+
+def mine(user) -> list[Amendment]:
+    """The user's amendments with their text, passage and draft, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Amendment)
+            .options(
+                joinedload(Amendment.item)
+                .joinedload(DraftItem.version)
+                .joinedload(DraftVersion.draft),
+                joinedload(Amendment.changes).joinedload(AmendmentChange.version),
+            )
+            .where(Amendment.author_id == user.id)
+            .order_by(Amendment.created_at.desc(), Amendment.id.desc())
+        ).unique()
+    )
+
+
+def my_reactions(user) -> list[Reaction]:
+    return list(
+        db.session.scalars(
+            sa.select(Reaction)
+            .options(
+                joinedload(Reaction.item)
+                .joinedload(DraftItem.version)
+                .joinedload(DraftVersion.draft)
+            )
+            .where(Reaction.author_id == user.id)
+            .order_by(Reaction.created_at.desc(), Reaction.id.desc())
+        ).unique()
+    )
+
+
+def unanswered_count(draft: Draft) -> int:
+    """Published amendments on any version still waiting for a decision."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Amendment)
+        .join(DraftItem, DraftItem.id == Amendment.item_id)
+        .join(DraftVersion, DraftVersion.id == DraftItem.version_id)
+        .where(
+            DraftVersion.draft_id == draft.id,
+            Amendment.status == Status.PUBLISHED.value,
+            Amendment.decision.is_(None),
+        )
+    )
