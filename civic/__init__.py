@@ -79,13 +79,24 @@ def _register_blueprints(app: Flask) -> None:
     from civic.accounts.blueprint import bp as accounts
     from civic.analysis.blueprint import bp as analysis
     from civic.consultations.blueprint import bp as consultations
+    from civic.events.blueprint import bp as events
     from civic.moderation.blueprint import bp as moderation
     from civic.opendata.blueprint import bp as opendata
     from civic.pages.blueprint import bp as pages
     from civic.ratings.blueprint import bp as ratings
     from civic.workshops.blueprint import bp as workshops
 
-    for bp in (pages, accounts, consultations, moderation, analysis, workshops, ratings, opendata):
+    for bp in (
+        pages,
+        accounts,
+        consultations,
+        moderation,
+        analysis,
+        workshops,
+        events,
+        ratings,
+        opendata,
+    ):
         app.register_blueprint(bp)
 
 
