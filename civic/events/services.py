@@ -82,7 +82,9 @@ def save_event(actor, event: Event | None, **fields) -> Event:
             )
         )
     if event is None:
-        event = Event(created_by_id=actor.id if actor else None)
+        event = Event(
+            created_by_id=actor.id if actor else None, status=Status.DRAFT.value, sequence=0
+        )
         db.session.add(event)
         changed = True
     else:
@@ -516,6 +518,7 @@ def import_events(actor, source: str, rows: list[dict], rejected: list[dict]) ->
                 source_id=row["source_id"],
                 status=Status.PUBLISHED.value,
                 published_at=utcnow(),
+                sequence=0,
                 created_by_id=actor.id if actor else None,
                 organiser_commune_id=values["commune_id"],
             )

@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.models import utcnow
-from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
 from civic.core.validators import paris_to_utc, utc_to_paris
 from civic.events import feeds, importer, queries, services, sources
@@ -37,6 +36,14 @@ from civic.extensions import db
 
 FEED_PAST = timedelta(days=30)
 FEED_LIMIT = 2000
+
+
+def page_arg() -> int:
+    """The `page` argument: ASCII digits only ("²" passes str.isdigit() but not int())."""
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 100_000:
+        abort(404)
+    return int(raw)
 
 
 # --- the public agenda ----------------------------------------------------------------------
@@ -280,7 +287,8 @@ def cancel_registration(token: str):
 
 def report(event_id: int):
     event = _event(event_id)
-    require("events.read_report", event)
+    if not can(current_user, "events.read_report", event):
+        abort(404)  # no report yet
     return render_template("events/report.html", event=event, item=sources.event_item(event))
 
 
@@ -338,8 +346,7 @@ def _event_form(event: Event | None) -> EventForm:
 
 def _form_fields(form: EventForm) -> dict | None:
     for field in (form.commune_id, form.organiser_commune_id, form.consultation_id):
-        valid = {value for value, _label in field.choices}
-        if field.data not in valid and str(field.data) not in {str(v) for v in valid}:
+        if field.data not in {field.coerce(value) for value, _label in field.choices}:
             field.errors = [_("Choisissez dans la liste.")]
             return None
     return {

@@ -60,9 +60,25 @@ def url_values(make_user, db, climate, app, make_workshop):
     selection = Selection(workshop_id=workshop.id, seed=1)
     note = Note(workshop_id=workshop.id, author_role="citizen", body="Des bancs à l'ombre")
     db.session.add_all([volunteer, selection, note])
+    from datetime import timedelta
+
+    from civic.core.models import utcnow
+    from civic.events.models import Event
+
+    start = utcnow() + timedelta(days=12)
+    event = Event(
+        title="Réunion publique",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        status="published",
+        registration=True,
+        capacity=10,
+    )
+    db.session.add(event)
     db.session.commit()
     return {
         "workshop_id": workshop.id,
+        "event_id": event.id,
         "volunteer_id": volunteer.id,
         "selection_id": selection.id,
         "note_id": note.id,

@@ -9,7 +9,6 @@ from civic.core.models import utcnow
 from civic.core.notify import OutboxEmail
 from civic.events import services
 from civic.events.models import Event, Registration
-from tests.events_fixtures import make_event, publisher  # noqa: F401
 
 
 def _confirmed_count(event) -> int:
@@ -80,9 +79,7 @@ def test_registering_twice_keeps_one_registration(app, db, make_event):
     # The newest link works, the old one no longer does.
     assert services.by_token(second.token) == second.registration
     assert services.by_token(first.token) is None
-    count = db.session.scalar(
-        sa.select(sa.func.count()).where(Registration.event_id == event.id)
-    )
+    count = db.session.scalar(sa.select(sa.func.count()).where(Registration.event_id == event.id))
     assert count == 1
 
 
@@ -108,9 +105,7 @@ def test_database_refuses_more_seats_than_capacity(db, make_event):
     event = make_event(capacity=1)
     with pytest.raises(IntegrityError):
         with db.session.begin_nested():
-            db.session.execute(
-                sa.update(Event).where(Event.id == event.id).values(seats_taken=2)
-            )
+            db.session.execute(sa.update(Event).where(Event.id == event.id).values(seats_taken=2))
 
 
 def test_cancelling_the_event_tells_everyone_and_keeps_it(app, db, make_event, publisher):
