@@ -216,7 +216,7 @@ def _phases_load(ids: list[int]) -> dict[int, AgendaItem]:
             id=p.id,
             uid=f"phase-{p.id}",
             type=PHASE,
-            title=f"{p.consultation.title} : {p.title}",
+            title=f"{p.consultation.title} — {p.title}",
             starts_at=p.starts_at,
             ends_at=p.ends_at,
             url=url_for("consultations.show", slug=p.consultation.slug),

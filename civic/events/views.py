@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -441,7 +441,11 @@ def cancel(event_id: int):
         else:
             db.session.commit()
             flash(
-                _("L'événement est annulé ; %(n)s personne(s) prévenue(s) par e-mail.", n=told),
+                ngettext(
+                    "L'événement est annulé ; %(num)d personne prévenue par e-mail.",
+                    "L'événement est annulé ; %(num)d personnes prévenues par e-mail.",
+                    told,
+                ),
                 "success",
             )
             return redirect_303("events.edit", event_id=event.id)
