@@ -146,3 +146,67 @@ def test_meeting_with_registration_waiting_list_and_feed(
     response = page.request.get("/agenda.ics?commune=31254&type=reunion")
     entries = Calendar.from_ical(response.body()).walk("VEVENT")
     assert title in [str(e["summary"]) for e in entries]
+
+
+def test_management_pages_pass_axe(
+    page: Page, live_server: LiveServer, live_users, js: bool, cleanup
+):
+    if not js:
+        pytest.skip("axe needs JavaScript; the journey above runs these forms without it")
+    title = f"Permanence de l'élu {secrets.token_hex(3)}"
+    cleanup.append(title)
+    agent = live_users.create(unique_email("agent"), grants=[RoleGrant(role="agent")])
+    with live_server.app.test_request_context():
+        start = utcnow() + timedelta(days=3)
+        from civic.accounts.models import User
+
+        actor = _db.session.scalar(sa.select(User).where(User.email == agent[0]))
+        event = services.save_event(
+            actor,
+            None,
+            kind="permanence",
+            title=title,
+            description="",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            commune_id=None,
+            place_name="Mairie",
+            address="",
+            accessibility="",
+            online_url="",
+            organiser_commune_id=None,
+            consultation_id=None,
+            phase_id=None,
+            registration=True,
+            capacity=10,
+        )
+        services.publish(actor, event)
+        services.register(
+            event,
+            name="Jeanne Martin",
+            email=unique_email("sheet"),
+            entered_by=actor,
+            channel="counter",
+        )
+        _db.session.commit()
+        event_id = event.id
+        _db.session.remove()
+    log_in(page, *agent)
+    for path in (
+        "/gestion/agenda",
+        "/gestion/agenda/nouveau",
+        f"/gestion/agenda/{event_id}",
+        f"/gestion/agenda/{event_id}/inscriptions",
+        f"/gestion/agenda/{event_id}/emargement",
+        f"/gestion/agenda/{event_id}/annulation",
+        f"/gestion/agenda/{event_id}/compte-rendu",
+        "/gestion/agenda/import",
+    ):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        check_axe(page, js)
+    # The event form with its errors.
+    page.goto("/gestion/agenda/nouveau")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    check_axe(page, js)
