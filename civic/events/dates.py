@@ -58,3 +58,32 @@ def register(state) -> None:
     env.filters["agenda_day"] = day
     env.filters["agenda_moment"] = moment
     env.globals["agenda_span"] = span
+
+
+def month_grid(first: datetime, items: list) -> list[list[tuple]]:
+    """The weeks of a month, Monday first: each day is (date, [(item, mark)]) or None outside
+    the month. An event shows on the day it starts; a consultation stage on the day it opens
+    and on the day it closes (mark "opens" / "closes")."""
+    import calendar
+
+    by_day: dict = {}
+    for item in items:
+        start = item.starts_at.astimezone(PARIS).date()
+        if item.source == "phase":
+            end = item.ends_at.astimezone(PARIS).date()
+            by_day.setdefault(start, []).append((item, "opens"))
+            by_day.setdefault(end, []).append((item, "closes"))
+        else:
+            by_day.setdefault(start, []).append((item, ""))
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+        weeks.append([(d, by_day.get(d, [])) if d.month == first.month else None for d in week])
+    return weeks
+
+
+def weekdays() -> list[str]:
+    """Monday to Sunday, in the page's language."""
+    from babel.dates import get_day_names
+
+    names = get_day_names("wide", locale=_locale())
+    return [names[i] for i in range(7)]

@@ -13,7 +13,7 @@ from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.models import utcnow
 from civic.core.permissions import can, require
 from civic.core.validators import paris_to_utc, utc_to_paris
-from civic.events import feeds, importer, queries, services, sources
+from civic.events import dates, feeds, importer, queries, services, sources
 from civic.events.dates import PARIS
 from civic.events.forms import (
     AgentRegistrationForm,
@@ -36,6 +36,7 @@ from civic.extensions import db
 
 FEED_PAST = timedelta(days=30)
 FEED_LIMIT = 2000
+MONTH_LIMIT = 500
 
 
 def page_arg() -> int:
@@ -105,13 +106,22 @@ def index():
         args["mois"] = month.strftime("%Y-%m")
     else:
         filters.after = utcnow()
-    page = queries.agenda(filters, page_arg())
+    grid, page = None, None
+    if month is not None and request.args.get("vue") != "liste":
+        # The month as a table of weeks: every item of the month (a month holds a few dozen).
+        grid = dates.month_grid(month, queries.all_items(filters, MONTH_LIMIT))
+    else:
+        page = queries.agenda(filters, page_arg())
+        if month is not None:
+            args["vue"] = "liste"
     now_month = utcnow().astimezone(PARIS).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     shown = month or now_month
     return render_page_or_block(
         "events/index.html",
         "results",
         page=page,
+        grid=grid,
+        weekdays=dates.weekdays() if grid else [],
         filters=filters,
         args=args,
         month=month,

@@ -77,12 +77,26 @@ def test_agenda_pages_in_sql_and_counts_match(client, db, make_event):
     assert count == 23
 
 
-def test_agenda_month_view_without_javascript(client, db, make_event):
-    event = make_event(title="Visite de la station")
-    month = event.starts_at.strftime("%Y-%m")
-    page = text(client.get(f"/agenda?mois={month}"))
-    assert "Visite de la station" in page
-    assert "Mois suivant" in page
+def test_agenda_month_view_without_javascript(client, db, make_event, climate):
+    from civic.events.dates import PARIS
+
+    event = make_event(title="Visite de la station", kind="visite")
+    month = event.starts_at.astimezone(PARIS).strftime("%Y-%m")
+    body = client.get(f"/agenda?mois={month}").get_data(as_text=True)
+    grid = text(client.get(f"/agenda?mois={month}"))
+    assert '<table class="table agenda-month">' in body
+    day = event.starts_at.astimezone(PARIS).day
+    cell = re.search(rf'<td><span class="day">{day}</span>(.*?)</td>', body, re.S).group(1)
+    assert "Visite de la station" in cell
+    assert "lundi" in grid and "Mois suivant" in grid
+    listing = text(client.get(f"/agenda?mois={month}&vue=liste"))
+    assert "Visite de la station" in listing and "agenda-month\"" not in listing
+    # A consultation stage shows on the day it opens and on the day it closes.
+    phase = climate["consultation"].phases[1]
+    closing = phase.ends_at.astimezone(PARIS)
+    body = client.get(f"/agenda?mois={closing:%Y-%m}").get_data(as_text=True)
+    cell = re.search(rf'<td><span class="day">{closing.day}</span>(.*?)</td>', body, re.S)
+    assert "Clôture" in cell.group(1)
 
 
 def test_htmx_gets_only_the_results(client, db, make_event):
