@@ -71,6 +71,9 @@ class EventForm(FlaskForm):
     consultation_id = SelectField(
         _l("Concertation liée"), coerce=_int_or_none, validate_choice=False
     )
+    phase_id = SelectField(
+        _l("Étape de la concertation"), coerce=_int_or_none, validate_choice=False
+    )
     registration = BooleanField(_l("Inscription demandée"))
     capacity = IntegerField(
         _l("Nombre de places"),

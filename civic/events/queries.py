@@ -118,6 +118,12 @@ def consultation_by_slug(slug: str):
     )
 
 
+def phase_consultation_id(phase_id: int) -> int | None:
+    from civic.consultations.models import Phase
+
+    return db.session.scalar(sa.select(Phase.consultation_id).where(Phase.id == phase_id))
+
+
 def registration_of(event: Event, user) -> Registration | None:
     if not user.is_authenticated:
         return None

@@ -345,8 +345,10 @@ def _event_form(event: Event | None) -> EventForm:
     ):
         organisers.append((event.organiser_commune_id, event.organiser_commune.name))
     form.organiser_commune_id.choices = organisers
-    form.consultation_id.choices = [("", _("Aucune"))] + [
-        (c.id, c.title) for c in queries.published_consultations()
+    consultations = queries.published_consultations()
+    form.consultation_id.choices = [("", _("Aucune"))] + [(c.id, c.title) for c in consultations]
+    form.phase_id.choices = [("", _("Aucune"))] + [
+        (p.id, f"{c.title} — {p.title}") for c in consultations for p in c.phases
     ]
     if request.method == "GET" and event is not None:
         form.starts_at.data = utc_to_paris(event.starts_at)
@@ -355,10 +357,18 @@ def _event_form(event: Event | None) -> EventForm:
 
 
 def _form_fields(form: EventForm) -> dict | None:
-    for field in (form.commune_id, form.organiser_commune_id, form.consultation_id):
+    for field in (form.commune_id, form.organiser_commune_id, form.consultation_id, form.phase_id):
         if field.data not in {field.coerce(value) for value, _label in field.choices}:
             field.errors = [_("Choisissez dans la liste.")]
             return None
+    consultation_id = form.consultation_id.data
+    if form.phase_id.data is not None:
+        # A stage belongs to one consultation: it names the consultation too.
+        phase_consultation = queries.phase_consultation_id(form.phase_id.data)
+        if consultation_id not in (None, phase_consultation):
+            form.phase_id.errors = [_("Cette étape appartient à une autre concertation.")]
+            return None
+        consultation_id = phase_consultation
     return {
         "kind": form.kind.data,
         "title": form.title.data,
@@ -371,8 +381,8 @@ def _form_fields(form: EventForm) -> dict | None:
         "accessibility": form.accessibility.data or "",
         "online_url": form.online_url.data or "",
         "organiser_commune_id": form.organiser_commune_id.data,
-        "consultation_id": form.consultation_id.data,
-        "phase_id": None,
+        "consultation_id": consultation_id,
+        "phase_id": form.phase_id.data,
         "registration": bool(form.registration.data),
         "capacity": form.capacity.data,
     }

@@ -37,7 +37,7 @@ def test_agenda_lists_published_events_phases_and_workshops(
     assert "Brouillon secret" not in page
     assert "Atelier des mobilités" in page
     # The current phase of the climate consultation is a date of the agenda too.
-    assert "Plan climat — Propositions et votes" in page
+    assert "</a> — Propositions et votes" in page
 
 
 def test_agenda_filters(client, db, make_event):
@@ -291,6 +291,21 @@ def test_agent_creates_publishes_edits_and_cancels(client, db, login, publisher)
     )
     client.post(f"/gestion/agenda/{event.id}/annulation", data={"reason": "Intempéries"})
     assert db.session.get(Event, event.id).status == "cancelled"
+
+
+def test_event_linked_to_a_consultation_stage(client, db, login, publisher, climate):
+    login(publisher)
+    phase = climate["consultation"].phases[1]
+    response = client.post(
+        "/gestion/agenda/nouveau", data=_event_form(phase_id=str(phase.id), publish="1")
+    )
+    assert response.status_code == 303
+    event = db.session.scalar(sa.select(Event).where(Event.phase_id == phase.id))
+    assert event.consultation_id == climate["consultation"].id
+    page = text(client.get(f"/agenda/{event.id}"))
+    assert "</a> — Propositions et votes" in page
+    filtered = text(client.get("/agenda?concertation=plan-climat&type=reunion"))
+    assert event.title in filtered
 
 
 def test_event_form_refuses_bad_input(client, db, login, publisher):
