@@ -224,7 +224,7 @@ def register(
                 registration.user_id = user.id
     event_link = url_for("events.show", event_id=event.id, _external=True)
     link = url_for("events.registration", token=token, _external=True)
-    if new and trusted:
+    if trusted and registration.status == RegistrationStatus.PENDING:
         _take_seat(registration)
         _mail(
             registration,

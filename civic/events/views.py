@@ -169,6 +169,12 @@ def _registration_form(form_class=RegistrationForm, **kwargs):
     return form
 
 
+def _chosen_commune(form) -> int | None:
+    """The declared commune if it is one of the list (anything else is left out)."""
+    valid = {value for value, _label in form.commune_id.choices}
+    return form.commune_id.data if form.commune_id.data in valid else None
+
+
 def _show(event: Event, item, form, status: int = 200):
     mine = queries.registration_of(event, current_user)
     return (
@@ -212,7 +218,7 @@ def register(event_id: int):
         if not form.validate_on_submit():
             return _show(event, sources.event_item(event), form, 422)
         name, email = form.name.data, form.email.data
-        commune_id = form.commune_id.data if form.commune_id.data not in (-1,) else None
+        commune_id = _chosen_commune(form)
     if not email:
         abort(400)
     try:
@@ -230,18 +236,24 @@ def register(event_id: int):
         return redirect_303("events.show", event_id=event.id)
     db.session.commit()
     registration = result.registration
-    if registration.status == RegistrationStatus.CONFIRMED and result.new:
+    with_account = (
+        current_user.is_authenticated
+        and current_user.email_confirmed_at is not None
+        and email.strip().lower() == current_user.email
+    )
+    if with_account and registration.status == RegistrationStatus.CONFIRMED:
         flash(_("Vous êtes inscrit·e. Un e-mail vous le confirme."), "success")
-    elif registration.status == RegistrationStatus.WAITING and result.new:
+    elif with_account and registration.status == RegistrationStatus.WAITING:
         flash(
             _(
-                "L'événement est complet : vous êtes sur la liste d'attente. Vous serez prévenu·e "
-                "par e-mail si une place se libère."
+                "L'événement est complet : vous êtes sur la liste d'attente. Vous serez "
+                "prévenu·e par e-mail si une place se libère."
             ),
             "success",
         )
     else:
-        # The same message whatever the address's state: nobody learns who registered.
+        # Without an account, the same message whatever the address's state: nobody learns
+        # from this page who registered.
         flash(
             _(
                 "Un e-mail vient d'être envoyé à %(email)s : suivez son lien pour confirmer.",
@@ -482,7 +494,7 @@ def registrations(event_id: int):
                 event,
                 name=form.name.data,
                 email=form.email.data,
-                commune_id=form.commune_id.data if form.commune_id.data != -1 else None,
+                commune_id=_chosen_commune(form),
                 entered_by=current_user,
                 channel=form.channel.data,
             )

@@ -90,7 +90,7 @@ def test_agenda_month_view_without_javascript(client, db, make_event, climate):
     assert "Visite de la station" in cell
     assert "lundi" in grid and "Mois suivant" in grid
     listing = text(client.get(f"/agenda?mois={month}&vue=liste"))
-    assert "Visite de la station" in listing and "agenda-month\"" not in listing
+    assert "Visite de la station" in listing and 'agenda-month"' not in listing
     # A consultation stage shows on the day it opens and on the day it closes.
     phase = climate["consultation"].phases[1]
     closing = phase.ends_at.astimezone(PARIS)
@@ -475,3 +475,35 @@ def test_agenda_in_open_data_without_personal_data(client, db, make_event, app):
     assert [row["titre"] for row in api["data"]] == [event.title]
     assert api["data"][0]["liste_attente"] == 0
     assert "secret@example.org" not in body and "Nom Secret" not in body
+
+
+def test_registration_with_odd_commune_values(client, db, make_event):
+    event = make_event(capacity=5)
+    for i, value in enumerate(("99999999", "²", "-1", "abc")):
+        response = client.post(
+            f"/agenda/{event.id}/inscription",
+            data={"name": "A", "email": f"odd{i}@example.org", "commune_id": value},
+        )
+        assert response.status_code == 303, value
+    communes = db.session.scalars(
+        sa.select(Registration.commune_id).where(Registration.event_id == event.id)
+    )
+    assert set(communes) == {None}
+
+
+def test_account_click_takes_the_seat_of_a_pending_registration(
+    client, db, make_event, make_user, login
+):
+    event = make_event(capacity=5)
+    user = make_user(email="deja@example.org")
+    client.post(
+        f"/agenda/{event.id}/inscription",
+        data={"name": "Moi", "email": "deja@example.org", "commune_id": ""},
+    )
+    login(user)
+    client.post(f"/agenda/{event.id}/inscription", data={"account": "1"})
+    page = text(client.get(f"/agenda/{event.id}"))
+    assert "Votre inscription : Inscription confirmée." in page
+    assert "Vous êtes inscrit·e." in page
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).seats_taken == 1
