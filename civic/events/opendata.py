@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
+from civic.consultations.models import Consultation
 from civic.events.models import Event, Registration, RegistrationStatus, Status
 from civic.extensions import db
 from civic.territory.models import Commune
@@ -33,6 +34,13 @@ def agenda_rows(consultation_id=None, since=None, after=0, limit=None):
         .group_by(Registration.event_id)
         .subquery()
     )
+    # The link to a consultation is published only while the consultation is.
+    published = (
+        sa.select(Consultation.id).where(Consultation.published_at.is_not(None)).scalar_subquery()
+    )
+    shown_consultation = sa.case(
+        (Event.consultation_id.in_(published), Event.consultation_id), else_=None
+    )
     query = (
         sa.select(
             Event,
@@ -41,6 +49,7 @@ def agenda_rows(consultation_id=None, since=None, after=0, limit=None):
             totals.c.confirmed,
             totals.c.waiting,
             totals.c.present,
+            shown_consultation,
         )
         .outerjoin(place, place.id == Event.commune_id)
         .outerjoin(organiser, organiser.id == Event.organiser_commune_id)
@@ -48,13 +57,21 @@ def agenda_rows(consultation_id=None, since=None, after=0, limit=None):
         .where(Event.status.in_([Status.PUBLISHED.value, Status.CANCELLED.value]))
     )
     if consultation_id is not None:
-        query = query.where(Event.consultation_id == consultation_id)
+        query = query.where(shown_consultation == consultation_id)
     if since:
         query = query.where(Event.updated_at >= since)
     query = query.where(Event.id > after).order_by(Event.id)
     if limit is not None:
         query = query.limit(limit)
-    for event, insee, organiser_insee, confirmed, waiting, present in db.session.execute(query):
+    for (
+        event,
+        insee,
+        organiser_insee,
+        confirmed,
+        waiting,
+        present,
+        consultation,
+    ) in db.session.execute(query):
         yield {
             "id": event.id,
             "type": event.kind,
@@ -68,7 +85,7 @@ def agenda_rows(consultation_id=None, since=None, after=0, limit=None):
             "accessibilite": event.accessibility,
             "en_ligne": event.online_url,
             "organisateur_insee": organiser_insee,
-            "consultation_id": event.consultation_id,
+            "consultation_id": consultation,
             "annule": event.is_cancelled,
             "capacite": event.capacity,
             "inscrits": confirmed or 0,

@@ -116,7 +116,9 @@ def event_item(event: Event) -> AgendaItem:
         cancelled=event.is_cancelled,
         sequence=event.sequence,
         updated_at=event.updated_at,
-        consultation=event.consultation,
+        consultation=event.consultation
+        if event.consultation is not None and event.consultation.is_published
+        else None,
         organiser=organiser_name(event),
         extra={"event": event},
     )

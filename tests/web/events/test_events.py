@@ -37,7 +37,7 @@ def test_agenda_lists_published_events_phases_and_workshops(
     assert "Brouillon secret" not in page
     assert "Atelier des mobilités" in page
     # The current phase of the climate consultation is a date of the agenda too.
-    assert "</a> — Propositions et votes" in page
+    assert "Plan climat — Propositions et votes" in page
 
 
 def test_agenda_filters(client, db, make_event):
