@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from civic.answers.blueprint import bp as answers
     from civic.consultations.blueprint import bp as consultations
     from civic.documents.blueprint import bp as documents
+    from civic.events.blueprint import bp as events
     from civic.moderation.blueprint import bp as moderation
     from civic.opendata.blueprint import bp as opendata
     from civic.pages.blueprint import bp as pages
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         analysis,
         answers,
         workshops,
+        events,
         ratings,
         opendata,
     ):

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from civic.analysis.commands import analysis_cli
 from civic.cli_i18n import _c
 from civic.core.jobs import site_request_context
+from civic.events.commands import events_cli
 from civic.extensions import db
 from civic.workshops.commands import workshops_cli
 
@@ -361,3 +362,4 @@ def opendata_export(out):
 # The pure commands of the analysis and selection engines: no app context needed.
 civic_cli.add_command(analysis_cli)
 civic_cli.add_command(workshops_cli)
+civic_cli.add_command(events_cli)

@@ -10,6 +10,7 @@ from civic.analysis import demo as analysis_demo
 from civic.consultations import demo as consultations_demo
 from civic.core.models import utcnow
 from civic.documents import demo as documents_demo
+from civic.events import demo as events_demo
 from civic.extensions import db
 from civic.moderation import demo as moderation_demo
 from civic.ratings import demo as ratings_demo
@@ -71,6 +72,7 @@ def load_demo(if_empty: bool = False) -> list[tuple[str, str, str]] | None:
     moderation_demo.load(people)
     ratings_demo.load(people)
     workshops_demo.load(people)
+    events_demo.load(people)
     analysis_demo.load(people)
     documents_demo.load(people)
     return accounts

@@ -149,6 +149,17 @@ def xml_problems(body: str) -> list[str]:
     return problems + _evaluated(body)
 
 
+def calendar_problems(body: str) -> list[str]:
+    """An iCalendar feed is text for calendars (served with nosniff): it must still parse."""
+    from icalendar import Calendar
+
+    try:
+        Calendar.from_ical(body)
+    except ValueError as error:
+        return [f"the iCalendar does not parse any more: {error}"]
+    return _evaluated(body)
+
+
 def text_problems(body: str) -> list[str]:
     """Plain text (an e-mail) is inert by nature; only template evaluation is a finding."""
     return _evaluated(body)
@@ -177,6 +188,8 @@ def response_problems(response) -> list[str]:
             problems.append("CSV with user text not served as an attachment")
     elif mimetype.endswith("xml"):
         problems += xml_problems(body)
+    elif mimetype == "text/calendar":
+        problems += calendar_problems(body)
     else:
         problems.append(f"user text served as {mimetype or 'no type'}")
     return problems

@@ -78,6 +78,21 @@ def url_values(make_user, db, climate, app, make_workshop, climate_draft):
 
     passage = item(climate_draft)
     amendment = documents.propose_amendment(target, passage, text="Autre rédaction.", reason="")
+    from datetime import timedelta
+
+    from civic.core.models import utcnow
+    from civic.events.models import Event
+
+    start = utcnow() + timedelta(days=12)
+    event = Event(
+        title="Réunion publique",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        status="published",
+        registration=True,
+        capacity=10,
+    )
+    db.session.add(event)
     db.session.commit()
     return {
         "draft_id": climate_draft.id,
@@ -85,6 +100,7 @@ def url_values(make_user, db, climate, app, make_workshop, climate_draft):
         "amendment_id": amendment.id,
         "number": 1,
         "workshop_id": workshop.id,
+        "event_id": event.id,
         "volunteer_id": volunteer.id,
         "selection_id": selection.id,
         "note_id": note.id,

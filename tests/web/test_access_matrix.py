@@ -38,6 +38,9 @@ RECRUITERS = {**FACILITATORS, "agent": 200}
 STAFF = {**RECRUITERS, "elected": 200}
 
 
+PUBLISHERS = ("agent", "elected", "facilitator", "admin")
+
+
 def facilitators(status: int) -> dict:
     return {**FACILITATORS, "facilitator": status, "admin": status}
 
@@ -81,6 +84,27 @@ EXPECTED = {
     "workshops.volunteer": ("GET", USERS_ONLY),
     "workshops.withdraw": ("POST", post_only(303)),
     # No draw is published yet: only the facilitators see the (empty) audit page.
+    "events.index": ("GET", ALL),
+    "events.agenda_ics": ("GET", ALL),
+    "events.show": ("GET", ALL),
+    "events.event_ics": ("GET", ALL),
+    # Without a name and an address the form comes back with its errors.
+    "events.register": ("POST", {r: 422 for r in ROLES}),
+    # No report yet: only those who manage the event see the draft.
+    "events.report": ("GET", {**{r: 404 for r in ROLES}, **{r: 200 for r in PUBLISHERS}}),
+    "events.registration": ("GET", {r: 404 for r in ROLES}),
+    "events.confirm_registration": ("POST", {r: 404 for r in ROLES}),
+    "events.cancel_registration": ("POST", {r: 404 for r in ROLES}),
+    "events.manage_index": ("GET", STAFF),
+    "events.create": ("GET", STAFF),
+    "events.import_events": ("GET", {**STAFF, "elected": 403}),
+    "events.edit": ("GET", STAFF),
+    "events.publish": ("POST", {**STAFF, **{r: 303 for r in PUBLISHERS}}),
+    "events.cancel": ("GET", STAFF),
+    "events.registrations": ("GET", STAFF),
+    "events.attendance_sheet": ("GET", STAFF),
+    "events.attendance": ("POST", {**STAFF, **{r: 303 for r in PUBLISHERS}}),
+    "events.edit_report": ("GET", STAFF),
     "workshops.selection_audit": (
         "GET",
         {**{r: 404 for r in ROLES}, "facilitator": 200, "admin": 200},

@@ -38,6 +38,7 @@ FORBIDDEN = (
     "Texte masqué",
     "Propos insultants",
     "Commentaire masqué",
+    "Brouillon d'agenda",
     "Avis masqué",
     "Avis en attente",
     "Brouillon secret",
@@ -243,6 +244,28 @@ def seed(app, climate, make_user, db) -> dict:
                 comment=comment,
             )
             rating.comment_status = statuses.get(comment, "")
+    from datetime import timedelta
+
+    from civic.events import services as events
+
+    start = utcnow() + timedelta(days=4)
+    event_fields = {
+        "kind": "reunion", "title": "Réunion publique", "description": "", "starts_at": start,
+        "ends_at": start + timedelta(hours=2), "commune_id": None, "place_name": "",
+        "address": "", "accessibility": "", "online_url": "", "organiser_commune_id": None,
+        "consultation_id": consultation.id, "phase_id": None, "registration": True,
+        "capacity": 10,
+    }  # fmt: skip
+    with app.test_request_context():
+        meeting = events.save_event(official, None, **event_fields)
+        events.publish(official, meeting)
+        events.register(meeting, name=SECRET_NAME, email=SECRET_EMAIL, user=author)
+        # A draft event, and one linked to the draft consultation: neither is published as such.
+        events.save_event(official, None, **{**event_fields, "title": "Brouillon d'agenda"})
+        linked = events.save_event(
+            official, None, **{**event_fields, "title": "Réunion liée", "consultation_id": draft.id}
+        )
+        events.publish(official, linked)
     db.session.commit()
     return {"shown": shown, "draft": draft, "service": service, "note": note}
 

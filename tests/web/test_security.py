@@ -100,6 +100,7 @@ def test_every_post_without_csrf_token_is_refused(app, client, make_user):
         "name": "x",
         "filename": "x.csv",
         "workshop_id": 1,
+        "event_id": 1,
         "volunteer_id": 1,
         "selection_id": 1,
         "note_id": 1,

@@ -1,0 +1,1 @@
+"""The shared agenda of the territory: events, registration, feeds and imports."""

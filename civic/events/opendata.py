@@ -1,0 +1,140 @@
+"""The agenda in the open-data catalogue: public events only, no registrant's name or address,
+and registrations as totals (confirmed, waiting, present)."""
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
+
+from civic.consultations.models import Consultation
+from civic.events.models import Event, Registration, RegistrationStatus, Status
+from civic.extensions import db
+from civic.territory.models import Commune
+
+INT, STR, DATE, BOOL = "integer", "string", "datetime", "boolean"
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def agenda_rows(consultation_id=None, since=None, after=0, limit=None):
+    organiser = aliased(Commune)
+    place = aliased(Commune)
+    totals = (
+        sa.select(
+            Registration.event_id,
+            sa.func.sum(
+                sa.case((Registration.status == RegistrationStatus.CONFIRMED.value, 1), else_=0)
+            ).label("confirmed"),
+            sa.func.sum(
+                sa.case((Registration.status == RegistrationStatus.WAITING.value, 1), else_=0)
+            ).label("waiting"),
+            sa.func.sum(sa.case((Registration.attended.is_(True), 1), else_=0)).label("present"),
+        )
+        .group_by(Registration.event_id)
+        .subquery()
+    )
+    # The link to a consultation is published only while the consultation is.
+    published = (
+        sa.select(Consultation.id).where(Consultation.published_at.is_not(None)).scalar_subquery()
+    )
+    shown_consultation = sa.case(
+        (Event.consultation_id.in_(published), Event.consultation_id), else_=None
+    )
+    query = (
+        sa.select(
+            Event,
+            place.insee,
+            organiser.insee,
+            totals.c.confirmed,
+            totals.c.waiting,
+            totals.c.present,
+            shown_consultation,
+        )
+        .outerjoin(place, place.id == Event.commune_id)
+        .outerjoin(organiser, organiser.id == Event.organiser_commune_id)
+        .outerjoin(totals, totals.c.event_id == Event.id)
+        .where(Event.status.in_([Status.PUBLISHED.value, Status.CANCELLED.value]))
+    )
+    if consultation_id is not None:
+        query = query.where(shown_consultation == consultation_id)
+    if since:
+        query = query.where(Event.updated_at >= since)
+    query = query.where(Event.id > after).order_by(Event.id)
+    if limit is not None:
+        query = query.limit(limit)
+    for (
+        event,
+        insee,
+        organiser_insee,
+        confirmed,
+        waiting,
+        present,
+        consultation,
+    ) in db.session.execute(query):
+        yield {
+            "id": event.id,
+            "type": event.kind,
+            "titre": event.title,
+            "description": event.description,
+            "debut": _iso(event.starts_at),
+            "fin": _iso(event.ends_at),
+            "lieu": event.place_name,
+            "adresse": event.address,
+            "commune_insee": insee,
+            "accessibilite": event.accessibility,
+            "en_ligne": event.online_url,
+            "organisateur_insee": organiser_insee,
+            "consultation_id": consultation,
+            "annule": event.is_cancelled,
+            "capacite": event.capacity,
+            "inscrits": confirmed or 0,
+            "liste_attente": waiting or 0,
+            "presents": present or 0,
+            "compte_rendu_publie": event.report_published_at is not None,
+            "mis_a_jour_le": _iso(event.updated_at),
+        }
+
+
+def register() -> None:
+    """Add the agenda to the catalogue (the open-data package lists its datasets)."""
+    from civic.opendata import datasets
+
+    if "agenda" in datasets.BY_NAME:
+        return
+    dataset = datasets.Dataset(
+        "agenda",
+        _l("Agenda du territoire"),
+        _l(
+            "Les réunions publiques, permanences, visites et ateliers publiés par le Sicoval "
+            "et ses communes, annulations comprises ; les inscriptions en totaux seulement."
+        ),
+        "daily",
+        [
+            ("id", INT, "Identifiant"),
+            ("type", STR, "Type (reunion, permanence, information, visite, atelier, en-ligne)"),
+            ("titre", STR, "Titre"),
+            ("description", STR, "Description"),
+            ("debut", DATE, "Début (UTC)"),
+            ("fin", DATE, "Fin (UTC)"),
+            ("lieu", STR, "Nom du lieu"),
+            ("adresse", STR, "Adresse"),
+            ("commune_insee", STR, "Commune du lieu"),
+            ("accessibilite", STR, "Accessibilité"),
+            ("en_ligne", STR, "Lien de la réunion en ligne"),
+            ("organisateur_insee", STR, "Commune organisatrice (vide : le Sicoval)"),
+            ("consultation_id", INT, "Concertation liée"),
+            ("annule", BOOL, "Annulé"),
+            ("capacite", INT, "Nombre de places (vide : sans limite)"),
+            ("inscrits", INT, "Inscriptions confirmées"),
+            ("liste_attente", INT, "Personnes en liste d'attente"),
+            ("presents", INT, "Présents"),
+            ("compte_rendu_publie", BOOL, "Compte rendu publié"),
+            ("mis_a_jour_le", DATE, "Dernière modification"),
+        ],
+        agenda_rows,
+        by_consultation=True,
+        since="mis_a_jour_le",
+    )
+    datasets.DATASETS.append(dataset)
+    datasets.BY_NAME[dataset.name] = dataset

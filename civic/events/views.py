@@ -1,0 +1,627 @@
+"""Thin views: load, check, call a service, commit once, render or redirect."""
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, render_template, request
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from civic.core.htmx import redirect_303, render_page_or_block
+from civic.core.models import utcnow
+from civic.core.permissions import can, require
+from civic.core.validators import paris_to_utc, utc_to_paris
+from civic.events import dates, feeds, importer, queries, services, sources
+from civic.events.dates import PARIS
+from civic.events.forms import (
+    AgentRegistrationForm,
+    CancelForm,
+    EventForm,
+    ImportForm,
+    RegistrationForm,
+    ReportForm,
+)
+from civic.events.models import (
+    AGENDA_TYPE_LABELS,
+    KIND_LABELS,
+    REGISTRATION_STATUS_LABELS,
+    STATUS_LABELS,
+    Event,
+    RegistrationStatus,
+)
+from civic.events.permissions import organiser_ids
+from civic.extensions import db
+
+FEED_PAST = timedelta(days=30)
+FEED_LIMIT = 2000
+MONTH_LIMIT = 500
+
+
+def page_arg() -> int:
+    """The `page` argument: ASCII digits only ("²" passes str.isdigit() but not int())."""
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 100_000:
+        abort(404)
+    return int(raw)
+
+
+# --- the public agenda ----------------------------------------------------------------------
+
+
+def _filters() -> tuple[sources.Filters, dict, list[str]]:
+    """The agenda's filters from the query string; an unknown value is a 404, never a 500.
+    Returns the filters, the query arguments to keep in links, and the filters' names."""
+    args = {}
+    names = []
+    filters = sources.Filters()
+    insee = request.args.get("commune", "")
+    if insee:
+        filters.commune = queries.commune_by_insee(insee)
+        if filters.commune is None:
+            abort(404)
+        args["commune"] = insee
+        names.append(filters.commune.name)
+    kind = request.args.get("type", "")
+    if kind:
+        if kind not in AGENDA_TYPE_LABELS:
+            abort(404)
+        filters.type = kind
+        args["type"] = kind
+        names.append(str(AGENDA_TYPE_LABELS[kind]))
+    slug = request.args.get("concertation", "")
+    if slug:
+        filters.consultation = queries.consultation_by_slug(slug)
+        if filters.consultation is None:
+            abort(404)
+        args["concertation"] = slug
+        names.append(filters.consultation.title)
+    return filters, args, names
+
+
+def _month() -> datetime | None:
+    raw = request.args.get("mois", "")
+    if not raw:
+        return None
+    try:
+        month = datetime.strptime(raw, "%Y-%m")
+    except ValueError:
+        abort(404)
+    if not 2000 <= month.year <= 2100:
+        abort(404)
+    return month.replace(tzinfo=PARIS)
+
+
+def _next_month(month: datetime) -> datetime:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def index():
+    filters, args, _names = _filters()
+    month = _month()
+    if month is not None:
+        filters.after = month.astimezone(UTC)
+        filters.before = _next_month(month).astimezone(UTC)
+        args["mois"] = month.strftime("%Y-%m")
+    else:
+        filters.after = utcnow()
+    grid, page = None, None
+    if month is not None and request.args.get("vue") != "liste":
+        # The month as a table of weeks: every item of the month (a month holds a few dozen).
+        grid = dates.month_grid(month, queries.all_items(filters, MONTH_LIMIT))
+    else:
+        page = queries.agenda(filters, page_arg())
+        if month is not None:
+            args["vue"] = "liste"
+    now_month = utcnow().astimezone(PARIS).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    shown = month or now_month
+    return render_page_or_block(
+        "events/index.html",
+        "results",
+        page=page,
+        grid=grid,
+        weekdays=dates.weekdays() if grid else [],
+        filters=filters,
+        args=args,
+        month=month,
+        previous_month=(shown - timedelta(days=1)).strftime("%Y-%m"),
+        next_month=_next_month(shown).strftime("%Y-%m"),
+        communes=queries.communes(),
+        consultations=queries.published_consultations(),
+        type_labels=AGENDA_TYPE_LABELS,
+    )
+
+
+def agenda_ics():
+    filters, _args, names = _filters()
+    filters.after = utcnow() - FEED_PAST
+    items = queries.all_items(filters, FEED_LIMIT)
+    response = Response(feeds.calendar(items, feeds.feed_name(names)), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'inline; filename="agenda-sicoval.ics"'
+    response.cache_control.public = True
+    response.cache_control.max_age = 900
+    return response
+
+
+def _event(event_id: int) -> Event:
+    if event_id > 2**31 - 1:
+        abort(404)
+    event = db.session.get(Event, event_id)
+    if event is None:
+        abort(404)
+    if not event.is_public and not can(current_user, "events.manage", event):
+        abort(404)  # drafts do not exist for the public
+    return event
+
+
+def show(event_id: int):
+    event = _event(event_id)
+    item = sources.event_item(event)
+    return _show(event, item, _registration_form())
+
+
+def _registration_form(form_class=RegistrationForm, **kwargs):
+    form = form_class(**kwargs)
+    form.commune_id.choices = [("", _("Non indiquée"))] + [
+        (c.id, c.name) for c in queries.communes()
+    ]
+    return form
+
+
+def _chosen_commune(form) -> int | None:
+    """The declared commune if it is one of the list (anything else is left out)."""
+    valid = {value for value, _label in form.commune_id.choices}
+    return form.commune_id.data if form.commune_id.data in valid else None
+
+
+def _show(event: Event, item, form, status: int = 200):
+    mine = queries.registration_of(event, current_user)
+    return (
+        render_template(
+            "events/show.html",
+            event=event,
+            item=item,
+            form=form,
+            mine=mine,
+            waiting_position=queries.waiting_position(mine) if mine else None,
+            json_ld=feeds.json_ld(item, event),
+            kind_labels=KIND_LABELS,
+            registration_labels=REGISTRATION_STATUS_LABELS,
+        ),
+        status,
+    )
+
+
+def event_ics(event_id: int):
+    event = _event(event_id)
+    if not event.is_public:
+        abort(404)
+    item = sources.event_item(event)
+    response = Response(feeds.calendar([item], event.title), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="evenement-{event.id}.ics"'
+    return response
+
+
+def register(event_id: int):
+    event = _event(event_id)
+    if not event.registration_is_open():
+        flash(_("Les inscriptions à cet événement sont closes."), "error")
+        return redirect_303("events.show", event_id=event.id)
+    if current_user.is_authenticated and request.form.get("account") == "1":
+        # One click with an account: its name and address.
+        name = current_user.public_name
+        email = current_user.email or ""
+        commune_id = current_user.commune_id
+    else:
+        form = _registration_form()
+        if not form.validate_on_submit():
+            return _show(event, sources.event_item(event), form, 422)
+        name, email = form.name.data, form.email.data
+        commune_id = _chosen_commune(form)
+    if not email:
+        abort(400)
+    try:
+        result = services.register(
+            event,
+            name=name,
+            email=email,
+            user=current_user if current_user.is_authenticated else None,
+            commune_id=commune_id,
+            locale=str(get_locale() or "fr"),
+        )
+    except services.EventError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect_303("events.show", event_id=event.id)
+    db.session.commit()
+    registration = result.registration
+    with_account = (
+        current_user.is_authenticated
+        and current_user.email_confirmed_at is not None
+        and email.strip().lower() == current_user.email
+    )
+    if with_account and registration.status == RegistrationStatus.CONFIRMED:
+        flash(_("Vous êtes inscrit·e. Un e-mail vous le confirme."), "success")
+    elif with_account and registration.status == RegistrationStatus.WAITING:
+        flash(
+            _(
+                "L'événement est complet : vous êtes sur la liste d'attente. Vous serez "
+                "prévenu·e par e-mail si une place se libère."
+            ),
+            "success",
+        )
+    else:
+        # Without an account, the same message whatever the address's state: nobody learns
+        # from this page who registered.
+        flash(
+            _(
+                "Un e-mail vient d'être envoyé à %(email)s : suivez son lien pour confirmer.",
+                email=email,
+            ),
+            "success",
+        )
+    return redirect_303("events.show", event_id=event.id)
+
+
+def _registration_by_token(token: str):
+    registration = services.by_token(token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def registration(token: str):
+    reg = _registration_by_token(token)
+    return render_template(
+        "events/registration.html",
+        registration=reg,
+        event=reg.event,
+        token=token,
+        position=queries.waiting_position(reg),
+        labels=REGISTRATION_STATUS_LABELS,
+    )
+
+
+def confirm_registration(token: str):
+    reg = _registration_by_token(token)
+    try:
+        services.confirm(reg)
+    except services.EventError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect_303("events.registration", token=token)
+    db.session.commit()
+    if reg.status == RegistrationStatus.CONFIRMED:
+        flash(_("Votre inscription est confirmée."), "success")
+    elif reg.status == RegistrationStatus.WAITING:
+        flash(_("L'événement est complet : vous êtes sur la liste d'attente."), "success")
+    return redirect_303("events.registration", token=token)
+
+
+def cancel_registration(token: str):
+    reg = _registration_by_token(token)
+    services.cancel_registration(reg)
+    db.session.commit()
+    flash(_("Votre inscription est annulée. Merci de nous avoir prévenus."), "success")
+    return redirect_303("events.registration", token=token)
+
+
+def report(event_id: int):
+    event = _event(event_id)
+    if not can(current_user, "events.read_report", event):
+        abort(404)  # no report yet
+    return render_template("events/report.html", event=event, item=sources.event_item(event))
+
+
+# --- management -----------------------------------------------------------------------------
+
+
+def manage_index():
+    page = queries.managed_events(current_user, page_arg())
+    return render_template(
+        "events/manage/index.html",
+        page=page,
+        kind_labels=KIND_LABELS,
+        status_labels=STATUS_LABELS,
+    )
+
+
+def _managed(event_id: int) -> Event:
+    if event_id > 2**31 - 1:
+        abort(404)
+    event = db.session.get(Event, event_id)
+    if event is None:
+        abort(404)
+    require("events.manage", event)
+    return event
+
+
+def _event_form(event: Event | None) -> EventForm:
+    form = EventForm(obj=event)
+    communes = queries.communes()
+    form.commune_id.choices = [("", _("Aucune (en ligne ou hors territoire)"))] + [
+        (c.id, c.name) for c in communes
+    ]
+    allowed = organiser_ids(current_user)
+    organisers = [("", _("Sicoval"))] if allowed is None or None in allowed else []
+    organisers += [
+        (c.id, _("Commune de %(name)s", name=c.name))
+        for c in communes
+        if allowed is None or c.id in allowed
+    ]
+    if (
+        event is not None
+        and event.organiser_commune is not None
+        and all(value != event.organiser_commune_id for value, _label in organisers)
+    ):
+        organisers.append((event.organiser_commune_id, event.organiser_commune.name))
+    form.organiser_commune_id.choices = organisers
+    consultations = queries.published_consultations()
+    form.consultation_id.choices = [("", _("Aucune"))] + [(c.id, c.title) for c in consultations]
+    form.phase_id.choices = [("", _("Aucune"))] + [
+        (p.id, f"{c.title} — {p.title}") for c in consultations for p in c.phases
+    ]
+    if request.method == "GET" and event is not None:
+        form.starts_at.data = utc_to_paris(event.starts_at)
+        form.ends_at.data = utc_to_paris(event.ends_at)
+    return form
+
+
+def _form_fields(form: EventForm) -> dict | None:
+    for field in (form.commune_id, form.organiser_commune_id, form.consultation_id, form.phase_id):
+        if field.data not in {field.coerce(value) for value, _label in field.choices}:
+            field.errors = [_("Choisissez dans la liste.")]
+            return None
+    consultation_id = form.consultation_id.data
+    if form.phase_id.data is not None:
+        # A stage belongs to one consultation: it names the consultation too.
+        phase_consultation = queries.phase_consultation_id(form.phase_id.data)
+        if consultation_id not in (None, phase_consultation):
+            form.phase_id.errors = [_("Cette étape appartient à une autre concertation.")]
+            return None
+        consultation_id = phase_consultation
+    return {
+        "kind": form.kind.data,
+        "title": form.title.data,
+        "description": form.description.data or "",
+        "starts_at": paris_to_utc(form.starts_at.data),
+        "ends_at": paris_to_utc(form.ends_at.data),
+        "commune_id": form.commune_id.data,
+        "place_name": form.place_name.data or "",
+        "address": form.address.data or "",
+        "accessibility": form.accessibility.data or "",
+        "online_url": form.online_url.data or "",
+        "organiser_commune_id": form.organiser_commune_id.data,
+        "consultation_id": consultation_id,
+        "phase_id": form.phase_id.data,
+        "registration": bool(form.registration.data),
+        "capacity": form.capacity.data,
+    }
+
+
+def create():
+    form = _event_form(None)
+    if form.validate_on_submit():
+        fields = _form_fields(form)
+        if fields is not None:
+            try:
+                event = services.save_event(current_user, None, **fields)
+                if request.form.get("publish") == "1":
+                    services.publish(current_user, event)
+            except services.EventError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+            else:
+                db.session.commit()
+                flash(_("L'événement est enregistré."), "success")
+                return redirect_303("events.edit", event_id=event.id)
+    status = 422 if form.is_submitted() else 200
+    return render_template("events/manage/edit.html", form=form, event=None), status
+
+
+def edit(event_id: int):
+    event = _managed(event_id)
+    form = _event_form(event)
+    if form.validate_on_submit():
+        fields = _form_fields(form)
+        if fields is not None:
+            try:
+                services.save_event(current_user, event, **fields)
+            except services.EventError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+            else:
+                db.session.commit()
+                flash(_("L'événement est enregistré."), "success")
+                return redirect_303("events.edit", event_id=event.id)
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template(
+            "events/manage/edit.html",
+            form=form,
+            event=event,
+            counts=queries.counts(event),
+            status_labels=STATUS_LABELS,
+        ),
+        status,
+    )
+
+
+def publish(event_id: int):
+    event = _managed(event_id)
+    try:
+        services.publish(current_user, event)
+    except services.EventError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect_303("events.edit", event_id=event.id)
+    db.session.commit()
+    flash(_("L'événement est publié dans l'agenda."), "success")
+    return redirect_303("events.edit", event_id=event.id)
+
+
+def cancel(event_id: int):
+    event = _managed(event_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            told = services.cancel(current_user, event, form.reason.data)
+        except services.EventError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(
+                ngettext(
+                    "L'événement est annulé ; %(num)d personne prévenue par e-mail.",
+                    "L'événement est annulé ; %(num)d personnes prévenues par e-mail.",
+                    told,
+                ),
+                "success",
+            )
+            return redirect_303("events.edit", event_id=event.id)
+    status = 422 if form.is_submitted() else 200
+    return render_template("events/manage/cancel.html", form=form, event=event), status
+
+
+def registrations(event_id: int):
+    event = _managed(event_id)
+    form = _registration_form(AgentRegistrationForm)
+    if form.validate_on_submit():
+        try:
+            services.register(
+                event,
+                name=form.name.data,
+                email=form.email.data,
+                commune_id=_chosen_commune(form),
+                entered_by=current_user,
+                channel=form.channel.data,
+            )
+        except services.EventError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("La personne est inscrite ; elle reçoit un e-mail."), "success")
+            return redirect_303("events.registrations", event_id=event.id)
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template(
+            "events/manage/registrations.html",
+            event=event,
+            form=form,
+            registrations=queries.registrations(event),
+            counts=queries.counts(event),
+            by_commune=queries.by_commune(event),
+            labels=REGISTRATION_STATUS_LABELS,
+        ),
+        status,
+    )
+
+
+def attendance_sheet(event_id: int):
+    event = _managed(event_id)
+    confirmed = [
+        r for r in queries.registrations(event) if r.status == RegistrationStatus.CONFIRMED
+    ]
+    return render_template(
+        "events/manage/sheet.html", event=event, registrations=confirmed, blank_rows=range(5)
+    )
+
+
+def attendance(event_id: int):
+    event = _managed(event_id)
+    present = set()
+    for raw in request.form.getlist("present"):
+        if raw.isascii() and raw.isdigit() and len(raw) < 10:
+            present.add(int(raw))
+    services.record_attendance(current_user, event, present)
+    db.session.commit()
+    flash(_("Les présences sont enregistrées."), "success")
+    return redirect_303("events.registrations", event_id=event.id)
+
+
+def edit_report(event_id: int):
+    event = _managed(event_id)
+    form = ReportForm()
+    if request.method == "GET":
+        form.report.data = event.report_html
+        form.publish.data = event.report_published_at is not None
+    if form.validate_on_submit():
+        services.save_report(current_user, event, form.report.data or "", form.publish.data)
+        db.session.commit()
+        flash(_("Le compte rendu est enregistré."), "success")
+        return redirect_303("events.edit", event_id=event.id)
+    status = 422 if form.is_submitted() else 200
+    return render_template("events/manage/report.html", form=form, event=event), status
+
+
+def _pending_path(token: str):
+    from civic.consultations.services import upload_dir
+
+    return upload_dir() / f"agenda-import-{token}.bin"
+
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+def import_events():
+    """Upload, preview what would be created and what is rejected, then confirm."""
+    form = ImportForm()
+    preview = None
+    token = request.form.get("token", "")
+    if form.validate_on_submit():
+        if token and len(token) == 32 and all(c in "0123456789abcdef" for c in token):
+            path = _pending_path(token)
+            data = path.read_bytes() if path.exists() else b""
+            filename = request.form.get("filename", "")[:200]
+        else:
+            upload = form.file.data
+            data = upload.read(MAX_IMPORT_BYTES + 1) if upload and upload.filename else b""
+            filename = getattr(upload, "filename", "") or ""
+            token = secrets.token_hex(16)
+            if len(data) <= MAX_IMPORT_BYTES:
+                _pending_path(token).write_bytes(data)
+        try:
+            if len(data) > MAX_IMPORT_BYTES:
+                raise importer.UnreadableFile(_("plus de 5 Mo"))
+            parsed = importer.parse(data, form.format.data, filename)
+        except importer.UnreadableFile as error:
+            form.file.errors = [_("Ce fichier ne peut pas être lu : %(why)s", why=str(error))]
+            return render_template("events/manage/import.html", form=form, preview=None), 422
+        if request.form.get("confirm") == "1" and parsed.rows:
+            result = services.import_events(
+                current_user, form.source.data, parsed.rows, parsed.rejected
+            )
+            db.session.commit()
+            _pending_path(token).unlink(missing_ok=True)
+            flash(
+                _(
+                    "Import terminé : %(c)s créés, %(u)s mis à jour, %(s)s inchangés, "
+                    "%(r)s rejetés.",
+                    c=result.created,
+                    u=result.updated,
+                    s=result.unchanged,
+                    r=len(result.rejected),
+                ),
+                "success",
+            )
+            return redirect_303("events.manage_index")
+        known = set(
+            db.session.scalars(
+                sa.select(Event.source_id).where(
+                    Event.source == form.source.data,
+                    Event.source_id.in_([r["source_id"] for r in parsed.rows[:1000]]),
+                )
+            )
+        )
+        preview = {
+            "parsed": parsed,
+            "token": token,
+            "filename": filename,
+            "sample": parsed.rows[:10],
+            "known": known,
+        }
+    status = 422 if form.is_submitted() and preview is None else 200
+    return render_template("events/manage/import.html", form=form, preview=preview), status

@@ -1,0 +1,3 @@
+"""The agenda's fixtures."""
+
+from tests.events_fixtures import make_event, publisher  # noqa: F401
