@@ -55,12 +55,17 @@ class Texts:
     def __init__(self):
         self.count = 0
 
-    def all(self, prefix: str = "") -> str:
-        parts = []
+    def all(self, prefix: str = "", limit: int | None = None) -> str:
+        """Every payload after `prefix`; with a limit (a column's length), the whole payloads
+        that fit, so that the database takes the text as a person could type it."""
+        text = prefix
         for kind in PAYLOADS:
             self.count += 1
-            parts.append(payload(kind, marker(self.count)))
-        return prefix + " ".join(parts)
+            piece = (" " if text.strip() else "") + payload(kind, marker(self.count))
+            if limit is not None and len(text) + len(piece) > limit:
+                continue
+            text += piece
+        return text
 
     def one(self, kind: str) -> str:
         self.count += 1
@@ -144,7 +149,7 @@ def make_scene(server: LiveServer, users: LiveUsers) -> Scene:
             consultation = services.save_consultation(
                 admin_user,
                 None,
-                title=t.all("Concertation "),
+                title=t.all("Concertation ", 200),
                 slug=slug,
                 summary=t.all(),
                 body="<p>" + t.all() + "</p>",
@@ -152,12 +157,12 @@ def make_scene(server: LiveServer, users: LiveUsers) -> Scene:
                 communes=[],
                 agree_limit=None,
                 premoderation=False,
-                cover_alt=t.all(),
+                cover_alt=t.all(limit=300),
             )
             services.add_phase(
                 admin_user,
                 consultation,
-                title=t.all("Phase "),
+                title=t.all("Phase ", 200),
                 description=t.all(),
                 starts_at=now - timedelta(days=1),
                 ends_at=now + timedelta(days=30),
@@ -168,17 +173,17 @@ def make_scene(server: LiveServer, users: LiveUsers) -> Scene:
             proposal = services.submit_proposal(
                 author,
                 consultation,
-                title=t.all("Idée "),
+                title=t.all("Idée ", 200),
                 body=t.all("Une idée : "),
                 theme=t.one("single-quote-breakout"),
                 commune_id=None,
             )
             services.add_comment(admin_user, proposal, body=t.all("Avis : "), stance="for")
             services.answer_proposal(
-                admin_user, proposal, status="retained", text=t.all(), signed_as=t.all()
+                admin_user, proposal, status="retained", text=t.all(), signed_as=t.all(limit=120)
             )
             proposal.milestones.append(
-                Milestone(title=t.all(), description=t.all(), progress=30, due_on=now)
+                Milestone(title=t.all(limit=200), description=t.all(), progress=30, due_on=now)
             )
             term = GlossaryTerm(term=f"xss{token}", definition=t.all())
             _db.session.add(term)
@@ -186,9 +191,9 @@ def make_scene(server: LiveServer, users: LiveUsers) -> Scene:
             service = Service(
                 source=f"e2e-xss-{token}",
                 source_id="1",
-                name=t.all("Piscine "),
+                name=t.all("Piscine ", 200),
                 type=service_type,
-                address=t.all(),
+                address=t.all(limit=300),
                 email="x@example.org",
                 website=t.one("javascript-url"),
                 phone=t.one("script"),
@@ -208,7 +213,9 @@ def make_scene(server: LiveServer, users: LiveUsers) -> Scene:
             _db.session.add(rating)
             _db.session.flush()
             _db.session.add(
-                ServiceAnswer(rating_id=rating.id, status="noted", text=t.all(), signed_as=t.all())
+                ServiceAnswer(
+                    rating_id=rating.id, status="noted", text=t.all(), signed_as=t.all(limit=120)
+                )
             )
             run = AnalysisRun(
                 consultation_id=consultation.id, status="done", progress=100, published_at=now
@@ -217,7 +224,7 @@ def make_scene(server: LiveServer, users: LiveUsers) -> Scene:
             _db.session.flush()
             cluster = Cluster(
                 run_id=run.id,
-                label=t.all(),
+                label=t.all(limit=200),
                 keywords=[t.one("template")],
                 size=1,
                 decision="retained",
