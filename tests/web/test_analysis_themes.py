@@ -4,8 +4,8 @@ import sqlalchemy as sa
 
 from civic.analysis.models import AnalysisRun
 from tests.conftest import log_in
+from tests.web.analysis_helpers import seed, start_run
 from tests.web.helpers import text
-from tests.web.test_analysis import seed, start_run
 
 
 def test_the_run_page_maps_themes_to_their_groups(app, client, climate, make_user, db):

@@ -10,8 +10,8 @@ from civic.analysis.pipeline import embeddings
 from civic.consultations import services as consultations
 from civic.consultations.models import Proposal
 from tests.conftest import log_in
+from tests.web.analysis_helpers import THEMES, seed
 from tests.web.helpers import text
-from tests.web.test_analysis import THEMES, seed
 
 pytestmark = pytest.mark.skipif(embeddings.MODEL is None, reason="no sentence encoder")
 
