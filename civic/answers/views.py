@@ -9,21 +9,17 @@ from civic.answers.forms import answer_form_context
 from civic.answers.models import Draft, Template
 from civic.consultations.models import ANSWER_LABELS, Consultation, Proposal
 from civic.core.htmx import redirect_303, render_page_or_block
+from civic.core.inputs import int_arg
 from civic.core.pagination import page_arg
 from civic.core.permissions import require
 from civic.extensions import db
 
 
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
-
-
 def waiting():
     filters = {
-        "consultation": _int_arg("concertation"),
+        "consultation": int_arg("concertation"),
         "theme": request.args.get("theme", "")[:80],
-        "commune": _int_arg("commune"),
+        "commune": int_arg("commune"),
     }
     page = queries.waiting(
         page_arg(),

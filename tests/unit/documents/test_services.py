@@ -259,3 +259,13 @@ def test_votes_close_on_amendments_of_a_superseded_version(climate_draft, make_u
             amendment_ids=[],
         )
     assert not can(voter, "documents.vote", amendment)
+
+
+def test_a_version_that_removes_most_passages_is_published(climate_draft, make_user, app, db):
+    # Passages removed in the new version have no successor (a refused page once answered 500).
+    with app.test_request_context():
+        version = services.publish_version(
+            make_user("agent"), climate_draft, source="0", note="Tout réécrit.", amendment_ids=[]
+        )
+    assert version.number == 2
+    assert [i.text for i in services.items_of(version)] == ["0"]
