@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from civic.analysis.commands import analysis_cli
-from civic.cli_i18n import _c
+from civic.cli_i18n import _c, echo_rejected
 from civic.core.jobs import site_request_context
 from civic.events.commands import events_cli
 from civic.extensions import db
@@ -276,8 +276,7 @@ def ratings_import(path, source, fmt, mapping, dry_run, as_json):
         ) from error
     if not parsed.rows:
         # An import closes the services its source no longer lists: an empty one would close all.
-        for row in parsed.rejected:
-            click.echo(_c("  ligne %(row)s : %(reason)s", row=row["row"], reason=row["reason"]))
+        echo_rejected(parsed.rejected)
         raise click.ClickException(_c("aucune ligne importable : rien n'est importé."))
     file_date = datetime.fromtimestamp(Path(path).stat().st_mtime, UTC)
     try:
@@ -304,8 +303,7 @@ def ratings_import(path, source, fmt, mapping, dry_run, as_json):
                 rejected=len(report.rejected),
             )
         )
-        for row in report.rejected:
-            click.echo(_c("  ligne %(row)s : %(reason)s", row=row["row"], reason=row["reason"]))
+        echo_rejected(report.rejected)
     if dry_run:
         click.echo(_c("Essai (--dry-run) : rien n'a été enregistré."))
 

@@ -13,6 +13,7 @@ import os
 from functools import cache
 from pathlib import Path
 
+import click
 from babel.numbers import format_decimal
 from babel.support import Translations
 
@@ -41,6 +42,12 @@ def _c(message: str, **variables) -> str:
 def _cn(singular: str, plural: str, n: int, **variables) -> str:
     text = _catalogue(language(), "messages").ngettext(singular, plural, n)
     return text % {"num": n, **variables}
+
+
+def echo_rejected(rows: list[dict]) -> None:
+    """The rows an import refused, one line each: {"row": N, "reason": "..."}."""
+    for row in rows:
+        click.echo(_c("  ligne %(row)s : %(reason)s", row=row["row"], reason=row["reason"]))
 
 
 def decimal(value: float) -> str:

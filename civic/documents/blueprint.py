@@ -14,15 +14,14 @@ from civic.documents.models import DECISION_LABELS
 
 bp = Blueprint("documents", __name__)
 # Ids past PostgreSQL's integer are no address here (a 404, not a database error).
-ID = "int(max=2147483647)"
 POST = {"methods": ["POST"]}
 GET_POST = {"methods": ["GET", "POST"]}
-D = f"/concertations/<slug>/textes/<{ID}:draft_id>"
-P = D + f"/passages/<{ID}:passage_id>"
-A = D + f"/amendements/<{ID}:amendment_id>"
+D = "/concertations/<slug>/textes/<int:draft_id>"
+P = D + "/passages/<int:passage_id>"
+A = D + "/amendements/<int:amendment_id>"
 
 route(bp, D, v.show, "documents.browse")
-route(bp, D + f"/versions/<{ID}:number>", v.show_version, "documents.browse")
+route(bp, D + "/versions/<int:number>", v.show_version, "documents.browse")
 route(bp, D + "/comparer", v.compare, "documents.browse")
 route(bp, D + "/reponses", v.answers, "documents.browse")
 route(bp, P, v.show_item, "documents.browse")
@@ -35,14 +34,14 @@ route(bp, A + "/decision", v.decide, "documents.decide", **POST)
 route(bp, "/mes-amendements", v.mine, "documents.own")
 route(
     bp,
-    f"/gestion/concertations/<{ID}:consultation_id>/textes",
+    "/gestion/concertations/<int:consultation_id>/textes",
     v.manage,
     "documents.manage",
     **GET_POST,
 )
 route(
     bp,
-    f"/gestion/textes/<{ID}:draft_id>/nouvelle-version",
+    "/gestion/textes/<int:draft_id>/nouvelle-version",
     v.new_version,
     "documents.manage",
     **GET_POST,

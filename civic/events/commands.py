@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from civic.cli_i18n import _c
+from civic.cli_i18n import _c, echo_rejected
 from civic.core.jobs import site_request_context
 from civic.extensions import db
 
@@ -45,8 +45,7 @@ def import_command(path, source, fmt, dry_run, as_json):
             _c("fichier illisible, rien n'est importé : %(why)s", why=error)
         ) from error
     if not parsed.rows:
-        for row in parsed.rejected:
-            click.echo(_c("  ligne %(row)s : %(reason)s", row=row["row"], reason=row["reason"]))
+        echo_rejected(parsed.rejected)
         raise click.ClickException(_c("aucun événement importable : rien n'est importé."))
     with site_request_context():
         report = services.import_events(None, source, parsed.rows, parsed.rejected)
@@ -67,8 +66,7 @@ def import_command(path, source, fmt, dry_run, as_json):
                 rejected=len(report.rejected),
             )
         )
-        for row in report.rejected:
-            click.echo(_c("  ligne %(row)s : %(reason)s", row=row["row"], reason=row["reason"]))
+        echo_rejected(report.rejected)
     if dry_run:
         click.echo(_c("Essai (--dry-run) : rien n'a été enregistré."))
 

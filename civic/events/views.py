@@ -10,7 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from civic.core.htmx import redirect_303, render_page_or_block
+from civic.core.inputs import strict_int
 from civic.core.models import utcnow
+from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
 from civic.core.validators import paris_to_utc, utc_to_paris
 from civic.events import dates, feeds, importer, queries, services, sources
@@ -37,14 +39,6 @@ from civic.extensions import db
 FEED_PAST = timedelta(days=30)
 FEED_LIMIT = 2000
 MONTH_LIMIT = 500
-
-
-def page_arg() -> int:
-    """The `page` argument: ASCII digits only ("²" passes str.isdigit() but not int())."""
-    raw = request.args.get("page", "1")
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 100_000:
-        abort(404)
-    return int(raw)
 
 
 # --- the public agenda ----------------------------------------------------------------------
@@ -532,10 +526,11 @@ def attendance_sheet(event_id: int):
 
 def attendance(event_id: int):
     event = _managed(event_id)
-    present = set()
-    for raw in request.form.getlist("present"):
-        if raw.isascii() and raw.isdigit() and len(raw) < 10:
-            present.add(int(raw))
+    present = {
+        value
+        for value in map(strict_int, request.form.getlist("present"))
+        if value is not None
+    }
     services.record_attendance(current_user, event, present)
     db.session.commit()
     flash(_("Les présences sont enregistrées."), "success")
