@@ -9,9 +9,9 @@ from civic.analysis import answers
 from civic.analysis.models import DECISIONS, AnalysisRun, Cluster, ClusterMember
 from civic.analysis.vectors import analysed_text, matrix_for
 from civic.consultations.models import Comment, Proposal, ProposalStatus
-from civic.core import jobs
+from civic.core import jobs, visibility
 from civic.core.models import audit, utcnow
-from civic.core.notify import notify, send_email
+from civic.core.notify import WITHDRAWN, notify, send_email
 from civic.extensions import db
 
 
@@ -515,7 +515,11 @@ def notify_participants(run_id: int) -> int:
     for user in db.session.scalars(
         sa.select(User).where(User.id.in_(mine), User.deleted_at.is_(None))
     ):
-        items = [(text, found[(kind, i)]) for kind, i, text in mine[user.id]]
+        # A contribution hidden since the run is named without its text (core.visibility).
+        items = [
+            (text if visibility.is_visible(kind, i, user) else WITHDRAWN, found[(kind, i)])
+            for kind, i, text in mine[user.id]
+        ]
         first = items[0][1]
         notify(
             user,

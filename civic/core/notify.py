@@ -23,6 +23,10 @@ from civic.extensions import db
 log = logging.getLogger(__name__)
 
 
+# What a channel says instead of the text of an item hidden since.
+WITHDRAWN = _l("Ce contenu n'est plus visible : il a été retiré ou masqué.")
+
+
 class Notification(TimestampMixin, db.Model):
     __tablename__ = "notification"
 
@@ -38,7 +42,7 @@ class Notification(TimestampMixin, db.Model):
     def text_for(self, reader) -> str:
         if visibility.is_visible(self.about_kind, self.about_id, reader):
             return self.message
-        return str(_l("Ce contenu n'est plus visible : il a été retiré ou masqué."))
+        return str(WITHDRAWN)
 
 
 class OutboxEmail(TimestampMixin, db.Model):
@@ -63,6 +67,7 @@ class OutboxEmail(TimestampMixin, db.Model):
 
 
 WITHHELD = "withheld: the item it quotes is no longer visible"
+SUPERSEDED = "superseded: moderation corrected the text it quotes"
 
 
 def notify(user, message: str, link: str = "", about: tuple[str, int] | None = None):
@@ -127,6 +132,8 @@ def deliver(mail_id: int) -> bool:
     config = current_app.config
     if mail is None or mail.sent_at is not None or not config["CIVIC_MAIL_SERVER"]:
         return False
+    if mail.last_error == SUPERSEDED:
+        return False
     if not visibility.is_visible(mail.about_kind, mail.about_id, mail.user):
         mail.last_error = WITHHELD
         return False
@@ -157,7 +164,43 @@ def pending_ids() -> list[int]:
     return list(
         db.session.scalars(
             sa.select(OutboxEmail.id).where(
-                OutboxEmail.sent_at.is_(None), OutboxEmail.last_error != WITHHELD
+                OutboxEmail.sent_at.is_(None),
+                OutboxEmail.last_error.not_in((WITHHELD, SUPERSEDED)),
             )
         )
+    )
+
+
+def release_withheld(kind: str, item_id: int) -> int:
+    """An item restored by moderation: the e-mails held back while it was hidden leave now."""
+    mails = db.session.scalars(
+        sa.select(OutboxEmail).where(
+            OutboxEmail.about_kind == kind,
+            OutboxEmail.about_id == item_id,
+            OutboxEmail.sent_at.is_(None),
+            OutboxEmail.last_error == WITHHELD,
+        )
+    ).all()
+    for mail in mails:
+        mail.last_error = ""
+        jobs.enqueue("civic.core.notify.deliver", mail.id)
+    return len(mails)
+
+
+def forget_quoted_text(kind: str, item_id: int) -> None:
+    """An item whose text moderation corrected (personal data edited out): what quoted the
+    former text is never shown or sent again."""
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.about_kind == kind, Notification.about_id == item_id)
+        .values(message=str(_l("Ce contenu a été corrigé par la modération.")))
+    )
+    db.session.execute(
+        sa.update(OutboxEmail)
+        .where(
+            OutboxEmail.about_kind == kind,
+            OutboxEmail.about_id == item_id,
+            OutboxEmail.sent_at.is_(None),
+        )
+        .values(last_error=SUPERSEDED)
     )

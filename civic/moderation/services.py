@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from civic.core import formatting
 from civic.core.models import audit, utcnow
-from civic.core.notify import notify, send_email
+from civic.core.notify import forget_quoted_text, notify, release_withheld, send_email
 from civic.extensions import db
 from civic.moderation import registry
 from civic.moderation.models import (
@@ -219,8 +219,11 @@ def decide(
         if action == Action.EDIT:
             decision.original_text = kind.text(item)
             kind.set_text(item, edited_text.strip())
+            forget_quoted_text(case.kind, case.item_id)
         visible = action != Action.HIDE
         kind.set_visible(item, visible)
+        if visible:
+            release_withheld(case.kind, case.item_id)
         case.hidden, case.is_open = not visible, False
         if appeal:
             appeal.decided_at = utcnow()

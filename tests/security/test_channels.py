@@ -110,7 +110,8 @@ def test_an_event_announced_after_the_hide_reaches_nobody(app, db, announced_the
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == before
 
 
-def test_an_e_mail_queued_before_the_hide_is_not_sent(app, db, announced_then_hidden, monkeypatch):
+@pytest.fixture
+def smtp(app, monkeypatch):
     sent = []
 
     class FakeSMTP:
@@ -123,15 +124,119 @@ def test_an_e_mail_queued_before_the_hide_is_not_sent(app, db, announced_then_hi
         def __exit__(self, *args):
             return False
 
+        def starttls(self):
+            pass
+
         def send_message(self, message):
             sent.append(message)
 
     monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
     monkeypatch.setitem(app.config, "CIVIC_MAIL_SERVER", "smtp.test")
-    immediate = announced_then_hidden["immediate"]
-    mails = db.session.scalars(sa.select(OutboxEmail).filter_by(user_id=immediate.id)).all()
-    quoting = [m for m in mails if SECRET in m.body]
+    return sent
+
+
+def test_an_e_mail_queued_before_the_hide_is_not_sent(db, announced_then_hidden, smtp):
+    quoting = _quoting(db, announced_then_hidden["immediate"])
     assert quoting
     for mail in quoting:
         assert deliver(mail.id) is False
-    assert sent == []
+    assert smtp == []
+
+
+def _quoting(db, user):
+    return [
+        m
+        for m in db.session.scalars(sa.select(OutboxEmail).filter_by(user_id=user.id))
+        if SECRET in m.body
+    ]
+
+
+def test_an_item_restored_on_appeal_releases_the_e_mails_held_back(
+    app, db, make_user, announced_then_hidden, smtp
+):
+    from civic.core.notify import pending_ids
+    from civic.moderation import services as moderation
+    from civic.moderation.models import Case
+
+    immediate = announced_then_hidden["immediate"]
+    quoting = _quoting(db, immediate)
+    assert all(deliver(m.id) is False for m in quoting)
+    assert not set(pending_ids()) & {m.id for m in quoting}
+    case = db.session.scalar(sa.select(Case))
+    with app.test_request_context():
+        moderation.decide(make_user("moderator"), [case], "keep")
+    db.session.commit()
+    # The release queues them again (the job runs at once in tests).
+    assert all(m.sent_at is not None for m in quoting)
+    assert sum(SECRET in m.get_content() for m in smtp) == len(quoting)
+
+
+def test_a_text_corrected_by_moderation_is_quoted_nowhere_in_its_former_wording(
+    app, client, climate, db, make_user, smtp, monkeypatch
+):
+    """Personal data edited out of a proposal: the notifications and the e-mails not yet sent
+    that quoted the former text never show it."""
+    from civic.consultations import services
+    from civic.moderation import services as moderation
+
+    monkeypatch.setitem(app.config, "CIVIC_MAIL_SERVER", "")  # the mail server is down
+
+    follower = make_user(email="follower@example.org")
+    with app.test_request_context():
+        services.follow(follower, climate["consultation"], daily=False)
+        proposal = services.submit_proposal(
+            climate["author"],
+            climate["consultation"],
+            title=f"Appelez {SECRET} au 06 12 34 56 78",
+            body="Un texte ordinaire pour le territoire.",
+            theme="Mobilité",
+            commune_id=None,
+        )
+        services.notify_followers(
+            services.ConsultationEvent.query.filter_by(proposal_id=proposal.id).one().id
+        )
+    db.session.commit()
+    quoting = _quoting(db, follower)
+    assert quoting
+    log_in(client, follower)
+    assert SECRET in client.get("/compte/notifications").get_data(as_text=True)
+
+    with app.test_request_context():
+        case = moderation.report(make_user(), "proposal", proposal, "personal_data")
+        moderation.decide(make_user("moderator"), [case], "edit", edited_text="Appelez la mairie")
+    db.session.commit()
+    assert proposal.status == "published"
+    monkeypatch.setitem(app.config, "CIVIC_MAIL_SERVER", "smtp.test")  # and back
+    assert all(deliver(m.id) is False for m in quoting)
+    assert smtp == []
+    page = client.get("/compte/notifications").get_data(as_text=True)
+    assert SECRET not in page and "corrigé par la modération" in page
+
+
+def test_the_decision_e_mail_names_a_contribution_hidden_since_the_run_without_its_text(
+    app, client, climate, db, make_user
+):
+    from civic.analysis.models import AnalysisRun
+    from civic.analysis.services import notify_participants
+    from civic.consultations.models import Proposal
+    from civic.moderation import services as moderation
+    from tests.web.analysis_helpers import THEMES, seed, start_run
+
+    people = seed(app, climate, make_user)
+    db.session.commit()
+    log_in(client, make_user("agent"))
+    start_run(client, climate)
+    run = db.session.scalar(sa.select(AnalysisRun))
+    hidden = db.session.scalar(sa.select(Proposal).filter_by(title=THEMES["vélo"][0]))
+    with app.test_request_context():
+        case = moderation.report(make_user(), "proposal", hidden, "spam")
+        moderation.decide(make_user("moderator"), [case], "hide", charter_reason="advertising")
+        notify_participants(run.id)
+    db.session.commit()
+    mail = db.session.scalar(
+        sa.select(OutboxEmail).where(
+            OutboxEmail.user_id == people[0].id, OutboxEmail.subject.like("Décision publiée%")
+        )
+    )
+    assert THEMES["arbres"][0] in mail.body  # their other contribution is quoted
+    assert THEMES["vélo"][0] not in mail.body and "plus visible" in mail.body
