@@ -71,7 +71,7 @@ lock: | $(BIN)/python
 	$(UV_COMPILE) -c requirements/bench.txt -o requirements/run.txt
 
 extract: $(VENV)/.run
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -k _c -k _cn:1,2 -o translations/messages.pot --no-location --omit-header --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -k _c -k _cn:1,2 -k step -o translations/messages.pot --no-location --omit-header --sort-output .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 # Start again from an empty demo database (new demo passwords are printed by `make run`).

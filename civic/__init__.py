@@ -109,7 +109,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from civic.accounts.queries import unread_count
-    from civic.core import htmx, inputs, permissions, security, submissions
+    from civic.core import htmx, inputs, jobs, permissions, security, submissions
     from civic.core.sanitize import safe_html
 
     inputs.register(app)  # first: nothing malformed reaches a view or the database
@@ -133,6 +133,7 @@ def _register_hooks(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["safe_html"] = safe_html
+    app.jinja_env.globals["step_label"] = jobs.step_label
     from civic.core import caching, formatting, identity
 
     formatting.register(app)

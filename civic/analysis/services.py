@@ -25,7 +25,7 @@ def start(actor, consultation, *, seed: int = 0, k: int | None = None) -> Analys
         created_by_id=actor.id,
         seed=seed,
         params={"k": k, "seed": seed},
-        step=str(_l("En attente de démarrage")),
+        step=jobs.step("En attente de démarrage"),
     )
     db.session.add(run)
     db.session.flush()
@@ -78,9 +78,9 @@ def contributions(consultation_id: int) -> list[dict]:
     return rows
 
 
-def _progress(run: AnalysisRun, percent: int, step) -> None:
+def _progress(run: AnalysisRun, percent: int, step: str) -> None:
     # Committed at once, so that the page polling the run sees it move.
-    run.progress, run.step = percent, str(step)
+    run.progress, run.step = percent, step
     db.session.commit()
 
 
@@ -92,7 +92,7 @@ def run_analysis(run_id: int) -> str:
 
     run = db.session.get(AnalysisRun, run_id)
     run.status = "running"
-    _progress(run, 5, _l("Lecture des contributions"))
+    _progress(run, 5, jobs.step("Lecture des contributions"))
     try:
         rows = contributions(run.consultation_id)
         if len(rows) < 4:
@@ -101,9 +101,9 @@ def run_analysis(run_id: int) -> str:
         previous = _previous_groups(run)
         # Stored at intake: only contributions older than the encoder (or than its last
         # version) are embedded here.
-        _progress(run, 10, _l("Vecteurs de sens des contributions"))
+        _progress(run, 10, jobs.step("Vecteurs de sens des contributions"))
         vectors = matrix_for([(r["kind"], r["item_id"], r["text"]) for r in rows])
-        _progress(run, 20, _l("Regroupement des textes"))
+        _progress(run, 20, jobs.step("Regroupement des textes"))
         result = cluster_texts(
             [r["text"] for r in rows],
             keys,
@@ -113,14 +113,14 @@ def run_analysis(run_id: int) -> str:
             previous=previous.get("clusters"),
             frozen=previous.get("frozen"),
         )
-        _progress(run, 70, _l("Groupes d'opinion à partir des votes"))
+        _progress(run, 70, jobs.step("Groupes d'opinion à partir des votes"))
         try:
             opinions = compute_opinions(
                 run.consultation_id, seed=run.seed, previous=previous.get("opinions")
             )
         except ValueError:
             opinions = {}  # too few votes for opinion groups
-        _progress(run, 90, _l("Enregistrement des résultats"))
+        _progress(run, 90, jobs.step("Enregistrement des résultats"))
         by_key = dict(zip(keys, rows, strict=True))
         for cluster in result.clusters:
             _store(
@@ -161,7 +161,7 @@ def run_analysis(run_id: int) -> str:
             },
         }
         run.status, run.finished_at = "done", utcnow()
-        _progress(run, 100, _l("Analyse terminée"))
+        _progress(run, 100, jobs.step("Analyse terminée"))
     except AnalysisError as error:
         db.session.rollback()
         run = db.session.get(AnalysisRun, run_id)

@@ -18,6 +18,18 @@ log = logging.getLogger(__name__)
 QUEUE_NAME = "civic"
 
 
+def step(message: str) -> str:
+    """Mark a job's step for translation and keep it in French: a job writes its progress in
+    the database once, and each reader sees it in their own language (`step_label`)."""
+    return message
+
+
+def step_label(stored: str) -> str:
+    from flask_babel import gettext
+
+    return gettext(stored) if stored else ""
+
+
 def _resolve(path: str):
     module, _, name = path.rpartition(".")
     return getattr(importlib.import_module(module), name)

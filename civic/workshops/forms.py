@@ -255,6 +255,9 @@ class SelectionForm(FlaskForm):
             "chacun puisse refaire le tirage. Laissée vide, elle est tirée au hasard et publiée."
         ),
     )
+    despite_open_call = BooleanField(
+        _l("Tirer au sort quand même, avant la clôture de l'appel à volontaires")
+    )
 
 
 class SeatForm(FlaskForm):

@@ -10,9 +10,11 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from civic.accounts.models import AGE_BRACKETS, GENDERS, PCS_GROUPS, Role
 from civic.consultations.text import slugify
+from civic.core import formatting, jobs
 from civic.core.formatting import collate
 from civic.core.models import audit, utcnow
 from civic.core.notify import notify, send_email
@@ -21,6 +23,7 @@ from civic.territory import queries as territory_queries
 from civic.territory.models import Commune
 from civic.workshops import selection as engine
 from civic.workshops.models import (
+    CATEGORY_LABELS,
     Category,
     Participant,
     Quota,
@@ -30,6 +33,9 @@ from civic.workshops.models import (
     VolunteerStatus,
     Workshop,
 )
+
+# Volunteers whom the workshop expects: invited (no answer yet) or confirmed.
+EXPECTED = (VolunteerStatus.SELECTED.value, VolunteerStatus.CONFIRMED.value)
 
 # Past this many seconds the job keeps the fairest lottery found so far (and says so).
 SELECTION_TIME_LIMIT = 600
@@ -94,16 +100,81 @@ def save_workshop(actor, workshop: Workshop | None, *, slug: str = "", **fields)
                 _l("Le tirage est publié : le nombre de places citoyennes ne peut plus changer.")
             )
     slug = unique_slug(fields["title"], slug, workshop.id if workshop else None)
+    before = None
     if workshop is None:
         workshop = Workshop(created_by_id=actor.id)
         db.session.add(workshop)
+    else:
+        before = meeting(workshop)
     workshop.slug = slug
     for name in WORKSHOP_FIELDS:
         value = fields[name]
         setattr(workshop, name, value.strip() if isinstance(value, str) else value)
     db.session.flush()
     audit(actor, "workshop.saved", "workshop", workshop.id)
+    if before is not None and before != meeting(workshop):
+        _tell_change(actor, workshop)
     return workshop
+
+
+def meeting(workshop: Workshop) -> dict:
+    """What those expected at the workshop must hear about when it changes."""
+    return {
+        name: getattr(workshop, name)
+        for name in ("starts_at", "duration_minutes", "address", "online_url")
+    }
+
+
+def expected_without_email(workshop: Workshop) -> int:
+    """Invited or confirmed volunteers whom only a call or a letter reaches."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Volunteer.id)).where(
+            Volunteer.workshop_id == workshop.id,
+            Volunteer.status.in_(EXPECTED),
+            sa.func.coalesce(Volunteer.email, "") == "",
+            Volunteer.user_id.is_(None),
+        )
+    )
+
+
+def _tell_change(actor, workshop: Workshop) -> None:
+    """The date or the place changed: tell everyone invited or seated, each once, except
+    the person who made the change."""
+    people = db.session.scalars(
+        sa.select(Volunteer)
+        .where(Volunteer.workshop_id == workshop.id, Volunteer.status.in_(EXPECTED))
+        .order_by(Volunteer.id)
+    ).all()
+    told_users = {v.user_id for v in people if v.user_id is not None}
+    seated = [
+        p.user
+        for p in db.session.scalars(
+            sa.select(Participant)
+            .where(Participant.workshop_id == workshop.id, Participant.user_id.is_not(None))
+            .order_by(Participant.id)
+        )
+        if p.user_id not in told_users and p.user.deleted_at is None
+    ]
+    link = url_for("workshops.show", slug=workshop.slug, _external=True)
+    for recipient in [_recipient(v) for v in people] + seated:
+        if recipient.id is not None and recipient.id == actor.id:
+            continue
+        send_email(
+            recipient,
+            _l("Atelier « %(title)s » : la date ou le lieu change", title=workshop.title),
+            "workshop_changed",
+            workshop=workshop,
+            url=link,
+        )
+        if recipient.id is not None:
+            notify(
+                recipient,
+                _l(
+                    "Atelier « %(title)s » : nouvelle date ou nouveau lieu, voyez le détail.",
+                    title=workshop.title,
+                ),
+                url_for("workshops.show", slug=workshop.slug),
+            )
 
 
 def publish(actor, workshop: Workshop, published: bool = True) -> None:
@@ -227,8 +298,6 @@ def set_quotas(actor, workshop: Workshop, quotas: list[Quota]) -> None:
 
 
 def quota_label(quota) -> str:
-    from civic.workshops.models import CATEGORY_LABELS
-
     category = CATEGORY_LABELS.get(quota.category, quota.category)
     if quota.category == Category.AREA:
         return f"{category} : {quota.label or quota.value}"
@@ -431,12 +500,37 @@ def problem_from(snap: dict) -> engine.SelectionProblem:
 def describe_issue(workshop: Workshop, issue: engine.QuotaIssue) -> str:
     """One obstacle to the quotas, in the facilitator's words."""
     if issue.bound == "seats":
+        # `suggested` is how many can sit (one per household): the most seats possible.
+        return str(
+            lazy_ngettext(
+                "Il y a %(num)s volontaire pouvant siéger pour %(seats)s places : il en faut "
+                "davantage, ou moins de places.",
+                "Il y a %(num)s volontaires pouvant siéger pour %(seats)s places : il en faut "
+                "davantage, ou moins de places.",
+                issue.suggested,
+                seats=workshop.seats_citizen,
+            )
+        )
+    if issue.value is None:
+        category = CATEGORY_LABELS.get(issue.category, issue.category)
+        if issue.bound == "min":
+            return str(
+                _l(
+                    "Catégorie « %(category)s » : ses minimums demandent %(total)s places, plus "
+                    "que les %(seats)s places du panel ; baissez-en certains.",
+                    category=category,
+                    total=issue.current,
+                    seats=issue.suggested,
+                )
+            )
         return str(
             _l(
-                "Il y a %(current)s volontaires pouvant siéger pour %(seats)s places : il en faut "
-                "davantage, ou moins de places.",
-                current=issue.current,
-                seats=workshop.seats_citizen,
+                "Catégorie « %(category)s » : ses maximums, limités au nombre de volontaires de "
+                "chaque valeur, ne couvrent que %(total)s des %(seats)s places ; relevez-les ou "
+                "recrutez d'autres volontaires.",
+                category=category,
+                total=issue.current,
+                seats=issue.suggested,
             )
         )
     quota = next(
@@ -481,25 +575,39 @@ def check_quotas(workshop: Workshop) -> list[str]:
     try:
         engine.check_feasibility(problem_from(snap))
     except engine.InfeasibleQuotasError as error:
-        return [describe_issue(workshop, issue) for issue in error.issues]
+        # Each obstacle once: several quotas can lead to the same sentence.
+        return list(dict.fromkeys(describe_issue(workshop, issue) for issue in error.issues))
     except engine.InvalidSelectionDataError as error:
         return [str(_l("Données incohérentes : %(why)s", why=str(error)))]
     return []
 
 
-def start_selection(actor, workshop: Workshop, *, method: str, seed: int | None) -> Selection:
+def start_selection(
+    actor, workshop: Workshop, *, method: str, seed: int | None, despite_open_call: bool = False
+) -> Selection:
+    """Queue a draw. While the call for volunteers is open, only on the facilitator's explicit
+    word: those who would still volunteer would be left out of it."""
     if workshop.current_selection is not None:
         raise WorkshopError(_l("Un tirage est déjà publié pour cet atelier."))
     issues = check_quotas(workshop)
     if issues:
         raise WorkshopError(" ".join(issues))
+    if workshop.call_is_open() and not despite_open_call:
+        raise WorkshopError(
+            _l(
+                "L'appel à volontaires est ouvert jusqu'au %(date)s : les personnes qui se "
+                "porteront volontaires d'ici là ne seraient pas dans ce tirage. Attendez la "
+                "clôture, ou cochez la case pour tirer au sort quand même.",
+                date=formatting.datetime_filter(workshop.call_closes_at),
+            )
+        )
     run = Selection(
         workshop_id=workshop.id,
         created_by_id=actor.id,
         method=method,
         seed=engine.new_seed() if seed is None else seed,
         snapshot=snapshot(workshop),
-        step=str(_l("En attente de démarrage")),
+        step=jobs.step("En attente de démarrage"),
     )
     db.session.add(run)
     db.session.flush()
@@ -507,9 +615,9 @@ def start_selection(actor, workshop: Workshop, *, method: str, seed: int | None)
     return run
 
 
-def _progress(run: Selection, percent: int, step) -> None:
+def _progress(run: Selection, percent: int, step: str) -> None:
     # Committed at once, so that the page polling the run sees it move.
-    run.progress, run.step = percent, str(step)
+    run.progress, run.step = percent, step
     db.session.commit()
 
 
@@ -517,15 +625,15 @@ def run_selection_job(selection_id: int) -> str:
     """Job: compute the fairest lottery over the panels that meet the quotas, then draw."""
     run = db.session.get(Selection, selection_id)
     run.status = "running"
-    _progress(run, 10, _l("Vérification des quotas"))
+    _progress(run, 10, jobs.step("Vérification des quotas"))
     try:
         problem = problem_from(run.snapshot)
         engine.check_feasibility(problem)
-        _progress(run, 30, _l("Calcul de la loterie la plus équitable"))
+        _progress(run, 30, jobs.step("Calcul de la loterie la plus équitable"))
         result = engine.run_selection(
             problem, run.method, run.seed, time_limit=SELECTION_TIME_LIMIT
         )
-        _progress(run, 90, _l("Tirage du panel et de la liste de réserve"))
+        _progress(run, 90, jobs.step("Tirage du panel et de la liste de réserve"))
         spread = engine.summarize(result.marginals)
         stats = result.distribution.stats
         run.result = {
@@ -542,7 +650,7 @@ def run_selection_job(selection_id: int) -> str:
             ],
         }
         run.status = "done"
-        _progress(run, 100, _l("Tirage terminé"))
+        _progress(run, 100, jobs.step("Tirage terminé"))
     except engine.InfeasibleQuotasError as error:
         db.session.rollback()
         run = db.session.get(Selection, selection_id)

@@ -4,6 +4,7 @@ workshop (quotas, volunteers, selection, table) and the answer to an invitation.
 import sqlalchemy as sa
 from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from civic.accounts.services import get_by_email
@@ -251,6 +252,7 @@ def _fields(form: WorkshopForm) -> dict:
 def _save(workshop: Workshop | None):
     form = _workshop_form(workshop)
     if form.validate_on_submit():
+        before = services.meeting(workshop) if workshop else None
         try:
             workshop = services.save_workshop(
                 current_user, workshop, slug=form.slug.data or "", **_fields(form)
@@ -261,6 +263,20 @@ def _save(workshop: Workshop | None):
         else:
             db.session.commit()
             flash(_("L'atelier est enregistré."), "success")
+            by_hand = services.expected_without_email(workshop)
+            if before not in (None, services.meeting(workshop)) and by_hand:
+                flash(
+                    ngettext(
+                        "Les personnes attendues ont reçu la nouvelle date ou le nouveau lieu "
+                        "par courriel, sauf %(num)s sans adresse : prévenez-la par téléphone ou "
+                        "par courrier.",
+                        "Les personnes attendues ont reçu la nouvelle date ou le nouveau lieu "
+                        "par courriel, sauf %(num)s sans adresse : prévenez-les par téléphone "
+                        "ou par courrier.",
+                        by_hand,
+                    ),
+                    "info",
+                )
             return redirect_303("workshops.edit", workshop_id=workshop.id)
     status = 422 if request.method == "POST" else 200
     return render_template("workshops/manage/edit.html", workshop=workshop, form=form), status
@@ -475,7 +491,11 @@ def selections(workshop_id: int):
     if form.validate_on_submit():
         try:
             run = services.start_selection(
-                current_user, workshop, method=form.method.data, seed=form.seed.data
+                current_user,
+                workshop,
+                method=form.method.data,
+                seed=form.seed.data,
+                despite_open_call=form.despite_open_call.data,
             )
         except services.WorkshopError as error:
             db.session.rollback()

@@ -350,6 +350,10 @@ def run_and_publish_selection(page: Page, workshop: LiveWorkshop, citizen_name: 
     method = page.get_by_role("group", name="Méthode")
     expect(method.get_by_label(re.compile(r"^LEXIMIN"))).to_be_checked()
     page.get_by_label("Graine du tirage (facultatif)").fill("20270315")
+    # The call is still open: the draw asks the facilitator's explicit word.
+    page.get_by_role("button", name="Lancer le calcul du tirage").click()
+    expect(page.locator("main")).to_contain_text("L'appel à volontaires est ouvert jusqu'au")
+    page.get_by_label(re.compile(r"^Tirer au sort quand même")).check()
     page.get_by_role("button", name="Lancer le calcul du tirage").click()
 
     # Without Redis the job runs at once: the page shows the result (with Redis, it would

@@ -71,7 +71,7 @@ def _pool(db, workshop, communes, n=14):
 
 
 def _selected_workshop(client, db, make_workshop, app, seed=7):
-    workshop = make_workshop()
+    workshop = make_workshop(call_closes_at=utcnow() - timedelta(hours=1))
     communes = _communes(db)
     with app.test_request_context():
         services.set_quotas(workshop.facilitator, workshop, _quotas(workshop, communes))
@@ -480,3 +480,108 @@ def test_the_agenda_filters_by_commune(client, make_workshop, db):
     fragment = client.get(f"/ateliers?commune={labege.insee}", headers=HX)
     assert "<html" not in fragment.get_data(as_text=True)
     assert f"agenda.ics?commune={labege.insee}" in fragment.get_data(as_text=True)
+
+
+def test_quota_check_counts_the_volunteers_and_names_each_obstacle_once(
+    client, make_workshop, db, app
+):
+    workshop = make_workshop()  # 6 citizen seats
+    communes = _communes(db)
+    with app.test_request_context():
+        services.set_quotas(workshop.facilitator, workshop, _quotas(workshop, communes))
+    db.session.commit()
+    _pool(db, workshop, communes, n=1)
+    log_in(client, workshop.facilitator)
+    page = text(client.post(f"/gestion/ateliers/{workshop.id}/quotas/verification", headers=HX))
+    assert "Il y a 1 volontaire pouvant siéger pour 6 places" in page
+    assert "None" not in page
+    items = [line for line in page.split("\n") if line.strip()]
+    assert len(items) == len(set(items))
+    # A category's sum of maximums is named by its category, not as a value "None".
+    with app.test_request_context():
+        issues = services.check_quotas(workshop)
+    assert any(i.startswith("Catégorie « Genre »") for i in issues), issues
+
+
+def test_a_draw_while_the_call_is_open_needs_the_facilitators_word(
+    client, make_workshop, db, app
+):
+    workshop = make_workshop()  # the call closes in five days
+    communes = _communes(db)
+    with app.test_request_context():
+        services.set_quotas(workshop.facilitator, workshop, _quotas(workshop, communes))
+    db.session.commit()
+    _pool(db, workshop, communes)
+    log_in(client, workshop.facilitator)
+    url = f"/gestion/ateliers/{workshop.id}/tirage"
+    assert "Tirer au sort quand même" in text(client.get(url))
+    refused = client.post(url, data={"method": "leximin", "seed": "7"})
+    assert refused.status_code == 422
+    assert "L'appel à volontaires est ouvert jusqu'au" in text(refused)
+    assert db.session.scalar(sa.select(sa.func.count(Selection.id))) == 0
+    accepted = client.post(url, data={"method": "leximin", "seed": "7", "despite_open_call": "y"})
+    assert accepted.status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count(Selection.id))) == 1
+
+
+def test_a_new_date_is_sent_to_everyone_invited_once_and_not_to_who_changed_it(
+    client, make_workshop, db, app
+):
+    workshop, run = _selected_workshop(client, db, make_workshop, app)
+    client.post(f"/gestion/ateliers/tirages/{run.id}/publication")
+    invited = db.session.scalars(
+        sa.select(Volunteer).where(
+            Volunteer.workshop_id == workshop.id, Volunteer.status == VolunteerStatus.SELECTED
+        )
+    ).all()
+    assert invited
+
+    def changed_mails():
+        return db.session.scalars(
+            sa.select(OutboxEmail).where(OutboxEmail.subject.like("%la date ou le lieu change%"))
+        ).all()
+
+    fields = {name: getattr(workshop, name) for name in services.WORKSHOP_FIELDS}
+    with app.test_request_context():
+        services.save_workshop(workshop.facilitator, workshop, **{**fields, "title": "Renommé"})
+    assert changed_mails() == []  # a new title is not a new meeting
+    later = workshop.starts_at + timedelta(days=7)
+    with app.test_request_context():
+        services.save_workshop(
+            workshop.facilitator, workshop, **{**fields, "title": "Renommé", "starts_at": later}
+        )
+    db.session.commit()
+    mails = changed_mails()
+    with_email = sorted(v.email for v in invited if v.email)
+    assert with_email and sorted(m.to_address for m in mails) == with_email
+    assert all("change de date ou de lieu" in m.body for m in mails)
+    assert workshop.facilitator.email not in {m.to_address for m in mails}
+    # Whom no e-mail reaches, the facilitator is told to call or write to.
+    without = len(invited) - len(with_email)
+    log_in(client, workshop.facilitator)
+    form = client.get(f"/gestion/ateliers/{workshop.id}")
+    data = {
+        "title": "Renommé",
+        "purpose": workshop.purpose,
+        "starts_at": "2027-05-04T18:30",
+        "duration_minutes": str(workshop.duration_minutes),
+        "mode": "onsite",
+        "address": workshop.address,
+        "capacity": str(workshop.capacity),
+        "tables": str(workshop.tables),
+        "seats_elected": str(workshop.seats_elected),
+        "seats_technician": str(workshop.seats_technician),
+        "seats_citizen": str(workshop.seats_citizen),
+        "one_per_household": "y",
+    }
+    assert form.status_code == 200
+    saved = client.post(f"/gestion/ateliers/{workshop.id}", data=data, follow_redirects=True)
+    assert without and f"sauf {without} sans adresse" in text(saved)
+
+
+def test_the_draws_progress_reads_in_the_readers_language(client, make_workshop, db, app):
+    workshop, run = _selected_workshop(client, db, make_workshop, app)
+    assert run.step == "Tirage terminé"  # stored once, in the source language
+    client.post("/langue", data={"lang": "en"})
+    page = text(client.get(f"/gestion/ateliers/{workshop.id}/tirage"))
+    assert "Draw finished" in page and "Tirage terminé" not in page
