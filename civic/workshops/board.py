@@ -453,13 +453,11 @@ def attendance(workshop: Workshop) -> list[Presence]:
 
 
 def _title_for(note: Note) -> str:
-    """The contribution's title: the note's theme, or the beginning of the note."""
-    if note.theme is not None:
-        return note.theme.title
-    words = " ".join(note.body.split())
-    if len(words) <= 80:
-        return words
-    return words[:80].rsplit(" ", 1)[0] + "…"
+    """The contribution's title: its own first clause, as text analysis titles what residents
+    write (the theme's name would give several contributions the same title)."""
+    from civic.analysis.pipeline.text import title_phrase
+
+    return title_phrase(note.body)
 
 
 def save_minutes(actor, workshop: Workshop, summary_html: str) -> None:
