@@ -184,7 +184,7 @@ def assign_note(actor, note: Note, theme: Theme | None) -> None:
 # --- the vote --------------------------------------------------------------------------------
 
 
-def _ballot_count(workshop: Workshop) -> int:
+def ballot_count(workshop: Workshop) -> int:
     return db.session.scalar(
         sa.select(sa.func.count(Ballot.id)).where(Ballot.workshop_id == workshop.id)
     )
@@ -208,7 +208,7 @@ def open_vote(actor, workshop: Workshop, method: str, dots_per_person: int | Non
     changes = method != workshop.vote_method or (
         method == VoteMethod.DOTS and dots_per_person != workshop.dots_per_person
     )
-    if changes and _ballot_count(workshop):
+    if changes and ballot_count(workshop):
         raise WorkshopError(
             _l("Des bulletins sont déjà déposés : la méthode de vote ne peut plus changer.")
         )

@@ -15,6 +15,7 @@ from civic.core import limits
 from civic.core.charts import bar_chart, merit_profile
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.inputs import int_arg, strict_int
+from civic.core.models import utcnow
 from civic.core.permissions import can, require
 from civic.extensions import db
 from civic.workshops import board as boards
@@ -63,6 +64,9 @@ def _notes(workshop: Workshop, table_no: int) -> tuple[list[Theme], list[Note], 
 def _board(workshop: Workshop, table_no: int, notes=None, **extra) -> dict:
     theme_list, notes, state = notes or _notes(workshop, table_no)
     closed = workshop.minutes_published_at is not None
+    # Once the vote is closed, its results take the place of the vote's controls.
+    voted = not closed and not workshop.vote_open and boards.ballot_count(workshop) > 0
+    results = boards.results(workshop) if voted else []
     context = {
         "workshop": workshop,
         "table_no": table_no,
@@ -84,6 +88,12 @@ def _board(workshop: Workshop, table_no: int, notes=None, **extra) -> dict:
         "note_form": NoteForm(formdata=None),
         "theme_form": ThemeForm(formdata=None),
         "announce": "",
+        "not_open_yet": utcnow() < workshop.board_opens_at,
+        "voted": voted,
+        "results": results,
+        "charts": _charts(results),
+        "grades": list(enumerate(GRADES)),
+        "grade_colours": GRADE_COLOURS,
     }
     context.update(extra)
     return context

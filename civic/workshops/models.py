@@ -156,6 +156,11 @@ class Workshop(TimestampMixin, db.Model):
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
+    @property
+    def board_opens_at(self) -> datetime:
+        """The table's board opens an hour before the start, to settle in."""
+        return self.starts_at - timedelta(hours=1)
+
     def call_is_open(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return (

@@ -1,6 +1,5 @@
 """Who may do what around a workshop: role, the workshop's stage and a seat at its table."""
 
-from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -19,7 +18,6 @@ is_facilitator = has_role("facilitator", "admin")
 # Agents recruit volunteers at the counter and by phone, as they enter paper contributions.
 is_recruiter = has_role("agent", "facilitator", "admin")
 is_staff = has_role("agent", "elected", "facilitator", "admin")
-_BOARD_OPENS_BEFORE = timedelta(hours=1)
 
 
 def _workshop(obj):
@@ -45,12 +43,12 @@ def _seated(user, obj) -> bool:
 is_seated = Predicate(_seated, "is_seated")
 is_published = Predicate(lambda u, o: o is None or _workshop(o).is_published, "is_published")
 call_is_open = Predicate(lambda u, o: o is not None and o.call_is_open(), "call_is_open")
-# The board is open to the table from an hour before the start until the minutes are out.
+# The board is open to the table from `board_opens_at` until the minutes are out.
 board_is_open = Predicate(
     lambda u, o: (
         o is not None
         and o.minutes_published_at is None
-        and utcnow() >= o.starts_at - _BOARD_OPENS_BEFORE
+        and utcnow() >= o.board_opens_at
     ),
     "board_is_open",
 )

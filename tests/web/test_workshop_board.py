@@ -834,3 +834,34 @@ def test_forms_are_labelled_and_the_board_has_a_polite_live_region(app, client, 
     body = as_user(client, live["citizen"]).get(W(live, "/vote")).get_data(as_text=True)
     assert body.count('type="number"') == 2 and _unlabelled(body) == []
     assert body.count('aria-describedby="dots-budget"') == 2
+
+
+def test_a_seated_participant_is_told_when_the_board_opens(client, live, db):
+    workshop = live["workshop"]
+    workshop.starts_at = utcnow() + timedelta(days=2)
+    db.session.commit()
+    page = text(as_user(client, live["citizen"]).get(W(live, "/tableau")))
+    assert "Le tableau ouvre une heure avant l'atelier" in page
+    assert "Afficher une note" not in page
+    workshop.starts_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    page = text(as_user(client, live["citizen"]).get(W(live, "/tableau")))
+    assert "Le tableau ouvre" not in page and "Afficher une note" in page
+
+
+def test_once_the_vote_is_closed_its_results_replace_the_vote_controls(app, client, live, db):
+    _prepare(app, db, live)
+    with app.test_request_context():
+        board.close_vote(live["facilitator"], live["workshop"])
+    db.session.commit()
+    page = text(as_user(client, live["facilitator"]).get(W(live, "/tableau")))
+    assert "Résultats du vote" in page and "Classement au jugement majoritaire" in page
+    assert "Ouvrir le vote" not in page and "Rouvrir le vote" in page
+    seated = text(as_user(client, live["citizen"]).get(W(live, "/tableau")))
+    assert "Classement au jugement majoritaire" in seated and "Rouvrir le vote" not in seated
+    # Reopened with the same method: the ballots cast stay.
+    as_user(client, live["facilitator"])
+    response = client.post(
+        G(live, "/vote"), data={"action": "open", "method": "majority", "dots_per_person": ""}
+    )
+    assert response.status_code == 303 and live["workshop"].vote_open
