@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from civic.core.models import audit, utcnow
 from civic.core.notify import notify, send_email
-from civic.core.sanitize import clean_html
+from civic.core.sanitize import text_to_html
 from civic.extensions import db
 from civic.moderation import services as moderation
 from civic.workshops import judgment
@@ -461,8 +461,9 @@ def _title_for(note: Note) -> str:
 
 
 def save_minutes(actor, workshop: Workshop, summary_html: str) -> None:
-    """Keep the facilitator's summary (cleaned); published minutes are updated in place."""
-    workshop.minutes_html = clean_html(summary_html or "").strip()
+    """Keep the facilitator's summary, typed as plain text or HTML (cleaned); published
+    minutes are updated in place."""
+    workshop.minutes_html = text_to_html(summary_html)
     audit(actor, "workshop.minutes_saved", "workshop", workshop.id)
 
 

@@ -17,6 +17,7 @@ from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.inputs import int_arg, strict_int
 from civic.core.models import utcnow
 from civic.core.permissions import can, require
+from civic.core.sanitize import html_to_text
 from civic.extensions import db
 from civic.workshops import board as boards
 from civic.workshops.forms import MinutesForm, NoteForm, ThemeForm
@@ -424,7 +425,9 @@ def minutes(slug: str):
 
 def edit_minutes(workshop_id: int):
     workshop = _managed(workshop_id)
-    form = MinutesForm(data={"summary": workshop.minutes_html} if request.method == "GET" else None)
+    form = MinutesForm(
+        data={"summary": html_to_text(workshop.minutes_html)} if request.method == "GET" else None
+    )
     if form.validate_on_submit():
         publish = "publish" in request.form
         try:

@@ -311,7 +311,7 @@ class MinutesForm(FlaskForm):
         _l("Synthèse de l'atelier"),
         validators=[Length(max=50_000)],
         description=_l(
-            "Paragraphes, listes, liens et intertitres sont conservés ; le reste de la mise en "
-            "forme est retiré."
+            "Laissez une ligne vide entre deux paragraphes. Commencez une ligne par « - » pour "
+            "une liste, par « 1. » pour une liste numérotée, par « ## » pour un intertitre."
         ),
     )

@@ -1,4 +1,4 @@
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civic.core.sanitize import clean_html
@@ -47,3 +47,43 @@ def test_allowed_formatting_is_kept():
 def test_cleaning_is_idempotent(text):
     once = clean_html(text)
     assert clean_html(once) == once
+
+
+def test_typed_text_keeps_its_paragraphs_lists_and_headings():
+    from civic.core.sanitize import text_to_html
+
+    typed = (
+        "## Ce que la table retient\r\n\r\nDes pistes cyclables.\r\nSurtout vers le collège."
+        "\n\n- sécuriser les carrefours\n- des arceaux <b>partout</b>\n\n1. Labège\n2. Escalquens"
+    )
+    assert text_to_html(typed) == (
+        "<h3>Ce que la table retient</h3>"
+        "<p>Des pistes cyclables.<br>Surtout vers le collège.</p>"
+        "<ul><li>sécuriser les carrefours</li><li>des arceaux &lt;b&gt;partout&lt;/b&gt;</li></ul>"
+        "<ol><li>Labège</li><li>Escalquens</li></ol>"
+    )
+    # HTML stays HTML, cleaned.
+    assert text_to_html("<p>Un <em>mot</em><script>x</script></p>") == "<p>Un <em>mot</em></p>"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.lists(st.text(alphabet="abcé >&'\"0123456789.-#", min_size=1), min_size=1),
+            st.tuples(st.sampled_from(["- ", "1. "]), st.lists(st.text("abc é", min_size=1))),
+        ),
+        max_size=5,
+    )
+)
+def test_the_text_area_shows_again_what_gives_the_same_minutes(blocks):
+    """Plain text typed, saved, shown again in the text area and saved unchanged gives the
+    same minutes."""
+    from civic.core.sanitize import html_to_text, text_to_html
+
+    typed = "\n\n".join(
+        "\n".join(b) if isinstance(b, list) else "\n".join(b[0] + line for line in b[1])
+        for b in blocks
+    )
+    html = text_to_html(typed)
+    assert text_to_html(html_to_text(html)) == html

@@ -865,3 +865,16 @@ def test_once_the_vote_is_closed_its_results_replace_the_vote_controls(app, clie
         G(live, "/vote"), data={"action": "open", "method": "majority", "dots_per_person": ""}
     )
     assert response.status_code == 303 and live["workshop"].vote_open
+
+
+def test_the_minutes_editor_keeps_paragraphs_and_lists_typed_as_plain_text(client, live, db):
+    as_user(client, live["facilitator"])
+    typed = "La table a travaillé sur le vélo.\n\nElle retient :\n\n- des pistes\n- des arceaux"
+    response = client.post(G(live, "/compte-rendu"), data={"summary": typed})
+    assert response.status_code == 303
+    assert live["workshop"].minutes_html == (
+        "<p>La table a travaillé sur le vélo.</p><p>Elle retient :</p>"
+        "<ul><li>des pistes</li><li>des arceaux</li></ul>"
+    )
+    editor = client.get(G(live, "/compte-rendu")).get_data(as_text=True)
+    assert html.escape(typed, quote=False).replace("'", "&#39;") in editor
