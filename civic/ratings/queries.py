@@ -139,7 +139,15 @@ def scores(service: Service) -> Scores:
     )
 
 
-def ranking(service_type: str) -> list[tuple[Service, float, int]]:
+@dataclass
+class Ranked:
+    service: Service
+    satisfied_share: float  # the share of ratings at 4 or 5
+    bound: float  # the Wilson lower bound of that share, which orders the ranking
+    count: int
+
+
+def ranking(service_type: str) -> list[Ranked]:
     """Services of a type with enough ratings, best first by Wilson lower bound."""
     by_service = _aggregates(Service.type == service_type)
     eligible = {sid: r for sid, r in by_service.items() if r.n >= MIN_RATINGS}
@@ -148,11 +156,31 @@ def ranking(service_type: str) -> list[tuple[Service, float, int]]:
         for s in db.session.scalars(sa.select(Service).where(Service.id.in_(list(eligible))))
     }
     rows = [
-        (services[sid], wilson_lower_bound(r.satisfied, r.n), r.n)
+        Ranked(services[sid], r.satisfied / r.n, wilson_lower_bound(r.satisfied, r.n), r.n)
         for sid, r in eligible.items()
         if sid in services
     ]
-    return sorted(rows, key=lambda item: (-item[1], item[0].name))
+    return sorted(rows, key=lambda row: (-row.bound, row.service.name))
+
+
+def ranked_types() -> dict[str, int]:
+    """Each open type of service with how many of its services have enough ratings to be
+    ranked."""
+    rated = (
+        sa.select(Rating.service_id)
+        .group_by(Rating.service_id)
+        .having(sa.func.count() >= MIN_RATINGS)
+        .subquery()
+    )
+    counts = dict(
+        db.session.execute(
+            sa.select(Service.type, sa.func.count(rated.c.service_id))
+            .outerjoin(rated, rated.c.service_id == Service.id)
+            .where(Service.closed_at.is_(None), Service.type != "")
+            .group_by(Service.type)
+        ).all()
+    )
+    return {t: counts[t] for t in collate(counts)}
 
 
 def published_comments(service: Service, page: int) -> Page:

@@ -77,10 +77,17 @@ def map_data():
 
 
 def ranking():
-    service_type = request.args.get("type", "")[:120]
+    types = queries.ranked_types()
+    # Opens on the type with the most ranked services, not on an empty table.
+    busiest = max(types, key=lambda t: types[t], default="")
+    service_type = request.args.get("type", "")[:120] or (busiest if types.get(busiest) else "")
     rows = queries.ranking(service_type) if service_type else []
     return render_template(
-        "ratings/ranking.html", rows=rows, service_type=service_type, types=queries.types()
+        "ratings/ranking.html",
+        rows=rows,
+        service_type=service_type,
+        types=types,
+        min_ratings=queries.MIN_RATINGS,
     )
 
 

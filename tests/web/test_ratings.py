@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -108,7 +109,7 @@ def test_scores_are_bayesian_and_ranked_by_wilson(pool, make_user, db, app, monk
     # Pulled towards the type's mean by the prior weight of 5 ratings.
     assert scores.averages["satisfaction"] == pytest.approx((5 * all_means + 25) / 10)
     assert scores.raw_means["satisfaction"] == 5
-    ranked = [s.name for s, _, _ in queries.ranking("Piscine")]
+    ranked = [row.service.name for row in queries.ranking("Piscine")]
     # 36/40 satisfied ranks above 5/5: the small sample's lower bound is lower.
     assert ranked == ["Piscine d'Escalquens", "Piscine de Labège", "Piscine Nautica"]
     assert queries.wilson_lower_bound(5, 5) < queries.wilson_lower_bound(36, 40)
@@ -313,3 +314,39 @@ def test_directory_in_french_alphabetical_order(db):
     db.session.flush()
     names = [s.name for s in directory(1).items]
     assert names.index("Déchèterie") < names.index("École de musique") < names.index("Piscine")
+
+
+def test_the_ranking_opens_on_a_type_with_scores_and_explains_its_two_figures(
+    client, pool, make_user, db, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "CIVIC_RATING_BURST_MIN", 1000)
+    creche = Service(
+        source="test",
+        source_id="c1",
+        name="Crèche Les Lutins",
+        type="Crèche",
+        commune_id=pool[0].commune_id,
+        latitude=43.54,
+        longitude=1.53,
+    )
+    db.session.add(creche)
+    db.session.commit()
+    page = text(client.get("/services/classement"))
+    assert "Aucun service n'a encore 5 avis" in page  # nothing ranked yet, and why
+    for i in range(6):
+        rate(make_user(), pool[1], 5 if i else 2)
+    db.session.commit()
+    page = text(client.get("/services/classement"))  # "Crèche" comes first, but is empty
+    assert "Classement : Piscine" in page and "Piscine d'Escalquens" in page
+    assert "Crèche (0 service classé)" in page and "Piscine (1 service classé)" in page
+    assert re.search(r"<td>83(,3)?\s%</td>", page) and "Pourquoi deux chiffres" in page
+    empty = text(client.get("/services/classement?type=Crèche"))
+    assert "Aucun service de ce type n'a encore 5 avis" in empty
+
+
+def test_a_lone_comment_shows_no_score_before_five_ratings(client, pool, make_user, db):
+    rate(make_user(), pool[0], 2, comment="Trop de monde le samedi.").comment_status = "published"
+    db.session.commit()
+    page = text(client.get(f"/services/{pool[0].id}"))
+    assert "Trop de monde le samedi." in page
+    assert "Note : 2/5" not in page and "les notes s'affichent à partir de 5 avis" in page
