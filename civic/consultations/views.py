@@ -49,7 +49,7 @@ from civic.consultations.models import (
     Phase,
 )
 from civic.consultations.text import link_glossary
-from civic.core import limits
+from civic.core import contributions, limits
 from civic.core.formatting import lazy_text
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.inputs import int_arg
@@ -546,7 +546,12 @@ def my_contributions():
         *(("comment", c.id) for c in mine["comments"]),
         *(("proposal", p.id) for _v, p in mine["votes"]),
     ]
-    return render_template("consultations/mine.html", **mine, outcomes=outcomes(keys))
+    return render_template(
+        "consultations/mine.html",
+        **mine,
+        outcomes=outcomes(keys),
+        sections=contributions.sections(current_user),
+    )
 
 
 def glossary():

@@ -1,9 +1,10 @@
 from flask import Blueprint
 
-from civic.core import privacy
+from civic.core import contributions, privacy
 from civic.core.permissions import route
 from civic.ratings import (
     permissions,  # noqa: F401  (registers the rules)
+    queries,
     services,
 )
 from civic.ratings import views as v
@@ -36,5 +37,8 @@ route(
 route(bp, "/gestion/services/<int:service_id>/reprise", v.unfreeze, "ratings.manage", **POST)
 
 register_kinds()
+contributions.register(
+    contributions.Section("ratings", "ratings/_mine.html", queries.contributions_of)
+)
 privacy.register_exporter("ratings", services.export_personal_data)
 privacy.register_eraser(services.erase_personal_data)

@@ -4,11 +4,12 @@ import math
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from civic.core.formatting import collate
 from civic.core.pagination import Page, paginate
 from civic.extensions import db
-from civic.ratings.models import CRITERIA, Rating, Service
+from civic.ratings.models import ANSWER_LABELS, CHANNELS, CRITERIA, Rating, Service
 
 MIN_RATINGS = 5  # below this, no score is shown ("pas encore assez d'avis")
 PRIOR_WEIGHT = 5  # the type's mean counts as this many ratings
@@ -250,3 +251,16 @@ def exported_comments() -> list[dict]:
         {"mois": r.month, "service_id": r.service_id, "commentaire": r.comment}
         for r in db.session.execute(query)
     ]
+
+
+def contributions_of(user) -> dict:
+    """This person's ratings, the latest first, with the service's answer."""
+    ratings = db.session.scalars(
+        sa.select(Rating)
+        .where(Rating.user_id == user.id)
+        .options(selectinload(Rating.service), selectinload(Rating.answer))
+        .order_by(Rating.updated_at.desc())
+    ).all()
+    if not ratings:
+        return {}
+    return {"ratings": ratings, "channels": CHANNELS, "answer_labels": ANSWER_LABELS}

@@ -1,11 +1,12 @@
 from flask import Blueprint
 
-from civic.core import privacy
+from civic.core import contributions, privacy
 from civic.core.permissions import route
 from civic.workshops import board_views as b
 from civic.workshops import dashboard_views as d
 from civic.workshops import (
     permissions,  # noqa: F401  (registers the rules)
+    queries,
     services,
 )
 from civic.workshops import views as v
@@ -69,5 +70,8 @@ route(bp, GW + "/bulletins", b.paper_ballot, "workshops.manage", **FORM)
 route(bp, GW + "/compte-rendu", b.edit_minutes, "workshops.manage", **FORM)
 
 register_kinds()
+contributions.register(
+    contributions.Section("workshops", "workshops/_mine.html", queries.contributions_of)
+)
 privacy.register_exporter("workshops", services.export_personal_data)
 privacy.register_eraser(services.erase_personal_data)

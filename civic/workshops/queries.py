@@ -8,7 +8,16 @@ from sqlalchemy.orm import selectinload
 from civic.core.models import utcnow
 from civic.core.pagination import Page, paginate
 from civic.extensions import db
-from civic.workshops.models import Participant, Selection, Volunteer, Workshop
+from civic.workshops.models import (
+    SEAT_ROLE_LABELS,
+    VOLUNTEER_STATUS_LABELS,
+    Ballot,
+    Note,
+    Participant,
+    Selection,
+    Volunteer,
+    Workshop,
+)
 
 
 def published() -> sa.Select:
@@ -101,3 +110,31 @@ def panel_people(run: Selection) -> list[Volunteer]:
     return list(
         db.session.scalars(sa.select(Volunteer).where(Volunteer.id.in_(ids)).order_by(Volunteer.id))
     )
+
+
+def contributions_of(user) -> dict:
+    """What this person did in workshops: volunteering, seats, notes and ballots."""
+    volunteering = db.session.scalars(
+        sa.select(Volunteer).where(Volunteer.user_id == user.id).order_by(Volunteer.id.desc())
+    ).all()
+    seats = db.session.scalars(
+        sa.select(Participant).where(Participant.user_id == user.id).order_by(Participant.id.desc())
+    ).all()
+    notes = dict(
+        db.session.execute(
+            sa.select(Note.workshop_id, sa.func.count())
+            .where(Note.author_id == user.id)
+            .group_by(Note.workshop_id)
+        ).all()
+    )
+    voted = set(db.session.scalars(sa.select(Ballot.workshop_id).where(Ballot.user_id == user.id)))
+    if not (volunteering or seats):
+        return {}
+    return {
+        "volunteering": volunteering,
+        "seats": seats,
+        "notes": notes,
+        "voted": voted,
+        "status_labels": VOLUNTEER_STATUS_LABELS,
+        "role_labels": SEAT_ROLE_LABELS,
+    }

@@ -24,11 +24,15 @@ from civic.territory.models import Commune
 from civic.workshops import selection as engine
 from civic.workshops.models import (
     CATEGORY_LABELS,
+    Ballot,
+    BallotEntry,
     Category,
+    Note,
     Participant,
     Quota,
     SeatRole,
     Selection,
+    Theme,
     Volunteer,
     VolunteerStatus,
     Workshop,
@@ -939,8 +943,49 @@ def export_personal_data(user) -> dict:
                 "probability": v.probability,
             }
             for v in rows
-        ]
+        ],
+        "seats": [
+            {
+                "workshop": seat.workshop.title,
+                "role": seat.role,
+                "table": seat.table_no,
+                "attended": seat.attended,
+            }
+            for seat in db.session.scalars(
+                sa.select(Participant).where(Participant.user_id == user.id)
+            )
+        ],
+        "notes": [
+            {
+                "workshop": note.workshop.title,
+                "table": note.table_no,
+                "created_at": note.created_at.isoformat(),
+                "body": note.body,
+                "status": note.status,
+            }
+            for note in db.session.scalars(
+                sa.select(Note).where(Note.author_id == user.id).order_by(Note.id)
+            )
+        ],
+        "ballots": _ballots_of(user),
     }
+
+
+def _ballots_of(user) -> list[dict]:
+    ballots: dict[int, dict] = {}
+    for ballot_id, title, created_at, theme, value in db.session.execute(
+        sa.select(Ballot.id, Workshop.title, Ballot.created_at, Theme.title, BallotEntry.value)
+        .join(Workshop, Workshop.id == Ballot.workshop_id)
+        .join(BallotEntry, BallotEntry.ballot_id == Ballot.id)
+        .join(Theme, Theme.id == BallotEntry.theme_id)
+        .where(Ballot.user_id == user.id)
+        .order_by(Ballot.id, BallotEntry.id)
+    ):
+        entry = ballots.setdefault(
+            ballot_id, {"workshop": title, "created_at": created_at.isoformat(), "values": {}}
+        )
+        entry["values"][theme] = value
+    return list(ballots.values())
 
 
 def erase_personal_data(user) -> None:

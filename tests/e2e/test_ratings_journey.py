@@ -482,7 +482,8 @@ def test_browse_rate_see_scores_and_answer(
     expect(by_criterion.locator("tbody td")).to_have_text([decimal_comma] * len(CRITERIA))
     satisfied = sum(1 for v in [*SEED_SCORES, CITIZEN_SCORE] if v >= 4)
     expect(scores).to_contain_text(
-        f"{round(100 * satisfied / count)} % des usagers sont satisfaits (note de 4 ou 5)."
+        f"{round(100 * satisfied / count)} % des usagers sont satisfaits (note de 4 ou 5) ; "
+        "au vu du nombre d'avis, au moins"
     )
     expect(scores).to_contain_text("Rang 1 sur 1 parmi les services du même type.")
     chart = scores.get_by_role("img", name="Répartition des notes de satisfaction")
@@ -500,7 +501,8 @@ def test_browse_rate_see_scores_and_answer(
     expect(page.get_by_text(COMMENT)).to_have_count(0)
     check_axe(page, js)
 
-    # The ranking of the type: the service is ranked, by the Wilson lower bound.
+    # The ranking of the type: the service is ranked, by the Wilson lower bound, shown beside
+    # the share of satisfied users.
     page.goto("/services")
     page.get_by_role("link", name="Classement par type de service").click()
     page.get_by_label("Type de service").select_option(directory.service_type)
@@ -510,8 +512,9 @@ def test_browse_rate_see_scores_and_answer(
     )
     ranking = page.get_by_role("table", name=f"Classement : {directory.service_type}")
     bound = round(100 * wilson_lower_bound(satisfied, count))
+    share = round(100 * satisfied / count)
     expect(ranking.locator("tbody td")).to_have_text(
-        ["1", directory.target_name, f"{bound} %", str(count)]
+        ["1", directory.target_name, f"{share} %", f"{bound} %", str(count)]
     )
     check_axe(page, js)
     citizen_cookies = step_away(page)

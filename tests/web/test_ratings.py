@@ -350,3 +350,21 @@ def test_a_lone_comment_shows_no_score_before_five_ratings(client, pool, make_us
     page = text(client.get(f"/services/{pool[0].id}"))
     assert "Trop de monde le samedi." in page
     assert "Note : 2/5" not in page and "les notes s'affichent à partir de 5 avis" in page
+
+
+def test_my_contributions_list_my_ratings_with_the_services_answer(
+    client, pool, make_user, db, app
+):
+    citizen, agent = make_user(), make_user("agent")
+    rating = rate(citizen, pool[0], 4, comment="Accueil aimable.")
+    db.session.commit()
+    log_in(client, citizen)
+    page = text(client.get("/mes-contributions"))
+    assert "Mes avis sur les services" in page and "Piscine de Labège" in page
+    assert "4 sur 5" in page and "en attente de modération" in page and "pas encore" in page
+    with app.test_request_context():
+        services.answer(
+            agent, rating, text="Merci pour votre avis.", signed_as="Accueil", status="noted"
+        )
+    db.session.commit()
+    assert "Pris en compte" in text(client.get("/mes-contributions"))

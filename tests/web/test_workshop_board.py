@@ -878,3 +878,17 @@ def test_the_minutes_editor_keeps_paragraphs_and_lists_typed_as_plain_text(clien
     )
     editor = client.get(G(live, "/compte-rendu")).get_data(as_text=True)
     assert html.escape(typed, quote=False).replace("'", "&#39;") in editor
+
+
+def test_my_contributions_and_my_data_hold_my_seat_notes_and_ballot(app, client, live, db):
+    import json
+
+    _prepare(app, db, live)
+    citizen = live["citizen"]
+    page = text(as_user(client, citizen).get("/mes-contributions"))
+    assert "Mes ateliers" in page and live["workshop"].title in page
+    assert "1 note affichée" in page and "vous avez voté" in page
+    data = json.loads(client.get("/compte/donnees.json").get_data(as_text=True))["workshops"]
+    assert [n["body"] for n in data["notes"]] == ["Proposition de la personne citizen"]
+    assert data["ballots"][0]["values"] == {"Vélo": 5, "Bus": 2}
+    assert data["seats"][0]["workshop"] == live["workshop"].title
