@@ -31,7 +31,7 @@ from civic.accounts.forms import (
     RolesForm,
 )
 from civic.accounts.models import GRANTABLE_ROLES, User
-from civic.core import limits
+from civic.core import limits, privacy
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.inputs import strict_int
 from civic.core.models import utcnow
@@ -275,7 +275,8 @@ def change_password():
 
 
 def personal_data():
-    return render_template("accounts/personal_data.html")
+    data = privacy.readable(services.export_personal_data(current_user))
+    return render_template("accounts/personal_data.html", data=data, labels=privacy.LABELS)
 
 
 def export_data():

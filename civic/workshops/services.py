@@ -982,9 +982,9 @@ def _ballots_of(user) -> list[dict]:
         .order_by(Ballot.id, BallotEntry.id)
     ):
         entry = ballots.setdefault(
-            ballot_id, {"workshop": title, "created_at": created_at.isoformat(), "values": {}}
+            ballot_id, {"workshop": title, "created_at": created_at.isoformat(), "values": []}
         )
-        entry["values"][theme] = value
+        entry["values"].append({"theme": theme, "value": value})
     return list(ballots.values())
 
 

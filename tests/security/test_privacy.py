@@ -136,6 +136,14 @@ def _scan_database(db, needles: list[str]) -> list[str]:
     return found
 
 
+def _keys(value) -> set:
+    if isinstance(value, dict):
+        return set(value).union(*(_keys(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_keys(v) for v in value))
+    return set()
+
+
 def test_erased_account_leaves_no_trace_anywhere(app, client, make_user, db, climate, all_logs):
     """An account that did everything (registered, confirmed, asked for a reset, proposed,
     commented, voted, followed, rated with a comment, reported, appealed, was in an analysis,
@@ -221,6 +229,13 @@ def test_erased_account_leaves_no_trace_anywhere(app, client, make_user, db, cli
     assert _scan_database(db, [email, name])  # the scan does see them before deletion
 
     log_in(client, user)
+    # Shown to the person in words: every key of the export has a name.
+    from civic.core.privacy import LABELS
+
+    exported = json.loads(client.get("/compte/donnees.json").get_data(as_text=True))
+    assert _keys(exported) - set(LABELS) == set()
+    page = client.get("/compte/donnees").get_data(as_text=True)
+    assert "Très bon accueil" in page and "Signalements" in page
     assert (
         client.post("/compte/suppression", data={"password": PASSWORD, "confirm": "y"}).status_code
         == 303

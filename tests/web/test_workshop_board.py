@@ -890,5 +890,11 @@ def test_my_contributions_and_my_data_hold_my_seat_notes_and_ballot(app, client,
     assert "1 note affichée" in page and "vous avez voté" in page
     data = json.loads(client.get("/compte/donnees.json").get_data(as_text=True))["workshops"]
     assert [n["body"] for n in data["notes"]] == ["Proposition de la personne citizen"]
-    assert data["ballots"][0]["values"] == {"Vélo": 5, "Bus": 2}
+    assert data["ballots"][0]["values"] == [
+        {"theme": "Vélo", "value": 5},
+        {"theme": "Bus", "value": 2},
+    ]
     assert data["seats"][0]["workshop"] == live["workshop"].title
+    readable = text(client.get("/compte/donnees"))
+    assert "Bulletins de vote" in readable and "Notes d'atelier" in readable
+    assert "Proposition de la personne citizen" in readable
