@@ -47,6 +47,7 @@ from civic.consultations.models import (
     Follow,
     GlossaryTerm,
     Phase,
+    ProposalStatus,
 )
 from civic.consultations.text import link_glossary
 from civic.core import contributions, limits
@@ -276,8 +277,17 @@ def _proposal_page(
     if milestone_form is None and can(user, "consultations.add_milestone", proposal):
         milestone_form = MilestoneForm()
     from civic.analysis.answers import outcome
+    from civic.moderation.queries import why_hidden
 
+    hidden = None
+    if (
+        proposal.status == ProposalStatus.HIDDEN
+        and user.is_authenticated
+        and proposal.author_id == user.id
+    ):
+        hidden = why_hidden("proposal", proposal.id)  # its author is told why, and may appeal
     context.update(
+        hidden=hidden,
         outcome=outcome("proposal", proposal.id),
         milestones=queries.milestones(proposal),
         comment_form=comment_form,

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from civic.core.models import utcnow
 from civic.core.pagination import Page, paginate
 from civic.extensions import db
-from civic.moderation.models import Block, Case, Decision, Report
+from civic.moderation.models import CHARTER_REASONS, Block, Case, Decision, Report
 
 AGES = {"24h": timedelta(hours=24), "48h": timedelta(hours=48), "7d": timedelta(days=7)}
 
@@ -53,3 +53,18 @@ def blocks(page: int) -> Page:
 
 def cases_by_ids(ids: list[int]) -> list[Case]:
     return list(db.session.scalars(sa.select(Case).where(Case.id.in_(ids), Case.is_open.is_(True))))
+
+
+def why_hidden(kind: str, item_id: int) -> tuple[Case, str] | None:
+    """The case that hid an item and the charter rule it applied, for the item's author."""
+    row = db.session.execute(
+        sa.select(Case, Decision.charter_reason)
+        .join(Decision, Decision.case_id == Case.id)
+        .where(Case.kind == kind, Case.item_id == item_id, Case.hidden.is_(True))
+        .order_by(Decision.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    case, reason = row
+    return case, CHARTER_REASONS.get(reason, "")

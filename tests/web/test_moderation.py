@@ -129,6 +129,11 @@ def test_appeal_goes_to_another_moderator(client, climate, make_user, db, app):
     log_in(client, make_user())
     assert client.get(f"/moderation/appel/{case.id}").status_code == 403
     log_in(client, climate["author"])
+    # The author still sees the proposal, with the rule applied and the way to appeal.
+    url = f"/concertations/plan-climat/propositions/{climate['proposal'].id}"
+    own = text(client.get(url))
+    assert "La modération a masqué cette proposition : " in own
+    assert f'href="/moderation/appel/{case.id}"' in own
     page = client.get(f"/moderation/appel/{case.id}")
     assert page.status_code == 200 and "une seule fois" in text(page)
     empty = client.post(f"/moderation/appel/{case.id}", data={"text": ""})
@@ -141,6 +146,7 @@ def test_appeal_goes_to_another_moderator(client, climate, make_user, db, app):
     )
     again = client.post(f"/moderation/appel/{case.id}", data={"text": "Encore"})
     assert again.status_code == 422 and "déjà fait appel" in text(again)
+    assert "Votre appel est en cours d'examen" in text(client.get(url))
     log_in(client, first)
     same = client.post(f"/gestion/moderation/{case.id}", data={"action": "keep"})
     assert same.status_code == 422 and "autre modérateur" in text(same)
