@@ -95,6 +95,7 @@ def load(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         # The authority that runs the site (see civic/core/identity.py); the demo's is the Sicoval.
         "CIVIC_AUTHORITY_NAME": os.environ.get("CIVIC_AUTHORITY_NAME", "Sicoval"),
+        "CIVIC_AUTHORITY_ARTICLE": os.environ.get("CIVIC_AUTHORITY_ARTICLE", "le"),
         "CIVIC_AUTHORITY_LONG_NAME": os.environ.get(
             "CIVIC_AUTHORITY_LONG_NAME", "Communauté d'agglomération du Sicoval"
         ),
@@ -108,6 +109,7 @@ def load(instance_path: str) -> dict:
         "CIVIC_AUTHORITY_WEBSITE": os.environ.get(
             "CIVIC_AUTHORITY_WEBSITE", "https://www.sicoval.fr"
         ),
+        "CIVIC_AUTHORITY_SIREN": os.environ.get("CIVIC_AUTHORITY_SIREN", "243 100 633"),
         "CIVIC_UPLOAD_DIR": os.environ.get(
             "CIVIC_UPLOAD_DIR", str(Path(instance_path) / "uploads")
         ),

@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import force_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 
 from civic.analysis import answers
 from civic.analysis.models import DECISIONS, AnalysisRun, Cluster, ClusterMember
@@ -79,8 +79,10 @@ def contributions(consultation_id: int) -> list[dict]:
 
 
 def _progress(run: AnalysisRun, percent: int, step) -> None:
-    # Committed at once, so that the page polling the run sees it move.
-    run.progress, run.step = percent, str(step)
+    # Committed at once, so that the page polling the run sees it move. Kept in French, the
+    # catalogue's source, and translated when shown: the reader's language is not the job's.
+    with force_locale("fr"):
+        run.progress, run.step = percent, str(step)
     db.session.commit()
 
 

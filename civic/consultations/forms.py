@@ -67,7 +67,7 @@ class ConsultationForm(FlaskForm):
         _l("Communes concernées"),
         coerce=int,
         validators=[Optional()],
-        description=_l("Aucune cochée : tout le Sicoval."),
+        description=_l("Aucune cochée : tout le territoire."),
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
     )

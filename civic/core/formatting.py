@@ -128,6 +128,11 @@ def _language(locale) -> str:
     return "en" if locale is not None and locale.language == "en" else "fr"
 
 
+def current_language() -> str:
+    """ "fr" or "en", for this request (or the language an e-mail is written in)."""
+    return _language(current_locale())
+
+
 def _month_and_day_names(language: str) -> tuple[list[str], list[str]]:
     if language not in _names:
         months = babel_dates.get_month_names("wide", locale=language)

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from civic.accounts.models import AGE_BRACKETS, GENDERS, PCS_GROUPS, Role
@@ -508,8 +509,10 @@ def start_selection(actor, workshop: Workshop, *, method: str, seed: int | None)
 
 
 def _progress(run: Selection, percent: int, step) -> None:
-    # Committed at once, so that the page polling the run sees it move.
-    run.progress, run.step = percent, str(step)
+    # Committed at once, so that the page polling the run sees it move. Kept in French, the
+    # catalogue's source, and translated when shown: the reader's language is not the job's.
+    with force_locale("fr"):
+        run.progress, run.step = percent, str(step)
     db.session.commit()
 
 
