@@ -56,7 +56,9 @@ def test_a_colour_that_is_not_a_colour_is_refused():
     ],
 )
 def test_the_name_takes_the_forms_french_sentences_need(article, name, the, of, to):
-    settings = {f"CIVIC_AUTHORITY_{k.upper()}": "#000000" for k in identity.Authority.__annotations__}
+    settings = {
+        f"CIVIC_AUTHORITY_{k.upper()}": "#000000" for k in identity.Authority.__annotations__
+    }
     settings.update(CIVIC_AUTHORITY_NAME=name, CIVIC_AUTHORITY_ARTICLE=article)
     words = identity.check(settings).words("fr")
     assert (words["the_authority"], words["of_authority"], words["to_authority"]) == (the, of, to)
