@@ -12,7 +12,14 @@ from civic.accounts.models import GRANTABLE_ROLES, Role, RoleGrant, User
 from civic.accounts.passwords import hash_password, needs_rehash, verify_password
 from civic.core import privacy
 from civic.core.models import audit, utcnow
-from civic.core.notify import Notification, OutboxEmail, notify, send_email
+from civic.core.notify import (
+    MailItem,
+    MailPreference,
+    Notification,
+    OutboxEmail,
+    notify,
+    send_email,
+)
 from civic.extensions import db
 
 
@@ -267,6 +274,8 @@ def erase_account(user: User) -> None:
     privacy.erase_all(user)
     db.session.execute(sa.delete(Notification).where(Notification.user_id == user.id))
     db.session.execute(sa.delete(OutboxEmail).where(OutboxEmail.user_id == user.id))
+    db.session.execute(sa.delete(MailItem).where(MailItem.user_id == user.id))
+    db.session.execute(sa.delete(MailPreference).where(MailPreference.user_id == user.id))
     user.grants.clear()
     user.email = None
     user.password_hash = None

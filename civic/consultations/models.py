@@ -394,11 +394,10 @@ class Follow(TimestampMixin, db.Model):
     )
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     daily: Mapped[bool] = mapped_column(default=False)  # False: immediate e-mails
-    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ConsultationEvent(TimestampMixin, db.Model):
-    """What happened in a consultation, for followers' notifications and daily digests."""
+    """What happened in a consultation, for followers' notifications and e-mails."""
 
     __tablename__ = "consultation_event"
 

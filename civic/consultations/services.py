@@ -36,7 +36,7 @@ from civic.consultations.models import (
 from civic.consultations.text import slugify, stems
 from civic.core import jobs, visibility
 from civic.core.models import UTCDateTime, audit, utcnow
-from civic.core.notify import notify, send_email
+from civic.core.notify import notify, send_news
 from civic.core.sanitize import clean_html
 from civic.extensions import db
 from civic.moderation import services as moderation
@@ -656,7 +656,7 @@ def follow(user, consultation: Consultation, daily: bool) -> Follow:
     )
     item = db.session.scalar(mine)
     if item is None:
-        item = Follow(consultation_id=consultation.id, user_id=user.id, last_digest_at=utcnow())
+        item = Follow(consultation_id=consultation.id, user_id=user.id)
         try:
             with db.session.begin_nested():
                 db.session.add(item)
@@ -697,35 +697,49 @@ def record_event(
 
 
 def notify_followers(event_id: int) -> int:
-    """Job: immediate followers get a notification and an e-mail for each event."""
+    """Job: followers are told of an event, in their notifications when they chose news as
+    it comes, and by e-mail at their rhythm: the events of one transaction (minutes that add
+    ten proposals) leave as one e-mail. The author of a new proposal is not told of it."""
     from civic.accounts.models import User
 
     event = db.session.get(ConsultationEvent, event_id)
     consultation = db.session.get(Consultation, event.consultation_id)
-    followers = db.session.scalars(
-        sa.select(User)
+    actor_id = None
+    if event.kind == "proposal" and event.proposal_id:
+        actor_id = db.session.scalar(
+            sa.select(Proposal.author_id).where(Proposal.id == event.proposal_id)
+        )
+    rows = db.session.execute(
+        sa.select(User, Follow.daily)
         .join(Follow, Follow.user_id == User.id)
         .where(
             Follow.consultation_id == event.consultation_id,
-            Follow.daily.is_(False),
             User.deleted_at.is_(None),
+            User.id != (actor_id or 0),
         )
+        .order_by(User.id)
     )
-    link = url_for("consultations.show", slug=consultation.slug)
+    link = url_for("consultations.show", slug=consultation.slug, _external=True)
     about = _event_about(event)
     count = 0
-    for user in followers:
+    for user, daily in rows:
         if not visibility.is_visible(*about, user):
             continue  # hidden before the job ran: its text goes to nobody
-        notify(user, event.summary, link, about=about)
-        send_email(
+        if not daily:
+            notify(user, event.summary, link, about=about)
+        send_news(
             user,
+            "follow",
             _l("Du nouveau dans « %(title)s »", title=consultation.title),
+            event.summary,
             "consultation_event",
+            topic=(f"consultation:{consultation.id}", consultation.title),
+            link=link,
             about=about,
+            frequency="daily" if daily else None,
             consultation=consultation,
             event=event,
-            url=url_for("consultations.show", slug=consultation.slug, _external=True),
+            url=link,
         )
         count += 1
     return count
@@ -734,45 +748,6 @@ def notify_followers(event_id: int) -> int:
 def _event_about(event: ConsultationEvent) -> tuple[str | None, int | None]:
     """The item an event quotes: its proposal, if it has one."""
     return ("proposal", event.proposal_id) if event.proposal_id else (None, None)
-
-
-def send_daily_digests(now: datetime | None = None) -> int:
-    """One e-mail per daily follower with the events since their last digest."""
-    now = now or utcnow()
-    sent = 0
-    follows = db.session.scalars(sa.select(Follow).where(Follow.daily.is_(True)))
-    for item in follows:
-        events = list(
-            db.session.scalars(
-                sa.select(ConsultationEvent)
-                .where(
-                    ConsultationEvent.consultation_id == item.consultation_id,
-                    ConsultationEvent.created_at > item.last_digest_at,
-                    ConsultationEvent.created_at <= now,
-                )
-                .order_by(ConsultationEvent.id)
-            )
-        )
-        item.last_digest_at = now
-        from civic.accounts.models import User
-
-        user = db.session.get(User, item.user_id)
-        # The same rule as the pages: what was hidden since is in no digest.
-        events = [e for e in events if visibility.is_visible(*_event_about(e), user)]
-        if not events or user is None:
-            continue
-        consultation = db.session.get(Consultation, item.consultation_id)
-        send_email(
-            user,
-            _l("Résumé du jour : %(title)s", title=consultation.title),
-            "consultation_digest",
-            consultation=consultation,
-            events=events,
-            url=url_for("consultations.show", slug=consultation.slug, _external=True),
-        )
-        sent += 1
-    db.session.flush()
-    return sent
 
 
 # --- glossary ------------------------------------------------------------------------------

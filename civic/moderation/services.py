@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from civic.core import formatting
 from civic.core.models import audit, utcnow
-from civic.core.notify import notify, send_email
+from civic.core.notify import notify, send_news
 from civic.extensions import db
 from civic.moderation import registry
 from civic.moderation.models import (
@@ -262,14 +262,16 @@ def _tell_author(case: Case, decision: Decision, kind, item) -> None:
     else:
         return  # kept after reports: nothing changed for the author
     notify(author, message, link)
-    send_email(
+    appeal = url_for("moderation.appeal", case_id=case.id, _external=True)
+    send_news(
         author,
+        "moderation",
         _l("Décision de modération"),
+        message,
         "moderation_decision",
+        link=appeal if decision.action == Action.HIDE else "",
         message=str(message),
-        url=url_for("moderation.appeal", case_id=case.id, _external=True)
-        if decision.action == Action.HIDE
-        else None,
+        url=appeal if decision.action == Action.HIDE else None,
     )
 
 
@@ -364,10 +366,13 @@ def _alert_if_queue_too_long() -> None:
                 _l("La file de modération dépasse %(n)s contributions en attente.", n=threshold),
                 url_for("moderation.queue"),
             )
-            send_email(
+            send_news(
                 moderator,
+                "moderators",
                 _l("File de modération chargée"),
+                _l("La file de modération dépasse %(n)s contributions en attente.", n=threshold),
                 "moderation_alert",
+                link=url_for("moderation.queue", _external=True),
                 count=threshold + 1,
                 url=url_for("moderation.queue", _external=True),
             )
@@ -387,14 +392,18 @@ def alert_late_items(now=None) -> int:
         )
     )
     if late:
+        subject = _l(
+            "Contributions en attente depuis plus de %(h)s heures",
+            h=int(target.total_seconds() // 3600),
+        )
         for moderator in moderators():
-            send_email(
+            send_news(
                 moderator,
-                _l(
-                    "Contributions en attente depuis plus de %(h)s heures",
-                    h=int(target.total_seconds() // 3600),
-                ),
+                "moderators",
+                subject,
+                subject,
                 "moderation_alert",
+                link=url_for("moderation.queue", _external=True),
                 count=len(late),
                 url=url_for("moderation.queue", _external=True),
             )
@@ -414,10 +423,14 @@ def send_digest(now=None) -> int:
     hours = int((now - oldest).total_seconds() // 3600)
     team = moderators()
     for moderator in team:
-        send_email(
+        subject = _l("Modération : %(n)s contributions en attente", n=waiting)
+        send_news(
             moderator,
-            _l("Modération : %(n)s contributions en attente", n=waiting),
+            "moderators",
+            subject,
+            subject,
             "moderation_digest",
+            link=url_for("moderation.queue", _external=True),
             count=waiting,
             oldest_hours=hours,
             url=url_for("moderation.queue", _external=True),

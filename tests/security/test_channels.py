@@ -2,12 +2,9 @@
 moderation is quoted by no page, fragment, feed, API, export, notification, e-mail or digest
 afterwards. Each channel that renders user text is listed here and checked after the hide."""
 
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 
-from civic.core.models import utcnow
 from civic.core.notify import OutboxEmail, deliver
 from civic.opendata.datasets import DATASETS
 from tests.conftest import log_in
@@ -27,9 +24,7 @@ def announced_then_hidden(app, client, climate, make_user, db):
     daily, immediate = make_user(email="daily@example.org"), make_user(email="now@example.org")
     moderator = make_user("moderator")
     with app.test_request_context():
-        services.follow(daily, consultation, daily=True).last_digest_at = utcnow() - timedelta(
-            days=1
-        )
+        services.follow(daily, consultation, daily=True)
         services.follow(immediate, consultation, daily=False)
         proposal = services.submit_proposal(
             climate["author"],
@@ -77,11 +72,11 @@ def test_pages_feeds_api_and_exports_do_not_quote_a_hidden_item(client, announce
 
 
 def test_the_digest_after_the_hide_does_not_quote_it(app, db, announced_then_hidden):
-    from civic.consultations.services import send_daily_digests
+    from civic.core.notify import send_digests
 
     daily = announced_then_hidden["daily"]
     with app.test_request_context():
-        send_daily_digests()
+        send_digests()
     db.session.commit()
     mails = db.session.scalars(sa.select(OutboxEmail).filter_by(user_id=daily.id)).all()
     assert all(SECRET not in m.body and SECRET not in m.subject for m in mails)

@@ -161,6 +161,9 @@ EXPECTED = {
     "accounts.export_data": ("GET", USERS_ONLY),
     "accounts.delete_account": ("GET", USERS_ONLY),
     "accounts.notifications": ("GET", USERS_ONLY),
+    "accounts.mail_preferences": ("GET", USERS_ONLY),
+    # The matrix's token is not a signed unsubscribe link: nobody is unsubscribed.
+    "accounts.unsubscribe": ("GET", {r: 404 for r in ROLES}),
     "accounts.mark_notifications_read": ("POST", post_only(303)),
     "accounts.users": ("GET", ADMIN_ONLY),
     "accounts.edit_user": ("GET", ADMIN_ONLY),
