@@ -17,10 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def select_locale() -> str:
     if not has_request_context():
         return "fr"
-    if current_user and current_user.is_authenticated and current_user.locale:
-        return current_user.locale
+    # The language chosen for this visit (the switch), then the account's, which is also the
+    # language of its e-mails and changes only in the profile.
     if session.get("lang") in ("fr", "en"):
         return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
     return request.accept_languages.best_match(["fr", "en"], default="fr")
 
 

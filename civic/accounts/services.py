@@ -27,6 +27,10 @@ class AccountError(Exception):
     """A refusal to show to the user, already translated."""
 
 
+class UnconfirmedEmail(AccountError):
+    """The right password, for an address not confirmed yet."""
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -131,7 +135,7 @@ def authenticate(email: str, password: str) -> User:
     if not verify_password(user.password_hash if user else None, password):
         raise AccountError(_l("Adresse e-mail ou mot de passe incorrect."))
     if user.email_confirmed_at is None:
-        raise AccountError(
+        raise UnconfirmedEmail(
             _l(
                 "Confirmez d'abord votre adresse e-mail : le lien vous a été "
                 "envoyé à l'inscription. Vous pouvez en demander un nouveau."

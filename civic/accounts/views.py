@@ -107,8 +107,10 @@ def confirm_email(token: str):
         )
         return redirect_303("accounts.resend_confirmation")
     db.session.commit()
-    flash(_("Votre adresse e-mail est confirmée. Vous pouvez vous connecter."), "success")
-    return redirect_303("accounts.login")
+    # The link proved the address: the person is signed in, as they expect after signing up.
+    _start_session(user)
+    flash(_("Votre adresse e-mail est confirmée : vous êtes connecté."), "success")
+    return redirect_303("pages.home")
 
 
 @limits.per_address("CIVIC_RESET_LIMIT")
@@ -133,6 +135,10 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data)
+        except services.UnconfirmedEmail as error:
+            db.session.rollback()
+            # Not a mistake in the password: said above the form, with the way out.
+            return _invalid("accounts/login.html", form=form, unconfirmed=str(error))
         except services.AccountError as error:
             db.session.rollback()
             form.password.errors.append(str(error))

@@ -189,6 +189,9 @@ def new_proposal(slug: str):
     require("consultations.propose", consultation)
     vectors.warm_up()  # for the similar proposals, while the author types
     form = _proposal_form(ProposalForm, consultation)
+    mine = str(current_user.commune_id or "")
+    if not form.is_submitted() and any(mine == value for value, _label in form.commune_id.choices):
+        form.commune_id.data = mine  # the commune of the profile, to change if need be
     if form.validate_on_submit():
         # Before publishing, once: proposals that say nearly the same thing, to support
         # rather than repeat (the same check as the hint shown while typing, without JS).
