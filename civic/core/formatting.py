@@ -255,6 +255,21 @@ def relative_filter(value: datetime, now: datetime | None = None) -> str:
     return gettext("le %(date)s", date=datetime_text(value, language))
 
 
+def waiting_filter(since: datetime, now: datetime | None = None) -> str:
+    """How long something has waited, as people count it: 'moins d'une heure', '5 heures',
+    from two days on '3 jours'."""
+    if not since:
+        return ""
+    hours = int(((now or datetime.now(UTC)) - since).total_seconds() // 3600)
+    translations = _current()[2]
+    if hours < 1:
+        return translations.ugettext("moins d'une heure")
+    if hours < 48:
+        return translations.ungettext("%(num)d heure", "%(num)d heures", hours) % {"num": hours}
+    days = hours // 24
+    return translations.ungettext("%(num)d jour", "%(num)d jours", days) % {"num": days}
+
+
 # --- numbers ------------------------------------------------------------------------------
 # Babel's patterns of the request's language: decimal comma and narrow no-break space between
 # thousands in French ("12 345,5"), a no-break space before "%" ("8,0 %").
@@ -450,6 +465,7 @@ def register(app: Flask) -> None:
         time=time_filter,
         span=span_filter,
         relative_day=relative_filter,
+        waiting=waiting_filter,
         number=number,
         percent=percent,
         file_size=file_size,

@@ -1,7 +1,7 @@
 """Reports, cases in the moderators' queue, decisions, appeals and account blocks."""
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -66,6 +66,10 @@ ACTION_LABELS = {
 }
 
 
+CLAIM_MINUTES = 30
+CLAIM_LAPSE = timedelta(minutes=CLAIM_MINUTES)
+
+
 class Case(TimestampMixin, db.Model):
     """One item in the queue: opened by reports, pre-moderation or the spam filter."""
 
@@ -85,6 +89,12 @@ class Case(TimestampMixin, db.Model):
     report_count: Mapped[int] = mapped_column(default=0)
     hidden: Mapped[bool] = mapped_column(default=False)
     late_alert_sent: Mapped[bool] = mapped_column(default=False)
+    # The moderator who took the case, so that two do not decide it at once; a claim lapses
+    # after CLAIM_MINUTES.
+    claimed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     decisions: Mapped[list["Decision"]] = relationship(
         back_populates="case", order_by="Decision.id", cascade="all, delete-orphan"
@@ -96,6 +106,20 @@ class Case(TimestampMixin, db.Model):
         order_by="Report.id",
     )
     appeal: Mapped["Appeal | None"] = relationship(back_populates="case", uselist=False)
+    claimed_by = relationship("User", foreign_keys=[claimed_by_id])
+
+    @property
+    def appeal_waiting(self) -> bool:
+        return self.appeal is not None and self.appeal.decided_at is None
+
+    def claimed_by_other(self, user, now: datetime) -> bool:
+        """Taken by another moderator, and the claim still holds."""
+        return (
+            self.claimed_by_id is not None
+            and self.claimed_by_id != user.id
+            and self.claimed_at is not None
+            and self.claimed_at > now - CLAIM_LAPSE
+        )
 
     @property
     def last_decision(self) -> "Decision | None":

@@ -19,6 +19,7 @@ from civic.extensions import db
 from civic.moderation import registry
 from civic.moderation.models import (
     CHARTER_REASONS,
+    CLAIM_LAPSE,
     Action,
     Appeal,
     Block,
@@ -56,9 +57,18 @@ def _similar(a: str, b: str) -> bool:
     return len(first & second) / max(1, len(first | second)) >= 0.8
 
 
+def _common_phrase(normalised: str) -> bool:
+    """A short everyday phrase ("Tout à fait d'accord", "Bonne idée"), which many people and
+    the same person write again and again: no copy to hold."""
+    allowed = {normalise(p) for p in current_app.config["CIVIC_MODERATION_COMMON_PHRASES"]}
+    return normalised in allowed
+
+
 def _suspect(author, normalised: str, digest: str) -> bool:
     """A near-copy of the author's own recent text, or a burst of the same text from new
     accounts: held for review rather than published."""
+    if _common_phrase(normalised):
+        return False
     since = utcnow() - timedelta(days=30)
     recent = db.session.scalars(
         sa.select(Fingerprint.normalised)
@@ -106,6 +116,34 @@ def intake(kind_name: str, item, author, text: str, premoderated: bool) -> bool:
         return False
     db.session.flush()
     return True
+
+
+def claim(moderator, case: Case) -> bool:
+    """Take a case, unless another moderator holds it; in one UPDATE, so that of two
+    moderators who click together only one gets it."""
+    now = utcnow()
+    taken = db.session.execute(
+        sa.update(Case)
+        .where(
+            Case.id == case.id,
+            Case.is_open.is_(True),
+            sa.or_(
+                Case.claimed_by_id.is_(None),
+                Case.claimed_by_id == moderator.id,
+                Case.claimed_at <= now - CLAIM_LAPSE,
+            ),
+        )
+        .values(claimed_by_id=moderator.id, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(case)
+    return taken == 1
+
+
+def release(moderator, case: Case) -> None:
+    if case.claimed_by_id == moderator.id:
+        case.claimed_by_id = case.claimed_at = None
+        db.session.flush()
 
 
 def _open_case(kind_name: str, item, origin: CaseOrigin) -> Case:
@@ -194,7 +232,10 @@ def decide(
             )
         )
     decisions = []
+    now = utcnow()
     for case in cases:
+        if case.claimed_by_other(moderator, now):
+            continue  # another moderator is on it: their decision, not a second one
         appeal = case.appeal if case.appeal and case.appeal.decided_at is None else None
         if appeal and appeal.excluded_moderator_id == moderator.id:
             raise ModerationError(
@@ -222,6 +263,7 @@ def decide(
         visible = action != Action.HIDE
         kind.set_visible(item, visible)
         case.hidden, case.is_open = not visible, False
+        case.claimed_by_id = case.claimed_at = None
         if appeal:
             appeal.decided_at = utcnow()
         db.session.flush()

@@ -1,5 +1,6 @@
 """core: e-mail news grouped at each person's rhythm (pending items, preferences per kind),
-one-click unsubscribe address of an e-mail; the per-follow digest date goes (the items carry it)
+one-click unsubscribe address of an e-mail; the per-follow digest date goes (the items carry it);
+moderation: a case claimed by one moderator
 
 Revision ID: a16c0e5b7d21
 Revises: e7a19c0b5d21
@@ -63,9 +64,27 @@ def upgrade():
         )
     with op.batch_alter_table("follow") as batch_op:
         batch_op.drop_column("last_digest_at")
+    with op.batch_alter_table("moderation_case") as batch_op:
+        batch_op.add_column(sa.Column("claimed_by_id", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("claimed_at", civic.core.models.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_moderation_case_claimed_by_id_user"),
+            "user",
+            ["claimed_by_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("moderation_case") as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_moderation_case_claimed_by_id_user"), type_="foreignkey"
+        )
+        batch_op.drop_column("claimed_at")
+        batch_op.drop_column("claimed_by_id")
     with op.batch_alter_table("follow") as batch_op:
         batch_op.add_column(
             sa.Column("last_digest_at", civic.core.models.UTCDateTime(timezone=True), nullable=True)

@@ -260,6 +260,7 @@ EXPECTED = {
     "moderation.queue": ("GET", MODERATORS),
     "moderation.bulk_decide": ("POST", {**MODERATORS, "moderator": 303, "admin": 303}),
     "moderation.show_case": ("GET", MODERATORS),
+    "moderation.claim_case": ("POST", {**MODERATORS, "moderator": 303, "admin": 303}),
     "moderation.blocks": ("GET", MODERATORS),
     "moderation.lift_block": ("POST", {**MODERATORS, "moderator": 403, "admin": 303}),
 }
