@@ -91,9 +91,7 @@ class Case(TimestampMixin, db.Model):
     late_alert_sent: Mapped[bool] = mapped_column(default=False)
     # The moderator who took the case, so that two do not decide it at once; a claim lapses
     # after CLAIM_MINUTES.
-    claimed_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user.id", ondelete="SET NULL")
-    )
+    claimed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     decisions: Mapped[list["Decision"]] = relationship(
