@@ -135,8 +135,9 @@ def _register_hooks(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["safe_html"] = safe_html
-    from civic.core import caching, formatting, identity
+    from civic.core import caching, formatting, identity, printing
 
     formatting.register(app)
     identity.register(app)
+    printing.register(app)
     caching.register(app)

@@ -3,6 +3,7 @@
 Functions take the acting user and models, flush, and never commit: the view commits once.
 """
 
+import re
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from civic.consultations.models import (
     Milestone,
     Participation,
     Phase,
+    PostalContact,
     Proposal,
     ProposalStatus,
     Vote,
@@ -239,10 +241,25 @@ def enter_contribution(
     commune_id: int | None,
     channel: str,
     place: str,
+    contact_name: str = "",
+    contact_address: str = "",
+    contact_commune_id: int | None = None,
 ) -> Proposal:
-    """A contribution received on paper, at a counter, by phone, mail or in a workshop."""
+    """A contribution received on paper, at a counter, by phone, mail or in a workshop; with
+    the resident's postal address when they want the answer by post. A text that names
+    someone is held for the moderators instead of published."""
     if channel == Channel.ONLINE:
         raise ConsultationError(_l("Choisissez le canal par lequel la contribution est arrivée."))
+    contact_name, contact_address = contact_name.strip(), contact_address.strip()
+    if (contact_name or contact_address) and not (
+        contact_name and contact_address and contact_commune_id
+    ):
+        raise ConsultationError(
+            _l(
+                "Pour envoyer la réponse par courrier, notez le nom, l'adresse et la commune "
+                "de l'habitant ; sinon, laissez ces trois champs vides."
+            )
+        )
     phase = consultation.current_phase()
     proposal = Proposal(
         consultation_id=consultation.id,
@@ -260,8 +277,21 @@ def enter_contribution(
     _index(proposal)
     db.session.add(proposal)
     db.session.flush()
+    if contact_name:
+        db.session.add(
+            PostalContact(
+                proposal_id=proposal.id,
+                name=contact_name,
+                address=contact_address,
+                commune_id=contact_commune_id,
+            )
+        )
     analysis_vectors.schedule("proposal", proposal.id)
     audit(agent, "proposal.entered", "proposal", proposal.id, channel=channel)
+    if names_someone(f"{proposal.title} {proposal.body}", contact_name):
+        proposal.status = ProposalStatus.PENDING.value
+        moderation.hold("proposal", proposal)
+        return proposal
     record_event(
         consultation,
         "proposal",
@@ -269,6 +299,45 @@ def enter_contribution(
         _l("Nouvelle proposition : %(title)s", title=proposal.title),
     )
     return proposal
+
+
+# A civility before a capitalised word: "M. Durand", "Mme Martin", "Monsieur le Maire" is not.
+_CIVILITY = re.compile(
+    r"\b(?:M\.|MM\.|Mme|Mmes|Mlle|Monsieur|Madame|Mademoiselle|Dr|Docteur|Maître|Me)\s+"
+    r"(?!le\b|la\b|les\b)[A-ZÀ-Ý][\w'’-]+"
+)
+
+
+def names_someone(text: str, contact_name: str = "") -> bool:
+    """Whether a text typed by an agent seems to name a person: a civility followed by a
+    name, or a word of the resident's own name (of three letters or more)."""
+    if _CIVILITY.search(text):
+        return True
+    words = {w.lower() for w in re.findall(r"[\w'’-]{3,}", contact_name)}
+    return bool(words & {w.lower() for w in re.findall(r"[\w'’-]{3,}", text)})
+
+
+def answer_letters(consultation: Consultation) -> list[PostalContact]:
+    """The contributions of a consultation answered, whose residents wait for a letter."""
+    return list(
+        db.session.scalars(
+            sa.select(PostalContact)
+            .join(Proposal, Proposal.id == PostalContact.proposal_id)
+            .join(Answer, Answer.proposal_id == Proposal.id)
+            .where(Proposal.consultation_id == consultation.id)
+            .order_by(PostalContact.id)
+        )
+    )
+
+
+def letters_posted(agent, consultation: Consultation, ids: list[int]) -> int:
+    """The answer letters are printed: their addresses are no longer needed."""
+    done = [c for c in answer_letters(consultation) if c.id in set(ids)]
+    for contact in done:
+        db.session.delete(contact)
+    db.session.flush()
+    audit(agent, "proposal.letters_posted", "consultation", consultation.id, count=len(done))
+    return len(done)
 
 
 def can_still_edit(proposal: Proposal) -> bool:

@@ -44,12 +44,14 @@ class CaseOrigin(enum.StrEnum):
     REPORTS = "reports"
     PREMODERATION = "premoderation"
     DUPLICATE = "duplicate"
+    NAMED = "named"  # typed by an agent, it seems to name someone
 
 
 ORIGIN_LABELS = {
     CaseOrigin.REPORTS: _l("signalements"),
     CaseOrigin.PREMODERATION: _l("modération a priori"),
     CaseOrigin.DUPLICATE: _l("doublon suspect"),
+    CaseOrigin.NAMED: _l("nom de personne possible (saisie d'un agent)"),
 }
 
 

@@ -66,7 +66,7 @@ def _queue_query(
         query = query.where(Case.consultation_id == consultation_id)
     if kind:
         query = query.where(Case.kind == kind)
-    if reason in ("premoderation", "duplicate"):
+    if reason in ("premoderation", "duplicate", "named"):
         query = query.where(Case.origin == reason)
     elif reason:
         reported = sa.select(Report.id).where(

@@ -118,6 +118,14 @@ def intake(kind_name: str, item, author, text: str, premoderated: bool) -> bool:
     return True
 
 
+def hold(kind_name: str, item) -> Case:
+    """An item entered by an agent that seems to name someone: unpublished until a moderator
+    reads it (and edits the name out, or publishes it)."""
+    case = _open_case(kind_name, item, CaseOrigin.NAMED)
+    _alert_if_queue_too_long()
+    return case
+
+
 def claim(moderator, case: Case) -> bool:
     """Take a case, unless another moderator holds it; in one UPDATE, so that of two
     moderators who click together only one gets it."""

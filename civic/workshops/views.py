@@ -479,7 +479,12 @@ def letters(workshop_id: int):
         and v.invited_at is not None
         and not (v.user is not None or v.email)
     ]
-    return render_template("workshops/manage/letters.html", workshop=workshop, invited=invited)
+    # The last line of a postal address: the postcode and the commune, as La Poste reads them.
+    ids = {v.commune_id for v, _token in invited if v.commune_id}
+    communes = {c.id: c for c in db.session.scalars(sa.select(Commune).where(Commune.id.in_(ids)))}
+    return render_template(
+        "workshops/manage/letters.html", workshop=workshop, invited=invited, communes=communes
+    )
 
 
 def selections(workshop_id: int):

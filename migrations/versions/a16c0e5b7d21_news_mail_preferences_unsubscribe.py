@@ -1,6 +1,7 @@
 """core: e-mail news grouped at each person's rhythm (pending items, preferences per kind),
 one-click unsubscribe address of an e-mail; the per-follow digest date goes (the items carry it);
-moderation: a case claimed by one moderator
+moderation: a case claimed by one moderator; consultations: the postal address a resident
+gave on paper to receive the answer by post
 
 Revision ID: a16c0e5b7d21
 Revises: e7a19c0b5d21
@@ -64,6 +65,29 @@ def upgrade():
         )
     with op.batch_alter_table("follow") as batch_op:
         batch_op.drop_column("last_digest_at")
+    op.create_table(
+        "postal_contact",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("proposal_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("address", sa.String(length=300), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", civic.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["commune.id"],
+            name=op.f("fk_postal_contact_commune_id_commune"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["proposal_id"],
+            ["proposal.id"],
+            name=op.f("fk_postal_contact_proposal_id_proposal"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_postal_contact")),
+        sa.UniqueConstraint("proposal_id", name=op.f("uq_postal_contact_proposal_id")),
+    )
     with op.batch_alter_table("moderation_case") as batch_op:
         batch_op.add_column(sa.Column("claimed_by_id", sa.Integer(), nullable=True))
         batch_op.add_column(
@@ -79,6 +103,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table("postal_contact")
     with op.batch_alter_table("moderation_case") as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_moderation_case_claimed_by_id_user"), type_="foreignkey"

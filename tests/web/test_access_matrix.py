@@ -197,6 +197,9 @@ EXPECTED = {
     "consultations.remove_phase": ("POST", managers(303)),
     "consultations.add_document": ("POST", managers(422)),
     "consultations.enter_contribution": ("GET", MANAGERS),
+    # The matrix's proposal was posted online: it has no paper receipt.
+    "consultations.contribution_receipt": ("GET", {**MANAGERS, "agent": 404, "admin": 404}),
+    "consultations.answer_letters": ("GET", MANAGERS),
     "consultations.manage_glossary": ("GET", MANAGERS),
     "consultations.delete_term": ("POST", managers(303)),
     "ratings.ranking": ("GET", ALL),

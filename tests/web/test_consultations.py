@@ -358,7 +358,7 @@ def test_agents_enter_offline_contributions(client, climate, db):
             "commune_id": "",
         },
     )
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["Location"].endswith("/recu")
     proposal = db.session.scalar(sa.select(Proposal).where(Proposal.title.like("Plus de bus%")))
     assert proposal.channel == "counter" and proposal.author_id is None
     assert proposal.entered_by_id == climate["agent"].id
