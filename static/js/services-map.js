@@ -21,10 +21,20 @@
       style: function () { return { color: "#0b5e3c", weight: 1, fillColor: "#e6efe9", fillOpacity: 0.6 }; },
       onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name); }
     });
+    // Each commune's name written at its centre, as on a printed map.
+    var names = L.layerGroup();
+    data.communes.features.forEach(function (feature) {
+      var at = feature.properties.label;
+      if (!at || at[0] === null) { return; }
+      names.addLayer(L.tooltip({
+        permanent: true, direction: "center", className: "commune-name", interactive: false
+      }).setLatLng(at).setContent(feature.properties.name));
+    });
     // The map needs a view before any layer is added to it.
     var bounds = communes.getBounds();
     if (bounds.isValid()) { map.fitBounds(bounds); } else { map.setView([43.5, 1.55], 11); }
     communes.addTo(map);
+    names.addTo(map);
     data.services.forEach(function (service) {
       var marker = L.circleMarker([service.latitude, service.longitude], {
         radius: 7, color: "#07402a", weight: 2, fillColor: "#ffbf47", fillOpacity: 1
@@ -38,6 +48,12 @@
         var type = document.createElement("div");
         type.textContent = service.type;
         popup.appendChild(type);
+      }
+      if (service.score) {
+        var score = document.createElement("div");
+        score.className = "map-score";
+        score.textContent = service.score;
+        popup.appendChild(score);
       }
       marker.bindPopup(popup);
     });
