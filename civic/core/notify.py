@@ -80,10 +80,10 @@ KINDS = {
     "moderators": _l("File de modération (pour les modérateurs)"),
 }
 FREQUENCIES = {
-    "immediate": _l("Tout de suite (plusieurs nouvelles réunies dans un même message)"),
+    "immediate": _l("Tout de suite"),
     "daily": _l("Un résumé par jour"),
     "weekly": _l("Un résumé par semaine, le lundi"),
-    "never": _l("Jamais (les nouvelles restent dans vos notifications sur le site)"),
+    "never": _l("Jamais par e-mail (sur le site seulement)"),
 }
 ALL_KINDS = "all"
 

@@ -71,7 +71,11 @@ def map_data():
         {
             "type": "Feature",
             # The label point: the commune's centre, where its name is written.
-            "properties": {"name": c.name, "label": [c.latitude, c.longitude]},
+            "properties": {
+                "name": c.name,
+                "label": [c.latitude, c.longitude],
+                "population": c.population,
+            },
             "geometry": c.outline,
         }
         for c in db.session.scalars(sa.select(Commune).options(undefer(Commune.outline)))
