@@ -17,10 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def select_locale() -> str:
     if not has_request_context():
         return "fr"
-    if current_user and current_user.is_authenticated and current_user.locale:
-        return current_user.locale
+    # The language chosen for this visit (the switch), then the account's, which is also the
+    # language of its e-mails and changes only in the profile.
     if session.get("lang") in ("fr", "en"):
         return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
     return request.accept_languages.best_match(["fr", "en"], default="fr")
 
 
@@ -134,8 +136,9 @@ def _register_hooks(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["safe_html"] = safe_html
     app.jinja_env.globals["step_label"] = jobs.step_label
-    from civic.core import caching, formatting, identity
+    from civic.core import caching, formatting, identity, printing
 
     formatting.register(app)
     identity.register(app)
+    printing.register(app)
     caching.register(app)

@@ -121,13 +121,14 @@ def retention():
 
 
 @civic_cli.command(
-    "digests", help=_c("Envoie le courriel quotidien des concertations suivies (chaque jour).")
+    "digests",
+    help=_c("Envoie les résumés de nouvelles du jour, et le lundi ceux de la semaine."),
 )
 def digests():
-    from civic.consultations.services import send_daily_digests
+    from civic.core.notify import send_digests
 
     with site_request_context():
-        sent = send_daily_digests()
+        sent = send_digests()
     db.session.commit()
     click.echo(_c("Courriels envoyés : %(sent)s.", sent=sent))
 
@@ -312,9 +313,7 @@ def ratings_import(path, source, fmt, mapping, dry_run, as_json):
     "export",
     help=_c("Écrit les données ouvertes des avis (moyennes mensuelles, commentaires, schémas)."),
 )
-@click.option(
-    "--out", "out", required=True, help=_c("Dossier de sortie.")
-)
+@click.option("--out", "out", required=True, help=_c("Dossier de sortie."))
 def ratings_export(out):
     from pathlib import Path
 
@@ -338,9 +337,7 @@ civic_cli.add_command(opendata_cli)
     "export",
     help=_c("Écrit chaque jeu de données (CSV, JSON, Table Schema) et le catalogue DCAT-AP."),
 )
-@click.option(
-    "--out", "out", required=True, help=_c("Dossier de sortie.")
-)
+@click.option("--out", "out", required=True, help=_c("Dossier de sortie."))
 def opendata_export(out):
     from pathlib import Path
 

@@ -77,6 +77,14 @@ def load(instance_path: str) -> dict:
         "CIVIC_MODERATION_REPORT_THRESHOLD": _int("CIVIC_MODERATION_REPORT_THRESHOLD", 3),
         "CIVIC_MODERATION_QUEUE_ALERT": _int("CIVIC_MODERATION_QUEUE_ALERT", 20),
         "CIVIC_MODERATION_TARGET_HOURS": _int("CIVIC_MODERATION_TARGET_HOURS", 48),
+        # Short everyday phrases that are never held as copies (";"-separated to replace them).
+        "CIVIC_MODERATION_COMMON_PHRASES": _phrases(
+            "CIVIC_MODERATION_COMMON_PHRASES",
+            "Tout à fait d'accord;D'accord;Je suis d'accord;Entièrement d'accord;"
+            "Pas d'accord;Je ne suis pas d'accord;Bonne idée;Très bonne idée;Excellente idée;"
+            "Je soutiens;Je soutiens cette proposition;Merci;Merci pour cette proposition;"
+            "Oui;Non;Idem;Bravo;+1",
+        ),
         "CIVIC_POST_LIMIT": os.environ.get("CIVIC_POST_LIMIT", "20 per hour; 100 per day"),
         "CIVIC_NEW_ACCOUNT_POST_LIMIT": os.environ.get(
             "CIVIC_NEW_ACCOUNT_POST_LIMIT", "5 per hour"
@@ -95,6 +103,7 @@ def load(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         # The authority that runs the site (see civic/core/identity.py); the demo's is the Sicoval.
         "CIVIC_AUTHORITY_NAME": os.environ.get("CIVIC_AUTHORITY_NAME", "Sicoval"),
+        "CIVIC_AUTHORITY_ARTICLE": os.environ.get("CIVIC_AUTHORITY_ARTICLE", "le"),
         "CIVIC_AUTHORITY_LONG_NAME": os.environ.get(
             "CIVIC_AUTHORITY_LONG_NAME", "Communauté d'agglomération du Sicoval"
         ),
@@ -108,10 +117,15 @@ def load(instance_path: str) -> dict:
         "CIVIC_AUTHORITY_WEBSITE": os.environ.get(
             "CIVIC_AUTHORITY_WEBSITE", "https://www.sicoval.fr"
         ),
+        "CIVIC_AUTHORITY_SIREN": os.environ.get("CIVIC_AUTHORITY_SIREN", "243 100 633"),
         "CIVIC_UPLOAD_DIR": os.environ.get(
             "CIVIC_UPLOAD_DIR", str(Path(instance_path) / "uploads")
         ),
     }
+
+
+def _phrases(name: str, default: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in os.environ.get(name, default).split(";") if p.strip())
 
 
 def _engine_options(url: str) -> dict:

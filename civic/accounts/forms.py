@@ -4,6 +4,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -162,3 +163,19 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Rechercher"), validators=[Optional(), Length(max=200)])
+
+
+def mail_preferences_form(kinds, data=None):
+    """One choice of rhythm per kind of e-mail the person may receive."""
+    from civic.core.notify import FREQUENCIES, KINDS
+
+    class MailPreferencesForm(FlaskForm):
+        pass
+
+    for kind in kinds:
+        setattr(
+            MailPreferencesForm,
+            kind,
+            RadioField(KINDS[kind], choices=list(FREQUENCIES.items()), default="immediate"),
+        )
+    return MailPreferencesForm(data=data)

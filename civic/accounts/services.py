@@ -12,12 +12,23 @@ from civic.accounts.models import GRANTABLE_ROLES, Role, RoleGrant, User
 from civic.accounts.passwords import hash_password, needs_rehash, verify_password
 from civic.core import privacy
 from civic.core.models import audit, utcnow
-from civic.core.notify import Notification, OutboxEmail, notify, send_email
+from civic.core.notify import (
+    MailItem,
+    MailPreference,
+    Notification,
+    OutboxEmail,
+    notify,
+    send_email,
+)
 from civic.extensions import db
 
 
 class AccountError(Exception):
     """A refusal to show to the user, already translated."""
+
+
+class UnconfirmedEmail(AccountError):
+    """The right password, for an address not confirmed yet."""
 
 
 def normalise_email(email: str) -> str:
@@ -124,7 +135,7 @@ def authenticate(email: str, password: str) -> User:
     if not verify_password(user.password_hash if user else None, password):
         raise AccountError(_l("Adresse e-mail ou mot de passe incorrect."))
     if user.email_confirmed_at is None:
-        raise AccountError(
+        raise UnconfirmedEmail(
             _l(
                 "Confirmez d'abord votre adresse e-mail : le lien vous a été "
                 "envoyé à l'inscription. Vous pouvez en demander un nouveau."
@@ -267,6 +278,8 @@ def erase_account(user: User) -> None:
     privacy.erase_all(user)
     db.session.execute(sa.delete(Notification).where(Notification.user_id == user.id))
     db.session.execute(sa.delete(OutboxEmail).where(OutboxEmail.user_id == user.id))
+    db.session.execute(sa.delete(MailItem).where(MailItem.user_id == user.id))
+    db.session.execute(sa.delete(MailPreference).where(MailPreference.user_id == user.id))
     user.grants.clear()
     user.email = None
     user.password_hash = None

@@ -29,9 +29,10 @@ from civic.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
     RolesForm,
+    mail_preferences_form,
 )
 from civic.accounts.models import GRANTABLE_ROLES, User
-from civic.core import limits, privacy
+from civic.core import limits, notify, privacy
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.inputs import strict_int
 from civic.core.models import utcnow
@@ -39,7 +40,7 @@ from civic.core.notify import Notification, OutboxEmail
 from civic.core.pagination import page_arg
 from civic.core.permissions import require
 from civic.core.security import safe_next, start_session_clock
-from civic.extensions import db, login_manager
+from civic.extensions import csrf, db, login_manager
 from civic.territory.queries import commune_choices
 
 
@@ -106,8 +107,10 @@ def confirm_email(token: str):
         )
         return redirect_303("accounts.resend_confirmation")
     db.session.commit()
-    flash(_("Votre adresse e-mail est confirmée. Vous pouvez vous connecter."), "success")
-    return redirect_303("accounts.login")
+    # The link proved the address: the person is signed in, as they expect after signing up.
+    _start_session(user)
+    flash(_("Votre adresse e-mail est confirmée : vous êtes connecté."), "success")
+    return redirect_303("pages.home")
 
 
 @limits.per_address("CIVIC_RESET_LIMIT")
@@ -132,6 +135,10 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data)
+        except services.UnconfirmedEmail as error:
+            db.session.rollback()
+            # Not a mistake in the password: said above the form, with the way out.
+            return _invalid("accounts/login.html", form=form, unconfirmed=str(error))
         except services.AccountError as error:
             db.session.rollback()
             form.password.errors.append(str(error))
@@ -310,6 +317,37 @@ def delete_account():
 def notifications():
     page = queries.notifications(current_user, page_arg())
     return render_page_or_block("accounts/notifications.html", "list", page=page)
+
+
+def _mail_kinds(user) -> list[str]:
+    return [k for k in notify.KINDS if k != "moderators" or user.has_role("moderator")]
+
+
+def mail_preferences():
+    kinds = _mail_kinds(current_user)
+    chosen = notify.preferences(current_user)
+    form = mail_preferences_form(kinds, data={k: chosen[k] for k in kinds})
+    if form.validate_on_submit():
+        notify.set_preferences(current_user, {k: getattr(form, k).data for k in kinds})
+        db.session.commit()
+        flash(_("Vos choix d'e-mails sont enregistrés."), "success")
+        return redirect_303("accounts.mail_preferences")
+    return render_template("accounts/mail_preferences.html", form=form, kinds=kinds)
+
+
+@csrf.exempt  # the signed link is the proof; mail clients post it without a page (RFC 8058)
+def unsubscribe(token: str):
+    found = notify.read_unsubscribe_token(token)
+    user = db.session.get(User, found[0]) if found else None
+    if user is None or user.deleted_at is not None:
+        return render_template("accounts/unsubscribe.html", invalid=True), 404
+    kind = found[1]
+    label = notify.KINDS[kind] if kind in notify.KINDS else None
+    if request.method == "POST":
+        notify.unsubscribe(user, kind)
+        db.session.commit()
+        return render_template("accounts/unsubscribe.html", done=True, label=label)
+    return render_template("accounts/unsubscribe.html", token=token, label=label)
 
 
 def mark_notifications_read():

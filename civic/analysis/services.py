@@ -11,7 +11,7 @@ from civic.analysis.vectors import analysed_text, matrix_for
 from civic.consultations.models import Comment, Proposal, ProposalStatus
 from civic.core import jobs, visibility
 from civic.core.models import audit, utcnow
-from civic.core.notify import WITHDRAWN, notify, send_email
+from civic.core.notify import WITHDRAWN, notify, send_news
 from civic.extensions import db
 
 
@@ -521,26 +521,28 @@ def notify_participants(run_id: int) -> int:
             for kind, i, text in mine[user.id]
         ]
         first = items[0][1]
-        notify(
-            user,
-            lazy_ngettext(
-                "La décision sur « %(title)s » est publiée ; réponse à votre contribution : "
-                "%(answer)s. Voyez ce qu'est devenue votre contribution.",
-                "La décision sur « %(title)s » est publiée : voyez ce qu'est devenue chacune "
-                "de vos %(num)s contributions.",
-                len(items),
-                title=consultation.title,
-                answer=first.lazy_label,
-            ),
-            link,
+        message = lazy_ngettext(
+            "La décision sur « %(title)s » est publiée ; réponse à votre contribution : "
+            "%(answer)s. Voyez ce qu'est devenue votre contribution.",
+            "La décision sur « %(title)s » est publiée : voyez ce qu'est devenue chacune "
+            "de vos %(num)s contributions.",
+            len(items),
+            title=consultation.title,
+            answer=first.lazy_label,
         )
-        send_email(
+        notify(user, message, link)
+        url = url_for("analysis.restitution", slug=consultation.slug, _external=True)
+        send_news(
             user,
+            "answers",
             _l("Décision publiée : %(title)s", title=consultation.title),
+            message,
             "decision_published",
+            topic=(f"consultation:{consultation.id}", consultation.title),
+            link=url,
             consultation=consultation,
             items=items,
-            url=url_for("analysis.restitution", slug=consultation.slug, _external=True),
+            url=url,
         )
         count += 1
     return count

@@ -64,6 +64,19 @@ route(
     "consultations.manage",
     **GET_POST,
 )
+route(
+    bp,
+    M + "/<int:consultation_id>/saisie/<int:proposal_id>/recu",
+    v.contribution_receipt,
+    "consultations.manage",
+)
+route(
+    bp,
+    M + "/<int:consultation_id>/courriers-reponses",
+    v.answer_letters,
+    "consultations.manage",
+    **GET_POST,
+)
 route(bp, "/gestion/glossaire", v.manage_glossary, "consultations.manage", **GET_POST)
 route(
     bp,

@@ -95,6 +95,7 @@ def register_kinds() -> None:
             url=_comment_url,
             set_visible=_set_comment_visible,
             visible_to=_comment_visible,
+            context=lambda c: c.proposal.title,
             parent_url=lambda c: url_for(
                 "consultations.show_proposal",
                 slug=c.proposal.consultation.slug,

@@ -19,6 +19,8 @@ from civic.core.models import utcnow
 from civic.extensions import db
 
 SOURCE = Path(__file__).parent / "data" / "civocracy_construisons_demain_2020-04-30.csv"
+# Drawn for this demo by the project, as its code is (no image from elsewhere).
+COVER = Path(__file__).parent / "data" / "plan-climat-cover.png"
 THEMES = {
     "Environnement et développement durable": "Environnement",
     "Transports et Mobilité": "Mobilité",
@@ -142,6 +144,9 @@ def load(people: dict[str, User], communes: list) -> None:
             email_confirmed_at=now,
             charter_accepted_at=now,
             last_seen_at=now,
+            # Residents who joined over the past months: not a burst of new accounts, which
+            # the duplicate filter rightly holds when they post the same words.
+            created_at=now - timedelta(days=30 + 3 * i),
         )
         # Most demo citizens gave their statistical profile, so that the diversity figures
         # and the synthesis show something; the others kept it to themselves.
@@ -203,6 +208,13 @@ def load(people: dict[str, User], communes: list) -> None:
             audience=audience,
             audience_role="elected" if audience == "role" else None,
         )
+    services.set_cover(
+        agent,
+        climate,
+        COVER.read_bytes(),
+        "Dessin : des collines du Lauragais avec des éoliennes, un village aux toits "
+        "équipés de panneaux solaires et une personne à vélo sur une piste cyclable.",
+    )
     services.publish(agent, climate)
 
     proposals = []
@@ -255,21 +267,42 @@ def load(people: dict[str, User], communes: list) -> None:
                     services.cast_vote(voter, proposal, value)
             except services.ConsultationError:
                 pass  # this demo citizen has spent all ten "d'accord"
+    # Each remark with the stance its words take; nobody writes the same remark twice (the
+    # duplicate filter would rightly hold it), and the comments have their own random draws.
     remarks = [
-        "Tout à fait d'accord, c'est urgent.",
-        "Et qui paiera ?",
-        "Bonne idée, mais il faudrait commencer par les écoles.",
-        "Dans ma commune, cela existe déjà et marche bien.",
-        "Je crains que cela ne touche que les grandes communes.",
+        ("Tout à fait d'accord, c'est urgent.", "for"),
+        ("Bonne idée, à condition de commencer par les écoles.", "for"),
+        ("Dans ma commune, cela existe déjà et marche bien.", "for"),
+        ("Je soutiens, surtout pour les familles sans voiture.", "for"),
+        ("Oui, et il faudrait associer les associations du quartier.", "for"),
+        ("Excellente proposition, simple à mettre en place.", "for"),
+        ("Enfin une idée concrète, j'espère qu'elle sera retenue.", "for"),
+        ("D'accord sur le principe, il faudra un calendrier précis.", "for"),
+        ("Et qui paiera ? Les impôts locaux ont déjà augmenté.", "against"),
+        ("Je crains que cela ne profite qu'aux grandes communes.", "against"),
+        ("Pas convaincu : on a essayé il y a dix ans, sans succès.", "against"),
+        ("Cela risque de pénaliser ceux qui habitent loin de tout.", "against"),
+        ("Le coût me paraît trop élevé pour un effet incertain.", "against"),
+        ("Ce n'est pas la priorité, les routes sont en mauvais état.", "against"),
+        ("Quel serait le coût pour une commune comme la mienne ?", "neutral"),
+        ("Y a-t-il des exemples dans d'autres intercommunalités ?", "neutral"),
+        ("Il faudrait d'abord connaître l'avis des agriculteurs.", "neutral"),
+        ("À voir selon les résultats de l'étude annoncée.", "neutral"),
+        ("Les horaires proposés conviennent-ils aux personnes qui travaillent ?", "neutral"),
+        ("Une réunion publique permettrait d'en discuter plus en détail.", "neutral"),
     ]
-    for proposal in rng.sample(proposals, 40):
-        for _ in range(rng.randint(1, 4)):
-            services.add_comment(
-                rng.choice(citizens),
-                proposal,
-                body=rng.choice(remarks),
-                stance=rng.choice(["for", "against", "neutral"]),
-            )
+    talk = random.Random(11)  # noqa: S311  # nosec B311 - reproducible demo data
+    said: dict[int, set[int]] = {}
+    for proposal in talk.sample(proposals, 40):
+        for _ in range(talk.randint(1, 4)):
+            author = talk.choice(citizens)
+            fresh = [i for i in range(len(remarks)) if i not in said.setdefault(author.id, set())]
+            if not fresh:
+                continue
+            choice = talk.choice(fresh)
+            said[author.id].add(choice)
+            body, stance = remarks[choice]
+            services.add_comment(author, proposal, body=body, stance=stance)
     answers = [
         (
             "retained",

@@ -67,7 +67,7 @@ class ConsultationForm(FlaskForm):
         _l("Communes concernées"),
         coerce=int,
         validators=[Optional()],
-        description=_l("Aucune cochée : tout le Sicoval."),
+        description=_l("Aucune cochée : tout le territoire."),
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
     )
@@ -168,6 +168,49 @@ class ProposalForm(FlaskForm):
 
 
 class ContributionForm(ProposalForm):
+    # The agent types what a resident wrote or said: the labels speak of the resident.
+    title = StringField(
+        _l("Titre de la proposition"),
+        filters=[strip],
+        validators=[
+            required(_l("Donnez un titre à la proposition.")),
+            Length(min=5, max=200, message=_l("Le titre doit faire entre 5 et 200 caractères.")),
+        ],
+        description=_l("Reprenez les mots de l'habitant ; quelques mots suffisent."),
+    )
+    body = TextAreaField(
+        _l("Texte de la proposition, tel que l'habitant l'a écrit ou dit"),
+        filters=[strip],
+        validators=[
+            few_links,
+            required(_l("Recopiez la proposition.")),
+            Length(
+                min=10, max=5000, message=_l("Le texte doit faire entre 10 et 5000 caractères.")
+            ),
+        ],
+        description=_l(
+            "Sans le nom de l'habitant ni d'autre personne : un texte qui en contient un est "
+            "relu par la modération avant d'être publié."
+        ),
+    )
+    commune_id = SelectField(_l("Commune concernée par la proposition"), validators=[Optional()])
+    contact_name = StringField(
+        _l("Nom de l'habitant (facultatif)"),
+        filters=[strip],
+        validators=[Length(max=120)],
+        description=_l(
+            "Seulement si l'habitant veut recevoir la réponse par courrier ; jamais publié, "
+            "effacé une fois la réponse imprimée."
+        ),
+    )
+    contact_address = StringField(
+        _l("Adresse postale de l'habitant : numéro, rue, complément (facultatif)"),
+        filters=[strip],
+        validators=[Length(max=300)],
+    )
+    contact_commune_id = SelectField(
+        _l("Commune de l'habitant (pour le code postal)"), validators=[Optional()]
+    )
     channel = SelectField(
         _l("Reçue"),
         choices=[(c.value, label) for c, label in CHANNEL_LABELS.items() if c != Channel.ONLINE],

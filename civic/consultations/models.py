@@ -369,6 +369,24 @@ class Answer(TimestampMixin, db.Model):
     proposal: Mapped[Proposal] = relationship(back_populates="answer")
 
 
+class PostalContact(TimestampMixin, db.Model):
+    """Where to post the answer to a contribution received on paper, when the resident asked
+    for it. Erased once the answer letter is printed (or with the contribution)."""
+
+    __tablename__ = "postal_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("proposal.id", ondelete="CASCADE"), unique=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(120))
+    address: Mapped[str] = mapped_column(sa.String(300))  # number, street, complement
+    commune_id: Mapped[int | None] = mapped_column(sa.ForeignKey("commune.id", ondelete="SET NULL"))
+
+    proposal: Mapped[Proposal] = relationship()
+    commune = relationship("Commune")
+
+
 class Milestone(TimestampMixin, db.Model):
     __tablename__ = "milestone"
 
@@ -394,11 +412,10 @@ class Follow(TimestampMixin, db.Model):
     )
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     daily: Mapped[bool] = mapped_column(default=False)  # False: immediate e-mails
-    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ConsultationEvent(TimestampMixin, db.Model):
-    """What happened in a consultation, for followers' notifications and daily digests."""
+    """What happened in a consultation, for followers' notifications and e-mails."""
 
     __tablename__ = "consultation_event"
 

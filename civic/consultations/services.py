@@ -3,6 +3,7 @@
 Functions take the acting user and models, flush, and never commit: the view commits once.
 """
 
+import re
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from civic.consultations.models import (
     Milestone,
     Participation,
     Phase,
+    PostalContact,
     Proposal,
     ProposalStatus,
     Vote,
@@ -36,7 +38,7 @@ from civic.consultations.models import (
 from civic.consultations.text import slugify, stems
 from civic.core import jobs, visibility
 from civic.core.models import UTCDateTime, audit, utcnow
-from civic.core.notify import notify, send_email
+from civic.core.notify import notify, send_news
 from civic.core.sanitize import clean_html
 from civic.extensions import db
 from civic.moderation import services as moderation
@@ -239,10 +241,25 @@ def enter_contribution(
     commune_id: int | None,
     channel: str,
     place: str,
+    contact_name: str = "",
+    contact_address: str = "",
+    contact_commune_id: int | None = None,
 ) -> Proposal:
-    """A contribution received on paper, at a counter, by phone, mail or in a workshop."""
+    """A contribution received on paper, at a counter, by phone, mail or in a workshop; with
+    the resident's postal address when they want the answer by post. A text that names
+    someone is held for the moderators instead of published."""
     if channel == Channel.ONLINE:
         raise ConsultationError(_l("Choisissez le canal par lequel la contribution est arrivée."))
+    contact_name, contact_address = contact_name.strip(), contact_address.strip()
+    if (contact_name or contact_address) and not (
+        contact_name and contact_address and contact_commune_id
+    ):
+        raise ConsultationError(
+            _l(
+                "Pour envoyer la réponse par courrier, notez le nom, l'adresse et la commune "
+                "de l'habitant ; sinon, laissez ces trois champs vides."
+            )
+        )
     phase = consultation.current_phase()
     proposal = Proposal(
         consultation_id=consultation.id,
@@ -260,8 +277,21 @@ def enter_contribution(
     _index(proposal)
     db.session.add(proposal)
     db.session.flush()
+    if contact_name:
+        db.session.add(
+            PostalContact(
+                proposal_id=proposal.id,
+                name=contact_name,
+                address=contact_address,
+                commune_id=contact_commune_id,
+            )
+        )
     analysis_vectors.schedule("proposal", proposal.id)
     audit(agent, "proposal.entered", "proposal", proposal.id, channel=channel)
+    if names_someone(f"{proposal.title} {proposal.body}", contact_name):
+        proposal.status = ProposalStatus.PENDING.value
+        moderation.hold("proposal", proposal)
+        return proposal
     record_event(
         consultation,
         "proposal",
@@ -269,6 +299,45 @@ def enter_contribution(
         _l("Nouvelle proposition : %(title)s", title=proposal.title),
     )
     return proposal
+
+
+# A civility before a capitalised word: "M. Durand", "Mme Martin", "Monsieur le Maire" is not.
+_CIVILITY = re.compile(
+    r"\b(?:M\.|MM\.|Mme|Mmes|Mlle|Monsieur|Madame|Mademoiselle|Dr|Docteur|Maître|Me)\s+"
+    r"(?!le\b|la\b|les\b)[A-ZÀ-Ý][\w'’-]+"
+)
+
+
+def names_someone(text: str, contact_name: str = "") -> bool:
+    """Whether a text typed by an agent seems to name a person: a civility followed by a
+    name, or a word of the resident's own name (of three letters or more)."""
+    if _CIVILITY.search(text):
+        return True
+    words = {w.lower() for w in re.findall(r"[\w'’-]{3,}", contact_name)}
+    return bool(words & {w.lower() for w in re.findall(r"[\w'’-]{3,}", text)})
+
+
+def answer_letters(consultation: Consultation) -> list[PostalContact]:
+    """The contributions of a consultation answered, whose residents wait for a letter."""
+    return list(
+        db.session.scalars(
+            sa.select(PostalContact)
+            .join(Proposal, Proposal.id == PostalContact.proposal_id)
+            .join(Answer, Answer.proposal_id == Proposal.id)
+            .where(Proposal.consultation_id == consultation.id)
+            .order_by(PostalContact.id)
+        )
+    )
+
+
+def letters_posted(agent, consultation: Consultation, ids: list[int]) -> int:
+    """The answer letters are printed: their addresses are no longer needed."""
+    done = [c for c in answer_letters(consultation) if c.id in set(ids)]
+    for contact in done:
+        db.session.delete(contact)
+    db.session.flush()
+    audit(agent, "proposal.letters_posted", "consultation", consultation.id, count=len(done))
+    return len(done)
 
 
 def can_still_edit(proposal: Proposal) -> bool:
@@ -656,7 +725,7 @@ def follow(user, consultation: Consultation, daily: bool) -> Follow:
     )
     item = db.session.scalar(mine)
     if item is None:
-        item = Follow(consultation_id=consultation.id, user_id=user.id, last_digest_at=utcnow())
+        item = Follow(consultation_id=consultation.id, user_id=user.id)
         try:
             with db.session.begin_nested():
                 db.session.add(item)
@@ -697,35 +766,49 @@ def record_event(
 
 
 def notify_followers(event_id: int) -> int:
-    """Job: immediate followers get a notification and an e-mail for each event."""
+    """Job: followers are told of an event, in their notifications when they chose news as
+    it comes, and by e-mail at their rhythm: the events of one transaction (minutes that add
+    ten proposals) leave as one e-mail. The author of a new proposal is not told of it."""
     from civic.accounts.models import User
 
     event = db.session.get(ConsultationEvent, event_id)
     consultation = db.session.get(Consultation, event.consultation_id)
-    followers = db.session.scalars(
-        sa.select(User)
+    actor_id = None
+    if event.kind == "proposal" and event.proposal_id:
+        actor_id = db.session.scalar(
+            sa.select(Proposal.author_id).where(Proposal.id == event.proposal_id)
+        )
+    rows = db.session.execute(
+        sa.select(User, Follow.daily)
         .join(Follow, Follow.user_id == User.id)
         .where(
             Follow.consultation_id == event.consultation_id,
-            Follow.daily.is_(False),
             User.deleted_at.is_(None),
+            User.id != (actor_id or 0),
         )
+        .order_by(User.id)
     )
-    link = url_for("consultations.show", slug=consultation.slug)
+    link = url_for("consultations.show", slug=consultation.slug, _external=True)
     about = _event_about(event)
     count = 0
-    for user in followers:
+    for user, daily in rows:
         if not visibility.is_visible(*about, user):
             continue  # hidden before the job ran: its text goes to nobody
-        notify(user, event.summary, link, about=about)
-        send_email(
+        if not daily:
+            notify(user, event.summary, link, about=about)
+        send_news(
             user,
+            "follow",
             _l("Du nouveau dans « %(title)s »", title=consultation.title),
+            event.summary,
             "consultation_event",
+            topic=(f"consultation:{consultation.id}", consultation.title),
+            link=link,
             about=about,
+            frequency="daily" if daily else None,
             consultation=consultation,
             event=event,
-            url=url_for("consultations.show", slug=consultation.slug, _external=True),
+            url=link,
         )
         count += 1
     return count
@@ -734,45 +817,6 @@ def notify_followers(event_id: int) -> int:
 def _event_about(event: ConsultationEvent) -> tuple[str | None, int | None]:
     """The item an event quotes: its proposal, if it has one."""
     return ("proposal", event.proposal_id) if event.proposal_id else (None, None)
-
-
-def send_daily_digests(now: datetime | None = None) -> int:
-    """One e-mail per daily follower with the events since their last digest."""
-    now = now or utcnow()
-    sent = 0
-    follows = db.session.scalars(sa.select(Follow).where(Follow.daily.is_(True)))
-    for item in follows:
-        events = list(
-            db.session.scalars(
-                sa.select(ConsultationEvent)
-                .where(
-                    ConsultationEvent.consultation_id == item.consultation_id,
-                    ConsultationEvent.created_at > item.last_digest_at,
-                    ConsultationEvent.created_at <= now,
-                )
-                .order_by(ConsultationEvent.id)
-            )
-        )
-        item.last_digest_at = now
-        from civic.accounts.models import User
-
-        user = db.session.get(User, item.user_id)
-        # The same rule as the pages: what was hidden since is in no digest.
-        events = [e for e in events if visibility.is_visible(*_event_about(e), user)]
-        if not events or user is None:
-            continue
-        consultation = db.session.get(Consultation, item.consultation_id)
-        send_email(
-            user,
-            _l("Résumé du jour : %(title)s", title=consultation.title),
-            "consultation_digest",
-            consultation=consultation,
-            events=events,
-            url=url_for("consultations.show", slug=consultation.slug, _external=True),
-        )
-        sent += 1
-    db.session.flush()
-    return sent
 
 
 # --- glossary ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from civic.accounts.models import User
@@ -47,13 +48,15 @@ from civic.consultations.models import (
     Follow,
     GlossaryTerm,
     Phase,
+    PostalContact,
+    Proposal,
     ProposalStatus,
 )
 from civic.consultations.text import link_glossary
 from civic.core import contributions, limits
 from civic.core.formatting import lazy_text
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
-from civic.core.inputs import int_arg
+from civic.core.inputs import int_arg, int_list
 from civic.core.models import utcnow
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
@@ -190,6 +193,9 @@ def new_proposal(slug: str):
     require("consultations.propose", consultation)
     vectors.warm_up()  # for the similar proposals, while the author types
     form = _proposal_form(ProposalForm, consultation)
+    mine = str(current_user.commune_id or "")
+    if not form.is_submitted() and any(mine == value for value, _label in form.commune_id.choices):
+        form.commune_id.data = mine  # the commune of the profile, to change if need be
     if form.validate_on_submit():
         # Before publishing, once: proposals that say nearly the same thing, to support
         # rather than repeat (the same check as the hint shown while typing, without JS).
@@ -731,30 +737,85 @@ def enter_contribution(consultation_id: int):
     consultation = _managed(consultation_id)
     require("consultations.enter_contribution", consultation)
     form = _proposal_form(ContributionForm, consultation)
+    form.contact_commune_id.choices = [("", _("— Choisir —"))] + [
+        (str(i), name) for i, name in commune_choices()
+    ]
     if form.validate_on_submit():
-        proposal = services.enter_contribution(
-            current_user,
-            consultation,
-            title=form.title.data,
-            body=form.body.data,
-            theme=form.theme.data or "",
-            commune_id=int(form.commune_id.data or 0) or None,
-            channel=form.channel.data,
-            place=form.place.data,
-        )
-        db.session.commit()
-        flash(
-            _(
-                "La contribution n° %(id)s est enregistrée. Vous pouvez saisir la suivante.",
-                id=proposal.id,
-            ),
-            "success",
-        )
-        return redirect_303("consultations.enter_contribution", consultation_id=consultation.id)
+        try:
+            proposal = services.enter_contribution(
+                current_user,
+                consultation,
+                title=form.title.data,
+                body=form.body.data,
+                theme=form.theme.data or "",
+                commune_id=int(form.commune_id.data or 0) or None,
+                channel=form.channel.data,
+                place=form.place.data,
+                contact_name=form.contact_name.data or "",
+                contact_address=form.contact_address.data or "",
+                contact_commune_id=int(form.contact_commune_id.data or 0) or None,
+            )
+        except services.ConsultationError as error:
+            db.session.rollback()
+            form.contact_name.errors = [*form.contact_name.errors, str(error)]
+        else:
+            db.session.commit()
+            return redirect_303(
+                "consultations.contribution_receipt",
+                consultation_id=consultation.id,
+                proposal_id=proposal.id,
+            )
     status = 422 if form.is_submitted() else 200
     return render_template(
         "consultations/manage/enter.html", consultation=consultation, form=form
     ), status
+
+
+def contribution_receipt(consultation_id: int, proposal_id: int):
+    """The receipt to hand over or post to the resident: a reference, and where to follow."""
+    consultation = _managed(consultation_id)
+    require("consultations.enter_contribution", consultation)
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or proposal.consultation_id != consultation.id or proposal.author_id:
+        abort(404)
+    return render_template(
+        "consultations/manage/receipt.html",
+        consultation=consultation,
+        proposal=proposal,
+        contact=db.session.scalar(
+            sa.select(PostalContact).where(PostalContact.proposal_id == proposal.id)
+        ),
+        public_url=url_for(
+            "consultations.show_proposal",
+            slug=consultation.slug,
+            proposal_id=proposal.id,
+            _external=True,
+        ),
+    )
+
+
+def answer_letters(consultation_id: int):
+    """The answers to post to residents who asked for them on paper."""
+    consultation = _managed(consultation_id)
+    require("consultations.enter_contribution", consultation)
+    if request.method == "POST":
+        done = services.letters_posted(current_user, consultation, int_list("contact"))
+        db.session.commit()
+        flash(
+            ngettext(
+                "%(num)s courrier marqué envoyé ; l'adresse est effacée.",
+                "%(num)s courriers marqués envoyés ; les adresses sont effacées.",
+                done,
+            ),
+            "success",
+        )
+        return redirect_303("consultations.answer_letters", consultation_id=consultation.id)
+    return render_template(
+        "consultations/manage/answer_letters.html",
+        consultation=consultation,
+        contacts=services.answer_letters(consultation),
+        labels=ANSWER_LABELS,
+    )
 
 
 def manage_glossary():

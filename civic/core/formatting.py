@@ -128,6 +128,11 @@ def _language(locale) -> str:
     return "en" if locale is not None and locale.language == "en" else "fr"
 
 
+def current_language() -> str:
+    """ "fr" or "en", for this request (or the language an e-mail is written in)."""
+    return _language(current_locale())
+
+
 def _month_and_day_names(language: str) -> tuple[list[str], list[str]]:
     if language not in _names:
         months = babel_dates.get_month_names("wide", locale=language)
@@ -248,6 +253,21 @@ def relative_filter(value: datetime, now: datetime | None = None) -> str:
     if 1 < days < 7:
         return gettext("%(day)s à %(time)s", day=day_names(language)[value.weekday()], time=when)
     return gettext("le %(date)s", date=datetime_text(value, language))
+
+
+def waiting_filter(since: datetime, now: datetime | None = None) -> str:
+    """How long something has waited, as people count it: 'moins d'une heure', '5 heures',
+    from two days on '3 jours'."""
+    if not since:
+        return ""
+    hours = int(((now or datetime.now(UTC)) - since).total_seconds() // 3600)
+    translations = _current()[2]
+    if hours < 1:
+        return translations.ugettext("moins d'une heure")
+    if hours < 48:
+        return translations.ungettext("%(num)d heure", "%(num)d heures", hours) % {"num": hours}
+    days = hours // 24
+    return translations.ungettext("%(num)d jour", "%(num)d jours", days) % {"num": days}
 
 
 # --- numbers ------------------------------------------------------------------------------
@@ -445,6 +465,7 @@ def register(app: Flask) -> None:
         time=time_filter,
         span=span_filter,
         relative_day=relative_filter,
+        waiting=waiting_filter,
         number=number,
         percent=percent,
         file_size=file_size,

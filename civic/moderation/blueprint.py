@@ -18,6 +18,7 @@ route(bp, "/moderation/appel/<int:case_id>", v.appeal, "moderation.own_cases", *
 route(bp, "/gestion/moderation", v.queue, "moderation.moderate")
 route(bp, "/gestion/moderation/decisions", v.bulk_decide, "moderation.moderate", **POST)
 route(bp, "/gestion/moderation/<int:case_id>", v.show_case, "moderation.moderate", **GET_POST)
+route(bp, "/gestion/moderation/<int:case_id>/prise", v.claim_case, "moderation.moderate", **POST)
 route(bp, "/gestion/moderation/blocages", v.blocks, "moderation.moderate", **GET_POST)
 route(
     bp,

@@ -1,7 +1,7 @@
 """Reports, cases in the moderators' queue, decisions, appeals and account blocks."""
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -44,12 +44,14 @@ class CaseOrigin(enum.StrEnum):
     REPORTS = "reports"
     PREMODERATION = "premoderation"
     DUPLICATE = "duplicate"
+    NAMED = "named"  # typed by an agent, it seems to name someone
 
 
 ORIGIN_LABELS = {
     CaseOrigin.REPORTS: _l("signalements"),
     CaseOrigin.PREMODERATION: _l("modération a priori"),
     CaseOrigin.DUPLICATE: _l("doublon suspect"),
+    CaseOrigin.NAMED: _l("nom de personne possible (saisie d'un agent)"),
 }
 
 
@@ -64,6 +66,10 @@ ACTION_LABELS = {
     Action.HIDE: _l("Masquer"),
     Action.EDIT: _l("Retirer des données personnelles"),
 }
+
+
+CLAIM_MINUTES = 30
+CLAIM_LAPSE = timedelta(minutes=CLAIM_MINUTES)
 
 
 class Case(TimestampMixin, db.Model):
@@ -85,6 +91,10 @@ class Case(TimestampMixin, db.Model):
     report_count: Mapped[int] = mapped_column(default=0)
     hidden: Mapped[bool] = mapped_column(default=False)
     late_alert_sent: Mapped[bool] = mapped_column(default=False)
+    # The moderator who took the case, so that two do not decide it at once; a claim lapses
+    # after CLAIM_MINUTES.
+    claimed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     decisions: Mapped[list["Decision"]] = relationship(
         back_populates="case", order_by="Decision.id", cascade="all, delete-orphan"
@@ -96,6 +106,20 @@ class Case(TimestampMixin, db.Model):
         order_by="Report.id",
     )
     appeal: Mapped["Appeal | None"] = relationship(back_populates="case", uselist=False)
+    claimed_by = relationship("User", foreign_keys=[claimed_by_id])
+
+    @property
+    def appeal_waiting(self) -> bool:
+        return self.appeal is not None and self.appeal.decided_at is None
+
+    def claimed_by_other(self, user, now: datetime) -> bool:
+        """Taken by another moderator, and the claim still holds."""
+        return (
+            self.claimed_by_id is not None
+            and self.claimed_by_id != user.id
+            and self.claimed_at is not None
+            and self.claimed_at > now - CLAIM_LAPSE
+        )
 
     @property
     def last_decision(self) -> "Decision | None":

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from civic.core.models import utcnow
 from civic.core.pagination import Page, paginate
 from civic.extensions import db
-from civic.moderation.models import CHARTER_REASONS, Block, Case, Decision, Report
+from civic.moderation.models import CHARTER_REASONS, Appeal, Block, Case, Decision, Report
 
 AGES = {"24h": timedelta(hours=24), "48h": timedelta(hours=48), "7d": timedelta(days=7)}
 
@@ -17,14 +17,56 @@ def queue(
     kind: str = "",
     reason: str = "",
     older_than: str = "",
-    user=None,
+    appeals: bool = False,
 ) -> Page:
+    return paginate(
+        _queue_query(
+            consultation_id=consultation_id,
+            kind=kind,
+            reason=reason,
+            older_than=older_than,
+            appeals=appeals,
+        ),
+        page,
+        per_page=50,
+    )
+
+
+def queue_all(limit: int = 1000, **filters) -> list[Case]:
+    """Every case of the filtered queue, for one decision on all of them."""
+    return list(db.session.scalars(_queue_query(**filters).limit(limit)))
+
+
+def _waiting_appeal():
+    return sa.exists(
+        sa.select(Appeal.id).where(Appeal.case_id == Case.id, Appeal.decided_at.is_(None))
+    )
+
+
+def counts() -> dict[str, int]:
+    """Open cases in the queue, and those of them that are appeals (their own queue)."""
+    appeals = sa.func.count().filter(_waiting_appeal())
+    total, in_appeal = db.session.execute(
+        sa.select(sa.func.count(), appeals).select_from(Case).where(Case.is_open.is_(True))
+    ).one()
+    return {"queue": total - in_appeal, "appeals": in_appeal}
+
+
+def _queue_query(
+    *,
+    consultation_id: int | None = None,
+    kind: str = "",
+    reason: str = "",
+    older_than: str = "",
+    appeals: bool = False,
+):
     query = sa.select(Case).where(Case.is_open.is_(True)).order_by(Case.opened_at, Case.id)
+    query = query.where(_waiting_appeal() if appeals else ~_waiting_appeal())
     if consultation_id:
         query = query.where(Case.consultation_id == consultation_id)
     if kind:
         query = query.where(Case.kind == kind)
-    if reason in ("premoderation", "duplicate"):
+    if reason in ("premoderation", "duplicate", "named"):
         query = query.where(Case.origin == reason)
     elif reason:
         reported = sa.select(Report.id).where(
@@ -33,7 +75,7 @@ def queue(
         query = query.where(sa.exists(reported))
     if older_than in AGES:
         query = query.where(Case.opened_at < utcnow() - AGES[older_than])
-    return paginate(query, page, per_page=50)
+    return query
 
 
 def public_log(page: int) -> Page:

@@ -28,6 +28,8 @@ class ContentKind:
     # (item, user) -> may this user read the item where it is published? Only such items can
     # be reported, and the report page quotes them.
     visible_to: Callable[[object, object], bool]
+    # What the item answers, shown beside it in the queue (a comment's proposal), if anything.
+    context: Callable[[object], str] = lambda item: ""
 
 
 _kinds: dict[str, ContentKind] = {}

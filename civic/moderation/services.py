@@ -14,11 +14,12 @@ from sqlalchemy.exc import IntegrityError
 
 from civic.core import formatting
 from civic.core.models import audit, utcnow
-from civic.core.notify import forget_quoted_text, notify, release_withheld, send_email
+from civic.core.notify import forget_quoted_text, notify, release_withheld, send_news
 from civic.extensions import db
 from civic.moderation import registry
 from civic.moderation.models import (
     CHARTER_REASONS,
+    CLAIM_LAPSE,
     Action,
     Appeal,
     Block,
@@ -56,9 +57,18 @@ def _similar(a: str, b: str) -> bool:
     return len(first & second) / max(1, len(first | second)) >= 0.8
 
 
+def _common_phrase(normalised: str) -> bool:
+    """A short everyday phrase ("Tout à fait d'accord", "Bonne idée"), which many people and
+    the same person write again and again: no copy to hold."""
+    allowed = {normalise(p) for p in current_app.config["CIVIC_MODERATION_COMMON_PHRASES"]}
+    return normalised in allowed
+
+
 def _suspect(author, normalised: str, digest: str) -> bool:
     """A near-copy of the author's own recent text, or a burst of the same text from new
     accounts: held for review rather than published."""
+    if _common_phrase(normalised):
+        return False
     since = utcnow() - timedelta(days=30)
     recent = db.session.scalars(
         sa.select(Fingerprint.normalised)
@@ -106,6 +116,42 @@ def intake(kind_name: str, item, author, text: str, premoderated: bool) -> bool:
         return False
     db.session.flush()
     return True
+
+
+def hold(kind_name: str, item) -> Case:
+    """An item entered by an agent that seems to name someone: unpublished until a moderator
+    reads it (and edits the name out, or publishes it)."""
+    case = _open_case(kind_name, item, CaseOrigin.NAMED)
+    _alert_if_queue_too_long()
+    return case
+
+
+def claim(moderator, case: Case) -> bool:
+    """Take a case, unless another moderator holds it; in one UPDATE, so that of two
+    moderators who click together only one gets it."""
+    now = utcnow()
+    taken = db.session.execute(
+        sa.update(Case)
+        .where(
+            Case.id == case.id,
+            Case.is_open.is_(True),
+            sa.or_(
+                Case.claimed_by_id.is_(None),
+                Case.claimed_by_id == moderator.id,
+                Case.claimed_at <= now - CLAIM_LAPSE,
+            ),
+        )
+        .values(claimed_by_id=moderator.id, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(case)
+    return taken == 1
+
+
+def release(moderator, case: Case) -> None:
+    if case.claimed_by_id == moderator.id:
+        case.claimed_by_id = case.claimed_at = None
+        db.session.flush()
 
 
 def _open_case(kind_name: str, item, origin: CaseOrigin) -> Case:
@@ -194,7 +240,10 @@ def decide(
             )
         )
     decisions = []
+    now = utcnow()
     for case in cases:
+        if case.claimed_by_other(moderator, now):
+            continue  # another moderator is on it: their decision, not a second one
         appeal = case.appeal if case.appeal and case.appeal.decided_at is None else None
         if appeal and appeal.excluded_moderator_id == moderator.id:
             raise ModerationError(
@@ -225,6 +274,7 @@ def decide(
         if visible:
             release_withheld(case.kind, case.item_id)
         case.hidden, case.is_open = not visible, False
+        case.claimed_by_id = case.claimed_at = None
         if appeal:
             appeal.decided_at = utcnow()
         db.session.flush()
@@ -265,14 +315,16 @@ def _tell_author(case: Case, decision: Decision, kind, item) -> None:
     else:
         return  # kept after reports: nothing changed for the author
     notify(author, message, link)
-    send_email(
+    appeal = url_for("moderation.appeal", case_id=case.id, _external=True)
+    send_news(
         author,
+        "moderation",
         _l("Décision de modération"),
+        message,
         "moderation_decision",
+        link=appeal if decision.action == Action.HIDE else "",
         message=str(message),
-        url=url_for("moderation.appeal", case_id=case.id, _external=True)
-        if decision.action == Action.HIDE
-        else None,
+        url=appeal if decision.action == Action.HIDE else None,
     )
 
 
@@ -367,10 +419,13 @@ def _alert_if_queue_too_long() -> None:
                 _l("La file de modération dépasse %(n)s contributions en attente.", n=threshold),
                 url_for("moderation.queue"),
             )
-            send_email(
+            send_news(
                 moderator,
+                "moderators",
                 _l("File de modération chargée"),
+                _l("La file de modération dépasse %(n)s contributions en attente.", n=threshold),
                 "moderation_alert",
+                link=url_for("moderation.queue", _external=True),
                 count=threshold + 1,
                 url=url_for("moderation.queue", _external=True),
             )
@@ -390,14 +445,18 @@ def alert_late_items(now=None) -> int:
         )
     )
     if late:
+        subject = _l(
+            "Contributions en attente depuis plus de %(h)s heures",
+            h=int(target.total_seconds() // 3600),
+        )
         for moderator in moderators():
-            send_email(
+            send_news(
                 moderator,
-                _l(
-                    "Contributions en attente depuis plus de %(h)s heures",
-                    h=int(target.total_seconds() // 3600),
-                ),
+                "moderators",
+                subject,
+                subject,
                 "moderation_alert",
+                link=url_for("moderation.queue", _external=True),
                 count=len(late),
                 url=url_for("moderation.queue", _external=True),
             )
@@ -417,10 +476,14 @@ def send_digest(now=None) -> int:
     hours = int((now - oldest).total_seconds() // 3600)
     team = moderators()
     for moderator in team:
-        send_email(
+        subject = _l("Modération : %(n)s contributions en attente", n=waiting)
+        send_news(
             moderator,
-            _l("Modération : %(n)s contributions en attente", n=waiting),
+            "moderators",
+            subject,
+            subject,
             "moderation_digest",
+            link=url_for("moderation.queue", _external=True),
             count=waiting,
             oldest_hours=hours,
             url=url_for("moderation.queue", _external=True),

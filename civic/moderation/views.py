@@ -21,6 +21,7 @@ from civic.moderation.forms import AppealForm, BlockForm, DecisionForm, ReportFo
 from civic.moderation.models import (
     ACTION_LABELS,
     CHARTER_REASONS,
+    CLAIM_MINUTES,
     ORIGIN_LABELS,
     REPORT_LABELS,
     Block,
@@ -70,23 +71,28 @@ def report(kind: str, item_id: int):
     ), status
 
 
-def _queue_filters() -> dict:
-    args = request.args
+def _queue_filters(args=None) -> dict:
+    """The queue's filters, from the page's address or from the decision form that repeats
+    them (to decide on every case they select)."""
+    args = request.args if args is None else args
     return {
-        "consultation_id": int_arg("consultation"),
+        "consultation_id": int_arg("consultation", source=args),
         "kind": args.get("kind", "") if args.get("kind", "") in registry.kinds() else "",
         "reason": args.get("reason", "")[:20],
         "older_than": args.get("age", "") if args.get("age", "") in queries.AGES else "",
+        "appeals": args.get("file") == "appels",
     }
 
 
 def queue():
     filters = _queue_filters()
     page = queries.queue(page_arg(), **filters)
-    texts = {}
+    texts, contexts = {}, {}
     for case in page.items:
-        item = registry.kind(case.kind).load(case.item_id)
-        texts[case.id] = registry.kind(case.kind).text(item) if item else ""
+        kind = registry.kind(case.kind)
+        item = kind.load(case.item_id)
+        texts[case.id] = kind.text(item) if item else ""
+        contexts[case.id] = kind.context(item) if item else ""
     target = current_app.config["CIVIC_MODERATION_TARGET_HOURS"]
     consultations = collate(db.session.scalars(db.select(Consultation)), "title")
     return render_page_or_block(
@@ -95,6 +101,9 @@ def queue():
         page=page,
         filters=filters,
         texts=texts,
+        contexts=contexts,
+        counts=queries.counts(),
+        claim_minutes=CLAIM_MINUTES,
         kinds=registry.kinds(),
         now=utcnow(),
         target_hours=target,
@@ -108,8 +117,12 @@ def queue():
 
 def bulk_decide():
     form = DecisionForm()
-    ids = int_list("case")
-    cases = queries.cases_by_ids(ids)
+    if request.form.get("scope") == "all":
+        # Select all: every case the filters shown select, not only this page's.
+        cases = queries.queue_all(**_queue_filters(request.form))
+    else:
+        cases = queries.cases_by_ids(int_list("case"))
+    taken = [c for c in cases if c.claimed_by_other(current_user, utcnow())]
     if not cases:
         flash(_("Cochez au moins une contribution."), "error")
     elif form.validate_on_submit():
@@ -134,6 +147,17 @@ def bulk_decide():
                 ),
                 "success",
             )
+            if taken:
+                flash(
+                    ngettext(
+                        "%(num)s contribution prise en charge par un autre modérateur a été "
+                        "laissée de côté.",
+                        "%(num)s contributions prises en charge par d'autres modérateurs ont "
+                        "été laissées de côté.",
+                        len(taken),
+                    ),
+                    "info",
+                )
     else:
         flash(_("Choisissez une décision."), "error")
     back = request.form.get("next") or url_for("moderation.queue")
@@ -149,7 +173,14 @@ def show_case(case_id: int):
     content = registry.kind(case.kind)
     item = content.load(case.item_id)
     form = DecisionForm()
-    if form.validate_on_submit():
+    taken = case.claimed_by_other(current_user, utcnow())
+    if form.validate_on_submit() and taken:
+        # Said rather than silently skipped: the moderator typed a decision.
+        form.action.errors = [
+            *form.action.errors,
+            _("Un autre modérateur a pris cette contribution en charge : il la décide."),
+        ]
+    elif form.validate_on_submit():
         try:
             services.decide(
                 current_user,
@@ -183,7 +214,26 @@ def show_case(case_id: int):
         charter_reasons=CHARTER_REASONS,
         origin_labels=ORIGIN_LABELS,
         block_form=BlockForm(user_id=case.author_id),
+        context=content.context(item) if item else "",
+        now=utcnow(),
+        claim_minutes=CLAIM_MINUTES,
     ), status
+
+
+def claim_case(case_id: int):
+    case = _case(case_id)
+    if request.form.get("release"):
+        services.release(current_user, case)
+        db.session.commit()
+        flash(_("Vous avez laissé cette contribution à un autre modérateur."), "success")
+        return redirect_303("moderation.queue")
+    if services.claim(current_user, case):
+        db.session.commit()
+        flash(_("Vous avez pris cette contribution en charge."), "success")
+    else:
+        db.session.rollback()
+        flash(_("Un autre modérateur a déjà pris cette contribution en charge."), "error")
+    return redirect_303("moderation.show_case", case_id=case.id)
 
 
 def appeal(case_id: int):

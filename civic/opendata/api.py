@@ -4,6 +4,7 @@ tests/web/test_api_fuzz.py fuzzes the API against this very document: every answ
 give (status, content type, body, headers) must be described here.
 """
 
+from civic.core.identity import authority
 from civic.opendata.datasets import DATASETS, Dataset
 
 MAX_LIMIT = 500
@@ -158,7 +159,7 @@ def openapi() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "API des données ouvertes de Civic (Sicoval)",
+            "title": f"API des données ouvertes de Civic ({authority().name})",
             "version": "1.0.0",
             "description": (
                 "Les données publiques de la participation, anonymisées : aucune identité "

@@ -393,7 +393,7 @@ DATASETS = [
     Dataset(
         "concertations",
         _l("Concertations"),
-        _l("Les concertations publiées du Sicoval."),
+        _l("Les concertations publiées."),
         "weekly",
         [
             ("id", INT, "Identifiant"),
@@ -402,7 +402,7 @@ DATASETS = [
             ("resume", STR, "Résumé"),
             ("theme", STR, "Thème"),
             ("publiee_le", DATE, "Publication"),
-            ("communes", STR, "Codes INSEE des communes concernées (vide : tout le Sicoval)"),
+            ("communes", STR, "Codes INSEE des communes concernées (vide : tout le territoire)"),
         ],
         consultations,
         by_consultation=True,

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import url_for
 from flask_babel import force_locale
 
+from civic.core.identity import authority
 from civic.core.models import utcnow
 from civic.core.opendata import LICENCE, table_schema, to_csv
 from civic.opendata.datasets import DATASETS, Dataset
@@ -62,10 +63,11 @@ def _catalogue() -> dict:
     now = _date_time(utcnow().isoformat())
     home = url_for("opendata.index", _external=True)
     licence = {"@id": LICENCE["path"], "@type": "dct:LicenseDocument"}
-    publisher = {"@type": "foaf:Organization", "foaf:name": "Sicoval"}
+    who = authority()
+    publisher = {"@type": "foaf:Organization", "foaf:name": who.long_name}
     contact = {
         "@type": "vcard:Organization",
-        "vcard:fn": "Sicoval, participation citoyenne",
+        "vcard:fn": f"{who.name}, participation citoyenne",
         "vcard:hasURL": _iri(home),
     }
     datasets = []
@@ -102,7 +104,7 @@ def _catalogue() -> dict:
                 "dct:accrualPeriodicity": _iri(f"{EU}frequency/{FREQUENCIES[d.frequency]}"),
                 "dct:language": _iri(f"{EU}language/FRA"),
                 "dcat:theme": _iri(f"{EU}data-theme/GOVE"),
-                "dcat:keyword": ["participation citoyenne", "concertation", "Sicoval"],
+                "dcat:keyword": ["participation citoyenne", "concertation", who.name],
                 "dcat:landingPage": _iri(home),
                 "dct:license": licence,
                 "dct:publisher": publisher,
@@ -110,6 +112,7 @@ def _catalogue() -> dict:
                 "dcat:distribution": distributions,
             }
         )
+    words = who.words("fr")
     api = {
         "@id": url_for("opendata.api_docs", _external=True),
         "@type": "dcat:DataService",
@@ -123,12 +126,12 @@ def _catalogue() -> dict:
         "@context": CONTEXT,
         "@id": url_for("opendata.catalogue", _external=True),
         "@type": "dcat:Catalog",
-        "dct:title": "Civic, participation citoyenne du Sicoval",
+        "dct:title": "Civic, participation citoyenne {of_authority}".format(**words),
         "dct:description": (
-            "Les données publiques de la participation citoyenne du Sicoval, anonymisées : "
+            "Les données publiques de la participation citoyenne {of_authority}, anonymisées : "
             "concertations, propositions, commentaires, totaux des votes, décisions, journal "
             "de la modération, avis sur les services publics."
-        ),
+        ).format(**words),
         "dct:language": _iri(f"{EU}language/FRA"),
         "dct:modified": now,
         "foaf:homepage": _iri(home),

@@ -1,9 +1,7 @@
 from flask import redirect, render_template, request, session
-from flask_login import current_user
 
 from civic.consultations.queries import open_consultations
 from civic.core.security import safe_next
-from civic.extensions import db
 from civic.workshops import dashboard
 from civic.workshops import queries as workshop_queries
 from civic.workshops.models import MODE_LABELS
@@ -22,10 +20,8 @@ def home():
 def set_language():
     lang = request.form.get("lang", "")
     if lang in ("fr", "en"):
+        # For this visit only: the account's language (its e-mails') is chosen in the profile.
         session["lang"] = lang
-        if current_user.is_authenticated:
-            current_user.locale = lang
-            db.session.commit()
     return redirect(safe_next(request.form.get("next")), code=303)
 
 

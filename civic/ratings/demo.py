@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from civic.accounts.models import User
 from civic.core.formatting import elide
 from civic.extensions import db
+from civic.moderation import services as moderation
+from civic.moderation.models import Case
 from civic.ratings import importer, services
 from civic.ratings.models import CRITERIA, Rating, Service
 from civic.territory.models import Commune
@@ -94,7 +96,7 @@ def load(people: dict[str, User]) -> None:
     for service in db.session.scalars(sa.select(Service).order_by(Service.id)):
         for user in rng.sample(raters, rng.choice([2, 4, 7, 9])):
             base = rng.choice([2, 3, 4, 4, 5, 5])
-            rating = services.rate(
+            services.rate(
                 user,
                 service,
                 channel=rng.choice(["on_site", "phone", "online"]),
@@ -102,8 +104,12 @@ def load(people: dict[str, User]) -> None:
                 open_as_announced=rng.choice([True, True, False, None]),
                 comment=rng.choice(remarks) if rng.random() < 0.3 else "",
             )
-            if rating.comment:
-                rating.comment_status = "published"  # accepted by the demo's moderators
+    db.session.flush()
+    # The demo's moderators have read the comments and kept them: published, out of the queue.
+    waiting = db.session.scalars(
+        sa.select(Case).where(Case.kind == "rating_comment", Case.is_open.is_(True))
+    )
+    moderation.decide(people["moderator"], list(waiting), "keep")
     db.session.flush()
     first = db.session.scalar(
         sa.select(Rating)

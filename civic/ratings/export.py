@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from civic.core.identity import authority
 from civic.core.opendata import table_schema, to_csv
 from civic.ratings import queries
 from civic.ratings.models import CRITERIA
@@ -31,7 +32,7 @@ def aggregate_schema() -> str:
         for c in CRITERIA
     ]
     return table_schema(
-        "Avis sur les services publics du Sicoval, agrégats mensuels",
+        f"Avis sur les services publics, {authority().name}, agrégats mensuels",
         "Nombre d'avis et moyennes par critère, par service et par mois. "
         "Toute cellule calculée sur moins de 5 avis est supprimée.",
         fields,
@@ -40,7 +41,7 @@ def aggregate_schema() -> str:
 
 def comment_schema() -> str:
     return table_schema(
-        "Commentaires publiés sur les services publics du Sicoval",
+        f"Commentaires publiés sur les services publics, {authority().name}",
         "Commentaires acceptés par la modération, données personnelles retirées ; aucun "
         "identifiant de personne.",
         [

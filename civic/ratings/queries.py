@@ -140,6 +140,25 @@ def scores(service: Service) -> Scores:
     )
 
 
+def satisfaction(services: list[tuple[int, str]]) -> dict[int, tuple[int, float | None]]:
+    """For (id, type) pairs: the number of ratings and the satisfaction score the service's
+    page shows (None under MIN_RATINGS), computed as `scores` computes it."""
+    ids = [sid for sid, _type in services]
+    found = _aggregates(Service.id.in_(ids)) if ids else {}
+    priors: dict[str, float] = {}
+    out = {}
+    for sid, service_type in services:
+        row = found.get(sid)
+        n = row.n if row else 0
+        if n < MIN_RATINGS:
+            out[sid] = (n, None)
+            continue
+        if service_type not in priors:
+            priors[service_type] = _type_means(service_type)["satisfaction"]
+        out[sid] = (n, bayesian_average(row.satisfaction, n, priors[service_type]))
+    return out
+
+
 @dataclass
 class Ranked:
     service: Service

@@ -7,13 +7,14 @@ import time
 import sqlalchemy as sa
 from flask import abort, flash, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import undefer
 
 from civic.consultations.models import Consultation
 from civic.core import limits
 from civic.core.charts import bar_chart
-from civic.core.formatting import collate
+from civic.core.formatting import collate, number
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.inputs import int_arg
 from civic.core.models import utcnow
@@ -55,12 +56,28 @@ def index():
 def map_data():
     """The map's data, fetched by the page's script: communes' outlines and services."""
     filters = _filters()
+    found = queries.map_points(**filters)
+    scores = queries.satisfaction([(p["id"], p["type"]) for p in found])
     points = [
-        {**p, "url": url_for("ratings.show", service_id=p["id"])}
-        for p in queries.map_points(**filters)
+        {
+            **p,
+            "url": url_for("ratings.show", service_id=p["id"]),
+            # Written here, in the reader's language and number format, as the page says it.
+            "score": _score_text(*scores[p["id"]]),
+        }
+        for p in found
     ]
     communes = [
-        {"type": "Feature", "properties": {"name": c.name}, "geometry": c.outline}
+        {
+            "type": "Feature",
+            # The label point: the commune's centre, where its name is written.
+            "properties": {
+                "name": c.name,
+                "label": [c.latitude, c.longitude],
+                "population": c.population,
+            },
+            "geometry": c.outline,
+        }
         for c in db.session.scalars(sa.select(Commune).options(undefer(Commune.outline)))
         if c.outline
     ]
@@ -73,7 +90,24 @@ def map_data():
     )
     response.cache_control.public = True
     response.cache_control.max_age = 300
+    # The scores are written in the reader's language (from the session or the browser).
+    response.vary.update(("Cookie", "Accept-Language"))
     return response
+
+
+def _score_text(count: int, score: float | None) -> str:
+    if score is None:
+        return ngettext(
+            "%(num)d avis : la note s'affiche à partir de 5 avis.",
+            "%(num)d avis : la note s'affiche à partir de 5 avis.",
+            count,
+        )
+    return ngettext(
+        "Satisfaction globale : %(score)s sur 5 (%(num)d avis)",
+        "Satisfaction globale : %(score)s sur 5 (%(num)d avis)",
+        count,
+        score=number(score, 1),
+    )
 
 
 def ranking():

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
 from civic.core.models import audit, utcnow
-from civic.core.notify import notify, send_email
+from civic.core.notify import notify, send_news
 from civic.core.sanitize import text_to_html
 from civic.extensions import db
 from civic.moderation import services as moderation
@@ -505,12 +505,12 @@ def publish_minutes(facilitator, workshop: Workshop, summary_html: str) -> int:
     forget_contacts(workshop)
     audit(facilitator, "workshop.minutes_published", "workshop", workshop.id, entered=entered)
     if first_time:
-        _tell_participants(workshop, entered)
+        _tell_participants(workshop, entered, facilitator)
     db.session.flush()
     return entered
 
 
-def _tell_participants(workshop: Workshop, entered: int) -> None:
+def _tell_participants(workshop: Workshop, entered: int, actor) -> None:
     from civic.accounts.models import User
 
     users = db.session.scalars(
@@ -520,17 +520,22 @@ def _tell_participants(workshop: Workshop, entered: int) -> None:
         .order_by(User.id)
     )
     link = url_for("workshops.minutes", slug=workshop.slug)
+    url = url_for("workshops.minutes", slug=workshop.slug, _external=True)
     for user in users:
-        notify(
+        if user.id == actor.id:
+            continue  # the facilitator who published them knows
+        message = _l("Le compte rendu de l'atelier « %(title)s » est publié.", title=workshop.title)
+        notify(user, message, link)
+        send_news(
             user,
-            _l("Le compte rendu de l'atelier « %(title)s » est publié.", title=workshop.title),
-            link,
-        )
-        send_email(
-            user,
+            "workshops",
             _l("Compte rendu de l'atelier « %(title)s »", title=workshop.title),
+            message,
             "workshop_minutes",
+            topic=(f"workshop:{workshop.id}", workshop.title),
+            link=url,
+            actor=actor,
             workshop=workshop,
             entered=entered,
-            url=url_for("workshops.minutes", slug=workshop.slug, _external=True),
+            url=url,
         )

@@ -14,6 +14,7 @@ from civic.consultations import queries as consultation_queries
 from civic.core import formatting
 from civic.core.charts import bar_chart, share_chart
 from civic.core.htmx import render_page_or_block
+from civic.core.identity import authority, authority_words
 from civic.core.models import utcnow
 from civic.extensions import db
 from civic.territory.models import Commune
@@ -187,9 +188,7 @@ def _location(workshop: Workshop) -> str:
 
 
 def _description(workshop: Workshop, url: str) -> str:
-    when = _(
-        "Le %(when)s, heure de Paris.", when=formatting.span_filter(workshop.starts_at)
-    )
+    when = _("Le %(when)s, heure de Paris.", when=formatting.span_filter(workshop.starts_at))
     lines = [workshop.purpose.strip(), when]
     if workshop.accessibility.strip():
         lines.append(_("Accessibilité : %(text)s", text=workshop.accessibility.strip()))
@@ -209,18 +208,20 @@ def agenda_ics():
         .order_by(Workshop.starts_at, Workshop.id)
         .limit(AGENDA_LIMIT)
     )
-    name = _("Ateliers du Sicoval")
+    name = _("Ateliers %(of_authority)s", **authority_words())
     insee = request.args.get("commune", "")
     if insee:
         commune = db.session.scalar(sa.select(Commune).where(Commune.insee == insee[:5]))
         if commune is None or len(insee) > 5:
             abort(404)
         query = query.where(Workshop.commune_id == commune.id)
-        name = _("Ateliers du Sicoval à %(commune)s", commune=commune.name)
+        name = _(
+            "Ateliers %(of_authority)s à %(commune)s", commune=commune.name, **authority_words()
+        )
     host = current_app.config.get("SERVER_NAME") or request.host
     host = host.split(":")[0]
     calendar = Calendar()
-    calendar.add("prodid", "-//Sicoval//Civic//FR")
+    calendar.add("prodid", f"-//{authority().name}//Civic//FR")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")

@@ -234,6 +234,19 @@ class EnteredVolunteerForm(FlaskForm):
     )
 
 
+# Typed by an agent, the address serves the printed invitation: kept until the workshop is
+# over (services.forget_contacts), unlike a volunteer's own, of which only a digest is kept.
+EnteredVolunteerForm.address = StringField(
+    _l("Adresse postale : numéro, rue, complément"),
+    filters=[strip],
+    validators=[Length(max=300)],
+    description=_l(
+        "Pour envoyer le courrier d'invitation si la personne est tirée au sort ; le code "
+        "postal et la commune viennent de la commune de résidence. Effacée après l'atelier."
+    ),
+)
+
+
 class SelectionForm(FlaskForm):
     method = RadioField(
         _l("Méthode"),

@@ -1,6 +1,8 @@
 """Thin views: the agenda and workshop pages, the call for volunteers, the management of a
 workshop (quotas, volunteers, selection, table) and the answer to an invitation."""
 
+from types import SimpleNamespace
+
 import sqlalchemy as sa
 from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
@@ -110,6 +112,16 @@ def _volunteer_form(workshop: Workshop, form_class, **kwargs):
     return form
 
 
+def _profile_answers() -> SimpleNamespace:
+    """What the profile already says; its statistics only when they were given with consent."""
+    who = current_user
+    if who.stats_consent_at is None:
+        return SimpleNamespace(commune_id=who.commune_id)
+    return SimpleNamespace(
+        commune_id=who.commune_id, age_bracket=who.age_bracket, gender=who.gender, pcs=who.pcs
+    )
+
+
 def _declared(form) -> dict:
     values = {
         name: form[name].data
@@ -124,7 +136,8 @@ def volunteer(slug: str):
     workshop = _workshop(slug)
     require("workshops.volunteer", workshop)
     existing = services.volunteer_of(current_user, workshop)
-    form = _volunteer_form(workshop, VolunteerForm, obj=existing)
+    # A first volunteering starts from what the profile already says.
+    form = _volunteer_form(workshop, VolunteerForm, obj=existing or _profile_answers())
     if form.validate_on_submit():
         try:
             services.volunteer(current_user, workshop, address=form.address.data, **_declared(form))
@@ -482,7 +495,12 @@ def letters(workshop_id: int):
         and v.invited_at is not None
         and not (v.user is not None or v.email)
     ]
-    return render_template("workshops/manage/letters.html", workshop=workshop, invited=invited)
+    # The last line of a postal address: the postcode and the commune, as La Poste reads them.
+    ids = {v.commune_id for v, _token in invited if v.commune_id}
+    communes = {c.id: c for c in db.session.scalars(sa.select(Commune).where(Commune.id.in_(ids)))}
+    return render_template(
+        "workshops/manage/letters.html", workshop=workshop, invited=invited, communes=communes
+    )
 
 
 def selections(workshop_id: int):

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from civic.accounts.models import User
 from civic.core.notify import OutboxEmail
-from tests.e2e.conftest import log_in, unique_email
+from tests.e2e.conftest import unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -67,11 +67,12 @@ def test_account_journey(page: Page, live_server, live_users, js):
     link = live_server.link_in_last_email(email, "/compte/confirmation/")
     page.goto(link)
     page.get_by_role("button", name="Confirmer mon adresse").click()
-    expect(page).to_have_url(re.compile(r"/compte/connexion$"))
-    expect(page.get_by_role("status")).to_contain_text("Votre adresse e-mail est confirmée.")
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("status")).to_contain_text(
+        "Votre adresse e-mail est confirmée : vous êtes connecté."
+    )
 
-    # Log in, then edit the profile.
-    log_in(page, email, PASSWORD)
+    # Signed in by the confirmation: edit the profile.
     page.get_by_role("link", name="Mon compte").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon profil")
     expect(page.locator("main")).to_contain_text(email)

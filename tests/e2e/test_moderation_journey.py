@@ -411,7 +411,11 @@ def test_report_hide_decide_appeal_and_review(page: Page, scene: Scene, live_ser
 
     # Moderator A may not decide the appeal of their own decision.
     come_back(page, moderator_a_session)
+    # Appeals wait in their own queue.
     assert page.goto("/gestion/moderation").status == 200
+    expect(queue_row(page, scene.target_id)).to_have_count(0)
+    page.get_by_role("link", name="Appels (1)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Appels à examiner")
     expect(queue_row(page, scene.target_id).get_by_text("appel", exact=True)).to_be_visible()
     expect(queue_row(page, scene.other_id)).to_have_count(0)
     open_case(page, scene.target_id)
@@ -433,7 +437,7 @@ def test_report_hide_decide_appeal_and_review(page: Page, scene: Scene, live_ser
 
     # Moderator B keeps the proposal: it is back for citizens.
     log_in(page, *scene.moderator_b)
-    page.goto("/gestion/moderation")
+    page.goto("/gestion/moderation?file=appels")
     open_case(page, scene.target_id)
     page.get_by_label("Conserver / publier").check()
     page.get_by_role("button", name="Enregistrer la décision").click()

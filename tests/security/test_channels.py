@@ -2,12 +2,9 @@
 moderation is quoted by no page, fragment, feed, API, export, notification, e-mail or digest
 afterwards. Each channel that renders user text is listed here and checked after the hide."""
 
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 
-from civic.core.models import utcnow
 from civic.core.notify import OutboxEmail, deliver
 from civic.opendata.datasets import DATASETS
 from tests.conftest import log_in
@@ -27,9 +24,7 @@ def announced_then_hidden(app, client, climate, make_user, db):
     daily, immediate = make_user(email="daily@example.org"), make_user(email="now@example.org")
     moderator = make_user("moderator")
     with app.test_request_context():
-        services.follow(daily, consultation, daily=True).last_digest_at = utcnow() - timedelta(
-            days=1
-        )
+        services.follow(daily, consultation, daily=True)
         services.follow(immediate, consultation, daily=False)
         proposal = services.submit_proposal(
             climate["author"],
@@ -77,11 +72,11 @@ def test_pages_feeds_api_and_exports_do_not_quote_a_hidden_item(client, announce
 
 
 def test_the_digest_after_the_hide_does_not_quote_it(app, db, announced_then_hidden):
-    from civic.consultations.services import send_daily_digests
+    from civic.core.notify import send_digests
 
     daily = announced_then_hidden["daily"]
     with app.test_request_context():
-        send_daily_digests()
+        send_digests()
     db.session.commit()
     mails = db.session.scalars(sa.select(OutboxEmail).filter_by(user_id=daily.id)).all()
     assert all(SECRET not in m.body and SECRET not in m.subject for m in mails)
@@ -231,12 +226,58 @@ def test_the_decision_e_mail_names_a_contribution_hidden_since_the_run_without_i
     with app.test_request_context():
         case = moderation.report(make_user(), "proposal", hidden, "spam")
         moderation.decide(make_user("moderator"), [case], "hide", charter_reason="advertising")
+    db.session.commit()
+    with app.test_request_context():
         notify_participants(run.id)
     db.session.commit()
-    mail = db.session.scalar(
-        sa.select(OutboxEmail).where(
-            OutboxEmail.user_id == people[0].id, OutboxEmail.subject.like("Décision publiée%")
-        )
+    body = "".join(
+        m.body
+        for m in db.session.scalars(sa.select(OutboxEmail).filter_by(user_id=people[0].id))
+        if "La décision sur la concertation" in m.body
     )
-    assert THEMES["arbres"][0] in mail.body  # their other contribution is quoted
-    assert THEMES["vélo"][0] not in mail.body and "plus visible" in mail.body
+    assert THEMES["arbres"][0] in body  # their other contribution is quoted
+    assert THEMES["vélo"][0] not in body and "plus visible" in body
+
+
+def test_news_grouped_with_an_item_hidden_since_leaves_without_it(
+    app, climate, db, make_user, smtp, monkeypatch
+):
+    from civic.consultations import services
+    from civic.moderation import services as moderation
+
+    monkeypatch.setitem(app.config, "CIVIC_MAIL_SERVER", "")  # queued, not sent yet
+    follower = make_user(email="grouped@example.org")
+    with app.test_request_context():
+        services.follow(follower, climate["consultation"], daily=False)
+    db.session.commit()
+    with app.test_request_context():
+        kept, hidden = (
+            services.submit_proposal(
+                climate["author"],
+                climate["consultation"],
+                title=title,
+                body="Un texte ordinaire pour le territoire.",
+                theme="Mobilité",
+                commune_id=None,
+            )
+            for title in ("Une navette le samedi", f"Une idée {SECRET}")
+        )
+    db.session.commit()
+    grouped = _quoting(db, follower)
+    assert len(grouped) == 1 and "Une navette le samedi" in grouped[0].body
+    with app.test_request_context():
+        case = moderation.report(make_user(), "proposal", hidden, "spam")
+        moderation.decide(make_user("moderator"), [case], "hide", charter_reason="advertising")
+    db.session.commit()
+    monkeypatch.setitem(app.config, "CIVIC_MAIL_SERVER", "smtp.test")
+    with app.test_request_context():
+        assert deliver(grouped[0].id) is False
+    db.session.commit()
+    again = [
+        m
+        for m in db.session.scalars(sa.select(OutboxEmail).filter_by(user_id=follower.id))
+        if "Une navette le samedi" in m.body and m.id != grouped[0].id
+    ]
+    assert len(again) == 1 and SECRET not in again[0].body
+    assert all(SECRET not in m.get_content() for m in smtp)
+    assert any("Une navette le samedi" in m.get_content() for m in smtp)

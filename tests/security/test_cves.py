@@ -731,17 +731,26 @@ def test_cve_2024_32469_reflected_xss_through_per_page(app, make_user, url_value
 # --- CVE-2023-47635: CSRF turned off on a preview endpoint ---------------------------------
 
 
+def other_session_unsubscribe_is_refused(app) -> bool:
+    stranger = app.test_client()
+    return stranger.post("/courriels/desabonnement/forged", csrf=False).status_code == 404
+
+
 def test_cve_2023_47635_no_endpoint_skips_csrf_not_even_previews(app, client, make_user, db):
     """CVE-2023-47635 (Decidim): CSRF protection was turned off on a preview endpoint.
-    Civic exempts no view and no blueprint; its preview steps (the services import preview,
-    POST /gestion/services/import without confirm; the consultation form, which renders the
-    cleaned body back) refuse a POST without a token, with a forged one, and with the valid
+    Civic exempts no blueprint and one view, one-click unsubscribe; its preview steps (the
+    services import preview, POST /gestion/services/import without confirm; the consultation
+    form, which renders the cleaned body back) refuse a POST without a token, with a forged one, and with the valid
     token of another session, as a form or as htmx."""
     from io import BytesIO
 
     from civic.extensions import csrf
 
-    assert not csrf._exempt_views and not csrf._exempt_blueprints
+    # One exemption, by design: one-click unsubscribe (RFC 8058), which mail clients post
+    # without a page; the link's signature is the proof (a forged one finds nothing).
+    assert csrf._exempt_views == {"civic.accounts.views.unsubscribe"}
+    assert not csrf._exempt_blueprints
+    assert other_session_unsubscribe_is_refused(app)
     assert app.config.get("WTF_CSRF_ENABLED", True) is True
     assert app.config.get("WTF_CSRF_CHECK_DEFAULT", True) is True
     assert {"POST", "PUT", "PATCH", "DELETE"} <= set(

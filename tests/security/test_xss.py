@@ -8,6 +8,7 @@ the e-mails of the outbox as SMTP would send them, in the open-data files and AP
 personal data exports and in the synthesis CSV.
 """
 
+import re
 import smtplib
 
 import pytest
@@ -228,7 +229,13 @@ def test_hostile_text_stays_inert_everywhere(kind, app, db, make_user, monkeypat
             "Content-Type",
             "Content-Transfer-Encoding",
             "MIME-Version",
+            "List-Unsubscribe",
+            "List-Unsubscribe-Post",
         }, message.keys()
+        # The one-click unsubscribe headers (RFC 8058) carry only our own signed link.
+        if "List-Unsubscribe" in message:
+            assert re.fullmatch(r"<https?://[^\s<>]+>", message["List-Unsubscribe"])
+            assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     db.session.rollback()
 
     # Fragments and messages held in the database are rendered by the pages above; the

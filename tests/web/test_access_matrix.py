@@ -161,6 +161,9 @@ EXPECTED = {
     "accounts.export_data": ("GET", USERS_ONLY),
     "accounts.delete_account": ("GET", USERS_ONLY),
     "accounts.notifications": ("GET", USERS_ONLY),
+    "accounts.mail_preferences": ("GET", USERS_ONLY),
+    # The matrix's token is not a signed unsubscribe link: nobody is unsubscribed.
+    "accounts.unsubscribe": ("GET", {r: 404 for r in ROLES}),
     "accounts.mark_notifications_read": ("POST", post_only(303)),
     "accounts.users": ("GET", ADMIN_ONLY),
     "accounts.edit_user": ("GET", ADMIN_ONLY),
@@ -194,6 +197,9 @@ EXPECTED = {
     "consultations.remove_phase": ("POST", managers(303)),
     "consultations.add_document": ("POST", managers(422)),
     "consultations.enter_contribution": ("GET", MANAGERS),
+    # The matrix's proposal was posted online: it has no paper receipt.
+    "consultations.contribution_receipt": ("GET", {**MANAGERS, "agent": 404, "admin": 404}),
+    "consultations.answer_letters": ("GET", MANAGERS),
     "consultations.manage_glossary": ("GET", MANAGERS),
     "consultations.delete_term": ("POST", managers(303)),
     "ratings.ranking": ("GET", ALL),
@@ -257,6 +263,7 @@ EXPECTED = {
     "moderation.queue": ("GET", MODERATORS),
     "moderation.bulk_decide": ("POST", {**MODERATORS, "moderator": 303, "admin": 303}),
     "moderation.show_case": ("GET", MODERATORS),
+    "moderation.claim_case": ("POST", {**MODERATORS, "moderator": 303, "admin": 303}),
     "moderation.blocks": ("GET", MODERATORS),
     "moderation.lift_block": ("POST", {**MODERATORS, "moderator": 403, "admin": 303}),
 }

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from freezegun import freeze_time
 
 from civic.accounts.models import User
-from civic.core.models import AuditEvent
+from civic.core.models import AuditEvent, utcnow
 from civic.core.notify import Notification, OutboxEmail
 from tests.conftest import PASSWORD, log_in
 from tests.web.helpers import last_email, link_in, text
@@ -37,16 +37,23 @@ def test_register_confirm_login_logout(client, db):
     # Not confirmed yet: login refused with an explanation.
     response = client.post("/compte/connexion", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 422
-    assert "Confirmez d'abord votre adresse" in text(response)
+    page = text(response)
+    assert "Confirmez d'abord votre adresse" in page
+    # Said above the form, not as an error of the password field.
+    assert page.index("Confirmez d'abord") < page.index('name="email"')
+    assert 'aria-invalid="true"' not in page
 
     link = link_in(last_email(user.email))
     assert client.get(link).status_code == 200  # shows a button, changes nothing
     db.session.refresh(user)
     assert user.email_confirmed_at is None
     response = client.post(link)
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["Location"] == "/"
     db.session.refresh(user)
     assert user.email_confirmed_at is not None
+    # Confirmed and signed in at once.
+    assert client.get("/compte/profil").status_code == 200
+    assert client.post("/compte/deconnexion").status_code == 303
 
     response = client.post(
         "/compte/connexion?next=/compte/profil",
@@ -315,3 +322,34 @@ def test_notifications_page_and_mark_read(client, make_user, db):
         sa.select(sa.func.count()).select_from(Notification).where(Notification.read_at.is_(None))
     )
     assert unread == 0
+
+
+def test_the_profile_fills_the_proposal_and_volunteer_forms(
+    app, client, climate, make_workshop, db
+):
+    import re as regex
+
+    from civic.territory.models import Commune
+    from civic.workshops import services as workshops
+
+    labege = db.session.scalar(sa.select(Commune).where(Commune.name == "Labège"))
+    workshop = make_workshop()
+    with app.test_request_context():
+        # Default quotas bound age: the form asks for it.
+        workshops.set_quotas(workshop.facilitator, workshop, workshops.default_quotas(workshop))
+    db.session.commit()
+    user = climate["author"]
+    user.commune_id, user.age_bracket, user.stats_consent_at = labege.id, "30-44", utcnow()
+    db.session.commit()
+    log_in(client, user)
+    form = text(client.get("/concertations/plan-climat/propositions/nouvelle"))
+    assert regex.search(rf'<option selected value="{labege.id}">Labège</option>', form)
+    volunteer = text(client.get(f"/ateliers/{workshop.slug}/volontariat"))
+    assert regex.search(rf'<option selected value="{labege.id}">Labège</option>', volunteer)
+    assert 'name="age_bracket"' in volunteer
+    assert regex.search(r'checked[^>]*value="30-44"|value="30-44"[^>]*checked', volunteer)
+    # Without consent, the statistics stay out of the form.
+    user.stats_consent_at = None
+    db.session.commit()
+    volunteer = text(client.get(f"/ateliers/{workshop.slug}/volontariat"))
+    assert not regex.search(r'checked[^>]*value="30-44"|value="30-44"[^>]*checked', volunteer)

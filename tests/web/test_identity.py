@@ -43,3 +43,40 @@ def test_a_colour_that_is_not_a_colour_is_refused():
     settings["CIVIC_AUTHORITY_COLOUR"] = "red; } body { display: none"
     with pytest.raises(RuntimeError):
         identity.check(settings)
+
+
+@pytest.mark.parametrize(
+    ("article", "name", "the", "of", "to"),
+    [
+        ("le", "Sicoval", "le Sicoval", "du Sicoval", "au Sicoval"),
+        ("la", "Métropole", "la Métropole", "de la Métropole", "à la Métropole"),
+        ("l'", "Agglo", "l'Agglo", "de l'Agglo", "à l'Agglo"),
+        ("", "Albi", "Albi", "d'Albi", "à Albi"),
+        ("", "Muret", "Muret", "de Muret", "à Muret"),
+    ],
+)
+def test_the_name_takes_the_forms_french_sentences_need(article, name, the, of, to):
+    settings = {
+        f"CIVIC_AUTHORITY_{k.upper()}": "#000000" for k in identity.Authority.__annotations__
+    }
+    settings.update(CIVIC_AUTHORITY_NAME=name, CIVIC_AUTHORITY_ARTICLE=article)
+    words = identity.check(settings).words("fr")
+    assert (words["the_authority"], words["of_authority"], words["to_authority"]) == (the, of, to)
+    assert words["The_authority"] == the[0].upper() + the[1:]
+
+
+def test_sentences_about_the_authority_read_right_in_both_languages(client):
+    page = client.get("/concertations").get_data(as_text=True)
+    assert "Le Sicoval consulte les habitants" in page
+    english = client.get("/concertations", headers={"Accept-Language": "en"})
+    assert "The Sicoval" in english.get_data(as_text=True)
+
+
+def test_another_authority_name_reaches_the_pages(app):
+    settings = {
+        key: app.config[key] for key in app.config if key.startswith(("SQLALCHEMY", "SECRET"))
+    }
+    settings.update(TESTING=True, CIVIC_AUTHORITY_NAME="Albi", CIVIC_AUTHORITY_ARTICLE="")
+    other = create_app(settings)
+    page = other.test_client().get("/").get_data(as_text=True)
+    assert "décisions d&#39;Albi" in page and "du Sicoval" not in page.split("<footer")[0]

@@ -54,12 +54,13 @@ def test_switch_to_english_and_back(client, make_user, db):
     assert "Consultations" in page and "Skip to content" in page
     client.post("/langue", data={"lang": "fr", "next": "https://evil.example"})
     assert '<html lang="fr">' in text(client.get("/"))
-    # A logged-in user's choice is kept on the account.
-    user = make_user()
+    # A logged-in user's switch changes the pages, not the language of the account's e-mails.
+    user = make_user(locale="fr")
     log_in(client, user)
     client.post("/langue", data={"lang": "en"})
+    assert '<html lang="en">' in text(client.get("/"))
     db.session.refresh(user)
-    assert user.locale == "en"
+    assert user.locale == "fr"
 
 
 def test_browser_language_is_honoured(client):

@@ -368,3 +368,32 @@ def test_my_contributions_list_my_ratings_with_the_services_answer(
         )
     db.session.commit()
     assert "Pris en compte" in text(client.get("/mes-contributions"))
+
+
+def test_the_map_names_the_communes_and_gives_each_service_its_score(
+    app, client, pool, make_user, db
+):
+    from civic.ratings import queries
+
+    nautica = next(s for s in pool if s.name == "Piscine Nautica")
+    with app.test_request_context():
+        for _ in range(5):
+            rate(make_user(), nautica, value=4)
+        rate(make_user(), pool[1] if pool[1] is not nautica else pool[2], value=2)
+    db.session.commit()
+    payload = client.get("/services/carte.json").get_json()
+    labels = {
+        f["properties"]["name"]: f["properties"]["label"] for f in payload["communes"]["features"]
+    }
+    assert len(labels) == 36 and all(len(point) == 2 and point[0] for point in labels.values())
+    by_name = {s["name"]: s["score"] for s in payload["services"]}
+    # The same score as the service's page, in French number format.
+    page = text(client.get(f"/services/{nautica.id}"))
+    with app.test_request_context():
+        expected = queries.scores(nautica).averages["satisfaction"]
+    shown = f"{expected:.1f}".replace(".", ",")
+    assert by_name["Piscine Nautica"] == f"Satisfaction globale : {shown} sur 5 (5 avis)"
+    assert shown in page
+    assert sorted(by_name.values())[0].startswith(("0 avis", "1 avis"))
+    english = client.get("/services/carte.json", headers={"Accept-Language": "en"}).get_json()
+    assert "out of 5" in {s["name"]: s["score"] for s in english["services"]}["Piscine Nautica"]

@@ -402,6 +402,11 @@ def test_agent_enters_volunteers_prints_letters_and_records_answers(
     ]
     assert paper and all(v.name in letters for v in paper)
     assert "/ateliers/invitation/" in letters
+    # Fit to post: the postcode and commune under the address, a QR code beside the link.
+    first = paper[0]
+    commune = db.session.get(Commune, first.commune_id)
+    assert f"{commune.postcode} {commune.name.upper()}" in letters
+    assert letters.count('class="qr-code"') == len(paper)
     answer = client.post(
         f"/gestion/ateliers/volontaires/{paper[0].id}/reponse", data={"answer": "yes"}
     )
