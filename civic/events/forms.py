@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -153,4 +153,32 @@ class ImportForm(FlaskForm):
             ("ical", _l("iCalendar (.ics)")),
         ],
         default="auto",
+    )
+
+
+class CoverForm(FlaskForm):
+    cover = FileField(
+        _l("Image de couverture (PNG, JPEG ou WebP, 5 Mo au plus)"),
+        validators=[FileRequired(_l("Choisissez une image."))],
+    )
+    cover_alt = StringField(
+        _l("Texte alternatif de l'image"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Décrivez l'image en quelques mots (texte alternatif).")),
+            Length(max=300),
+        ],
+        description=_l("Ce que montre l'image, pour qui ne la voit pas."),
+    )
+
+
+class DocumentForm(FlaskForm):
+    title = StringField(
+        _l("Titre du document"),
+        filters=[strip],
+        validators=[DataRequired(_l("Donnez un titre au document.")), Length(max=200)],
+    )
+    file = FileField(
+        _l("Fichier (PDF, OpenDocument, Word, Excel, PowerPoint, image ; 15 Mo au plus)"),
+        validators=[FileRequired(_l("Choisissez un fichier."))],
     )

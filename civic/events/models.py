@@ -104,12 +104,18 @@ class Event(TimestampMixin, db.Model):
     report_html: Mapped[str] = mapped_column(sa.Text, default="")
     report_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminders_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The cover image (core.uploads), with its text for those who do not see it.
+    cover_filename: Mapped[str | None] = mapped_column(sa.String(100))
+    cover_alt: Mapped[str] = mapped_column(sa.String(300), default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
     commune = relationship("Commune", foreign_keys=[commune_id])
     organiser_commune = relationship("Commune", foreign_keys=[organiser_commune_id])
     consultation = relationship("Consultation")
     phase = relationship("Phase")
+    documents: Mapped[list["EventDocument"]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventDocument.id"
+    )
 
     @property
     def is_public(self) -> bool:
@@ -184,3 +190,25 @@ class Registration(TimestampMixin, db.Model):
     event: Mapped[Event] = relationship()
     user = relationship("User", foreign_keys=[user_id])
     commune = relationship("Commune")
+
+
+class EventDocument(TimestampMixin, db.Model):
+    """A document given before or after the event (agenda, slides, map...)."""
+
+    __tablename__ = "event_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    stored_name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    # The suffix core.uploads recognised from the content (".pdf", ".odt"...).
+    suffix: Mapped[str] = mapped_column(sa.String(10))
+    size: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="documents")
+
+    @property
+    def file_type(self):
+        from civic.core.uploads import BY_SUFFIX
+
+        return BY_SUFFIX[self.suffix]

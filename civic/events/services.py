@@ -18,10 +18,18 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from civic.core import uploads
 from civic.core.models import audit, utcnow
 from civic.core.notify import send_email
 from civic.core.sanitize import clean_html
-from civic.events.models import Event, Kind, Registration, RegistrationStatus, Status
+from civic.events.models import (
+    Event,
+    EventDocument,
+    Kind,
+    Registration,
+    RegistrationStatus,
+    Status,
+)
 from civic.events.permissions import in_scope
 from civic.extensions import db
 
@@ -136,6 +144,57 @@ def cancel(actor, event: Event, reason: str) -> int:
         )
         told += 1
     return told
+
+
+def _checked(check, data: bytes):
+    try:
+        return check(data)
+    except uploads.UploadError as error:
+        raise EventError(str(error)) from error
+
+
+def set_cover(actor, event: Event, data: bytes, alt: str) -> None:
+    """The checks of every cover image (core.uploads); the text alternative is required."""
+    image = _checked(uploads.check_image, data)
+    if not alt.strip():
+        raise EventError(_l("Décrivez l'image en quelques mots (texte alternatif)."))
+    old = event.cover_filename
+    event.cover_filename = uploads.store(data, image)
+    event.cover_alt = alt.strip()
+    event.updated_at = utcnow()
+    db.session.flush()
+    uploads.remove(old)
+    audit(actor, "event.cover_set", "event", event.id)
+
+
+def remove_cover(actor, event: Event) -> None:
+    uploads.remove(event.cover_filename)
+    event.cover_filename = None
+    event.cover_alt = ""
+    event.updated_at = utcnow()
+    audit(actor, "event.cover_removed", "event", event.id)
+
+
+def add_document(actor, event: Event, title: str, data: bytes) -> EventDocument:
+    found = _checked(uploads.check_document, data)
+    document = EventDocument(
+        title=title.strip(),
+        stored_name=uploads.store(data, found),
+        suffix=found.suffix,
+        size=len(data),
+    )
+    event.documents.append(document)
+    db.session.flush()
+    audit(actor, "event.document_added", "event", event.id, title=document.title)
+    return document
+
+
+def remove_document(actor, document: EventDocument) -> None:
+    event = document.event
+    event.documents.remove(document)
+    db.session.flush()
+    uploads.remove(document.stored_name)
+    audit(actor, "event.document_removed", "event", event.id, title=document.title)
 
 
 def save_report(actor, event: Event, html: str, publish_it: bool) -> None:

@@ -4,11 +4,12 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, render_template, request
+from flask import Response, abort, flash, render_template, request, send_from_directory
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from civic.core import uploads
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.inputs import strict_int
 from civic.core.models import utcnow
@@ -20,6 +21,8 @@ from civic.events.dates import PARIS
 from civic.events.forms import (
     AgentRegistrationForm,
     CancelForm,
+    CoverForm,
+    DocumentForm,
     EventForm,
     ImportForm,
     RegistrationForm,
@@ -31,6 +34,7 @@ from civic.events.models import (
     REGISTRATION_STATUS_LABELS,
     STATUS_LABELS,
     Event,
+    EventDocument,
     RegistrationStatus,
 )
 from civic.events.permissions import organiser_ids
@@ -308,6 +312,36 @@ def report(event_id: int):
     return render_template("events/report.html", event=event, item=sources.event_item(event))
 
 
+def _sent(name: str, file_type: uploads.FileType, download_name: str):
+    response = send_from_directory(
+        uploads.upload_dir(),
+        name,
+        mimetype=file_type.mimetype,
+        as_attachment=not file_type.inline,
+        download_name=download_name,
+    )
+    # A file opened here runs no script and cannot frame or be framed.
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def cover(event_id: int):
+    event = _event(event_id)
+    if not event.cover_filename:
+        abort(404)
+    suffix = "." + event.cover_filename.rsplit(".", 1)[-1]
+    return _sent(event.cover_filename, uploads.BY_SUFFIX[suffix], f"evenement-{event.id}{suffix}")
+
+
+def document(event_id: int, document_id: int):
+    event = _event(event_id)
+    item = db.session.get(EventDocument, document_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    return _sent(item.stored_name, item.file_type, f"document-{item.id}{item.suffix}")
+
+
 # --- management -----------------------------------------------------------------------------
 
 
@@ -437,9 +471,78 @@ def edit(event_id: int):
             event=event,
             counts=queries.counts(event),
             status_labels=STATUS_LABELS,
+            cover_form=CoverForm(),
+            document_form=DocumentForm(),
         ),
         status,
     )
+
+
+def _files_page(event: Event, cover_form=None, document_form=None):
+    """The event's page with the file form that failed, its errors shown."""
+    return (
+        render_template(
+            "events/manage/edit.html",
+            form=_event_form(event),
+            event=event,
+            counts=queries.counts(event),
+            status_labels=STATUS_LABELS,
+            cover_form=cover_form or CoverForm(formdata=None),
+            document_form=document_form or DocumentForm(formdata=None),
+        ),
+        422,
+    )
+
+
+def set_cover(event_id: int):
+    event = _managed(event_id)
+    form = CoverForm()
+    if form.validate_on_submit():
+        try:
+            services.set_cover(current_user, event, form.cover.data.read(), form.cover_alt.data)
+        except services.EventError as error:
+            db.session.rollback()
+            form.cover.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("L'image est enregistrée."), "success")
+            return redirect_303("events.edit", event_id=event.id)
+    return _files_page(event, cover_form=form)
+
+
+def remove_cover(event_id: int):
+    event = _managed(event_id)
+    services.remove_cover(current_user, event)
+    db.session.commit()
+    flash(_("L'image est retirée."), "success")
+    return redirect_303("events.edit", event_id=event.id)
+
+
+def add_document(event_id: int):
+    event = _managed(event_id)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_document(current_user, event, form.title.data, form.file.data.read())
+        except services.EventError as error:
+            db.session.rollback()
+            form.file.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("Le document est ajouté."), "success")
+            return redirect_303("events.edit", event_id=event.id)
+    return _files_page(event, document_form=form)
+
+
+def remove_document(event_id: int, document_id: int):
+    event = _managed(event_id)
+    item = db.session.get(EventDocument, document_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    services.remove_document(current_user, item)
+    db.session.commit()
+    flash(_("Le document est retiré."), "success")
+    return redirect_303("events.edit", event_id=event.id)
 
 
 def publish(event_id: int):
@@ -527,9 +630,7 @@ def attendance_sheet(event_id: int):
 def attendance(event_id: int):
     event = _managed(event_id)
     present = {
-        value
-        for value in map(strict_int, request.form.getlist("present"))
-        if value is not None
+        value for value in map(strict_int, request.form.getlist("present")) if value is not None
     }
     services.record_attendance(current_user, event, present)
     db.session.commit()
@@ -553,7 +654,7 @@ def edit_report(event_id: int):
 
 
 def _pending_path(token: str):
-    from civic.consultations.services import upload_dir
+    from civic.core.uploads import upload_dir
 
     return upload_dir() / f"agenda-import-{token}.bin"
 

@@ -1,0 +1,47 @@
+"""events: cover image and documents per event
+
+Revision ID: b19e0a7c3d52
+Revises: e7a19c0b5d21
+Create Date: 2026-12-07 18:50:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import civic.core.models
+
+
+# revision identifiers, used by Alembic.
+revision = 'b19e0a7c3d52'
+down_revision = 'e7a19c0b5d21'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('cover_filename', sa.String(length=100), nullable=True))
+        batch_op.add_column(sa.Column('cover_alt', sa.String(length=300), nullable=False, server_default=''))
+    op.create_table('event_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('stored_name', sa.String(length=100), nullable=False),
+    sa.Column('suffix', sa.String(length=10), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('created_at', civic.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_event_document_event_id_event'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_event_document')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_event_document_stored_name'))
+    )
+    with op.batch_alter_table('event_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_event_document_event_id'), ['event_id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('event_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_event_document_event_id'))
+    op.drop_table('event_document')
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_column('cover_alt')
+        batch_op.drop_column('cover_filename')
