@@ -212,3 +212,21 @@ class EventDocument(TimestampMixin, db.Model):
         from civic.core.uploads import BY_SUFFIX
 
         return BY_SUFFIX[self.suffix]
+
+
+class EventContribution(db.Model):
+    """A contribution collected on paper at the event and entered by an agent: a proposal of
+    the linked consultation, with the meeting as its channel."""
+
+    __tablename__ = "event_contribution"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event.id", ondelete="CASCADE"), index=True
+    )
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("proposal.id", ondelete="CASCADE"), unique=True
+    )
+
+    event: Mapped[Event] = relationship()
+    proposal = relationship("Proposal")

@@ -7,7 +7,13 @@ from flask_babel import gettext as _
 
 from civic.core.models import utcnow
 from civic.events import sources
-from civic.events.models import Event, Registration, RegistrationStatus, Status
+from civic.events.models import (
+    Event,
+    EventContribution,
+    Registration,
+    RegistrationStatus,
+    Status,
+)
 from civic.extensions import db
 from civic.territory.models import Commune
 
@@ -223,3 +229,19 @@ def due_reminders(now, horizon) -> list[Event]:
             )
         )
     )
+
+
+def contributions(event: Event, published_only: bool = True) -> list:
+    """The proposals entered from the event's paper contributions, oldest first; for the
+    public only those that moderation lets through."""
+    from civic.consultations.models import Proposal, ProposalStatus
+
+    query = (
+        sa.select(Proposal)
+        .join(EventContribution, EventContribution.proposal_id == Proposal.id)
+        .where(EventContribution.event_id == event.id)
+        .order_by(Proposal.id)
+    )
+    if published_only:
+        query = query.where(Proposal.status == ProposalStatus.PUBLISHED.value)
+    return list(db.session.scalars(query))

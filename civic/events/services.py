@@ -24,6 +24,7 @@ from civic.core.notify import send_email
 from civic.core.sanitize import clean_html
 from civic.events.models import (
     Event,
+    EventContribution,
     EventDocument,
     Kind,
     Registration,
@@ -195,6 +196,38 @@ def remove_document(actor, document: EventDocument) -> None:
     db.session.flush()
     uploads.remove(document.stored_name)
     audit(actor, "event.document_removed", "event", event.id, title=document.title)
+
+
+def enter_contribution(
+    agent, event: Event, *, title: str, body: str, theme: str, commune_id: int | None
+):
+    """A contribution written on paper at the meeting, typed by an agent: a proposal of the
+    event's consultation through the consultations' own entry (moderation, analysis and
+    answers take it in), its channel the meeting, linked to the event for its report."""
+    from civic.consultations import services as consultations
+    from civic.consultations.models import Channel
+
+    consultation = event.consultation
+    if consultation is None or not consultation.is_published:
+        raise EventError(_l("Liez d'abord l'événement à une concertation publiée."))
+    if event.status != Status.PUBLISHED or event.starts_at > utcnow():
+        raise EventError(
+            _l("Les contributions se saisissent une fois la réunion commencée.")
+        )
+    place = ", ".join(p for p in (event.title, event.commune.name if event.commune else "") if p)
+    proposal = consultations.enter_contribution(
+        agent,
+        consultation,
+        title=title,
+        body=body,
+        theme=theme,
+        commune_id=commune_id,
+        channel=Channel.MEETING.value,
+        place=place[:120],
+    )
+    db.session.add(EventContribution(event_id=event.id, proposal_id=proposal.id))
+    db.session.flush()
+    return proposal
 
 
 def save_report(actor, event: Event, html: str, publish_it: bool) -> None:

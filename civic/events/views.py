@@ -309,7 +309,13 @@ def report(event_id: int):
     event = _event(event_id)
     if not can(current_user, "events.read_report", event):
         abort(404)  # no report yet
-    return render_template("events/report.html", event=event, item=sources.event_item(event))
+    shown = event.consultation is not None and event.consultation.is_published
+    return render_template(
+        "events/report.html",
+        event=event,
+        item=sources.event_item(event),
+        contributions=queries.contributions(event) if shown else [],
+    )
 
 
 def _sent(name: str, file_type: uploads.FileType, download_name: str):
@@ -651,6 +657,63 @@ def edit_report(event_id: int):
         return redirect_303("events.edit", event_id=event.id)
     status = 422 if form.is_submitted() else 200
     return render_template("events/manage/report.html", form=form, event=event), status
+
+
+def _contribution_form(event: Event, **kwargs):
+    from civic.consultations.forms import ProposalForm
+    from civic.consultations.queries import themes
+
+    form = ProposalForm(**kwargs)
+    form.theme.choices = [("", _("— Aucun —"))] + [(t, t) for t in themes(event.consultation)]
+    communes = event.consultation.communes or queries.communes()
+    form.commune_id.choices = [("", _("— Tout le territoire —"))] + [
+        (str(c.id), c.name) for c in communes
+    ]
+    return form
+
+
+def contributions(event_id: int):
+    """Paper contributions collected at the meeting, typed one after the other by an agent."""
+    event = _managed(event_id)
+    consultation = event.consultation
+    if consultation is None or not consultation.is_published:
+        flash(_("Liez d'abord l'événement à une concertation publiée."), "error")
+        return redirect_303("events.edit", event_id=event.id)
+    require("consultations.enter_contribution", consultation)
+    form = _contribution_form(event)
+    if form.validate_on_submit():
+        try:
+            proposal = services.enter_contribution(
+                current_user,
+                event,
+                title=form.title.data,
+                body=form.body.data,
+                theme=form.theme.data or "",
+                commune_id=strict_int(form.commune_id.data or ""),
+            )
+        except services.EventError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "La contribution n° %(id)s est enregistrée. Vous pouvez saisir la suivante.",
+                    id=proposal.id,
+                ),
+                "success",
+            )
+            return redirect_303("events.contributions", event_id=event.id)
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template(
+            "events/manage/contributions.html",
+            event=event,
+            form=form,
+            entered=queries.contributions(event, published_only=False),
+        ),
+        status,
+    )
 
 
 def _pending_path(token: str):

@@ -1,4 +1,4 @@
-"""events: cover image and documents per event
+"""events: cover image and documents per event, paper contributions of a meeting
 
 Revision ID: b19e0a7c3d52
 Revises: e7a19c0b5d21
@@ -36,9 +36,23 @@ def upgrade():
     )
     with op.batch_alter_table('event_document', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_document_event_id'), ['event_id'], unique=False)
+    op.create_table('event_contribution',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_event_contribution_event_id_event'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_event_contribution_proposal_id_proposal'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_event_contribution')),
+    sa.UniqueConstraint('proposal_id', name=op.f('uq_event_contribution_proposal_id'))
+    )
+    with op.batch_alter_table('event_contribution', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_event_contribution_event_id'), ['event_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('event_contribution', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_event_contribution_event_id'))
+    op.drop_table('event_contribution')
     with op.batch_alter_table('event_document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_document_event_id'))
     op.drop_table('event_document')

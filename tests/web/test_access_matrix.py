@@ -112,6 +112,8 @@ EXPECTED = {
     "events.remove_cover": ("POST", {**STAFF, **{r: 303 for r in PUBLISHERS}}),
     "events.add_document": ("POST", {**STAFF, **{r: 422 for r in PUBLISHERS}}),
     "events.remove_document": ("POST", {**STAFF, **{r: 404 for r in PUBLISHERS}}),
+    # Not linked to a consultation: back to the event's page.
+    "events.contributions": ("GET", {**STAFF, **{r: 303 for r in PUBLISHERS}}),
     "workshops.selection_audit": (
         "GET",
         {**{r: 404 for r in ROLES}, "facilitator": 200, "admin": 200},
