@@ -3,7 +3,6 @@ from flask import Blueprint
 from civic.core import privacy
 from civic.core.permissions import route
 from civic.events import (
-    dates,
     opendata,
     permissions,  # noqa: F401  (registers the rules)
     services,
@@ -11,7 +10,6 @@ from civic.events import (
 from civic.events import views as v
 
 bp = Blueprint("events", __name__)
-bp.record_once(dates.register)
 POST = {"methods": ["POST"]}
 FORM = {"methods": ["GET", "POST"]}
 E = "/agenda/<int:event_id>"
@@ -50,6 +48,6 @@ route(bp, GE + "/documents", v.add_document, "events.manage", **POST)
 GD = GE + "/documents/<int:document_id>"
 route(bp, GD + "/suppression", v.remove_document, "events.manage", **POST)
 
-opendata.register()
+opendata.register_datasets()
 privacy.register_exporter("events", services.export_personal_data)
 privacy.register_eraser(services.erase_personal_data)

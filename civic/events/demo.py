@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from civic.consultations.models import Consultation
 from civic.core.models import utcnow
+from civic.core.validators import PARIS
 from civic.events import services
-from civic.events.dates import PARIS
 from civic.extensions import db
 from civic.territory.models import Commune
 

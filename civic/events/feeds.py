@@ -16,7 +16,7 @@ from icalendar import Event as VEvent
 from markupsafe import Markup
 
 from civic.core.models import utcnow
-from civic.events.dates import PARIS
+from civic.core.validators import PARIS
 from civic.events.models import Kind
 from civic.events.sources import AgendaItem
 

@@ -221,9 +221,7 @@ class EventContribution(db.Model):
     __tablename__ = "event_contribution"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("event.id", ondelete="CASCADE"), index=True
-    )
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
     proposal_id: Mapped[int] = mapped_column(
         sa.ForeignKey("proposal.id", ondelete="CASCADE"), unique=True
     )

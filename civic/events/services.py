@@ -211,9 +211,7 @@ def enter_contribution(
     if consultation is None or not consultation.is_published:
         raise EventError(_l("Liez d'abord l'événement à une concertation publiée."))
     if event.status != Status.PUBLISHED or event.starts_at > utcnow():
-        raise EventError(
-            _l("Les contributions se saisissent une fois la réunion commencée.")
-        )
+        raise EventError(_l("Les contributions se saisissent une fois la réunion commencée."))
     place = ", ".join(p for p in (event.title, event.commune.name if event.commune else "") if p)
     proposal = consultations.enter_contribution(
         agent,

@@ -15,9 +15,8 @@ from civic.core.inputs import strict_int
 from civic.core.models import utcnow
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
-from civic.core.validators import paris_to_utc, utc_to_paris
-from civic.events import dates, feeds, importer, queries, services, sources
-from civic.events.dates import PARIS
+from civic.core.validators import PARIS, paris_to_utc, utc_to_paris
+from civic.events import feeds, importer, queries, services, sources
 from civic.events.forms import (
     AgentRegistrationForm,
     CancelForm,
@@ -107,7 +106,7 @@ def index():
     grid, page = None, None
     if month is not None and request.args.get("vue") != "liste":
         # The month as a table of weeks: every item of the month (a month holds a few dozen).
-        grid = dates.month_grid(month, queries.all_items(filters, MONTH_LIMIT))
+        grid = queries.month_grid(month, queries.all_items(filters, MONTH_LIMIT))
     else:
         page = queries.agenda(filters, page_arg())
         if month is not None:
@@ -119,7 +118,6 @@ def index():
         "results",
         page=page,
         grid=grid,
-        weekdays=dates.weekdays() if grid else [],
         filters=filters,
         args=args,
         month=month,

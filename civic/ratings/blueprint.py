@@ -8,6 +8,7 @@ from civic.ratings import (
 )
 from civic.ratings import views as v
 from civic.ratings.content import register_kinds
+from civic.ratings.opendata import register_datasets
 
 bp = Blueprint("ratings", __name__)
 POST = {"methods": ["POST"]}
@@ -38,3 +39,4 @@ route(bp, "/gestion/services/<int:service_id>/reprise", v.unfreeze, "ratings.man
 register_kinds()
 privacy.register_exporter("ratings", services.export_personal_data)
 privacy.register_eraser(services.erase_personal_data)
+register_datasets()

@@ -443,7 +443,7 @@ def test_cve_2026_40869_others_cannot_amend_answer_or_decide(
 
 
 def filtered_urls(ids: dict) -> list[str]:
-    from civic.opendata.datasets import DATASETS
+    from civic.opendata import registry
 
     slug, other = ids["slug"], ids["unpublished_slug"]
     listing = f"/concertations/{slug}/propositions"
@@ -461,7 +461,7 @@ def filtered_urls(ids: dict) -> list[str]:
         for w in SECRETS.values()
     ]
     urls += [f"/concertations/{other}/propositions?q={search_key(SECRETS['unpublished'])}"]
-    for dataset in DATASETS:
+    for dataset in registry.datasets():
         for query in (
             f"consultation={ids['unpublished_consultation_id']}",
             f"consultation={ids['consultation_id']}",
