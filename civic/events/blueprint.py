@@ -5,6 +5,7 @@ from civic.core.permissions import route
 from civic.events import (
     opendata,
     permissions,  # noqa: F401  (registers the rules)
+    revisions,
     services,
 )
 from civic.events import views as v
@@ -49,5 +50,6 @@ GD = GE + "/documents/<int:document_id>"
 route(bp, GD + "/suppression", v.remove_document, "events.manage", **POST)
 
 opendata.register_datasets()
+revisions.watch()
 privacy.register_exporter("events", services.export_personal_data)
 privacy.register_eraser(services.erase_personal_data)

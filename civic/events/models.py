@@ -228,3 +228,18 @@ class EventContribution(db.Model):
 
     event: Mapped[Event] = relationship()
     proposal = relationship("Proposal")
+
+
+class AgendaRevision(db.Model):
+    """The calendar revision of an agenda item that lives in another package (a workshop, a
+    consultation's phase): its iCalendar SEQUENCE, bumped by each change a subscribed calendar
+    must take in (see civic.events.revisions). Events keep theirs on their own row."""
+
+    __tablename__ = "agenda_revision"
+    __table_args__ = (sa.UniqueConstraint("source", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(20))
+    item_id: Mapped[int]
+    sequence: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

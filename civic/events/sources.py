@@ -154,10 +154,13 @@ def _workshops_select(filters: Filters) -> sa.Select:
 
 
 def _workshops_load(ids: list[int]) -> dict[int, AgendaItem]:
+    from civic.events.revisions import revisions
     from civic.workshops.models import Workshop
 
     items = {}
+    known = revisions("workshop", ids)
     for w in db.session.scalars(sa.select(Workshop).where(Workshop.id.in_(ids))):
+        revision = known.get(w.id)
         place = ", ".join(p for p in (w.address, w.commune.name if w.commune else "") if p)
         items[w.id] = AgendaItem(
             source="workshop",
@@ -173,7 +176,8 @@ def _workshops_load(ids: list[int]) -> dict[int, AgendaItem]:
             commune=w.commune,
             place=place,
             consultation=w.consultation,
-            updated_at=w.published_at,
+            sequence=revision.sequence if revision else 0,
+            updated_at=revision.updated_at if revision else w.published_at,
         )
     return items
 
@@ -209,10 +213,13 @@ def _phases_load(ids: list[int]) -> dict[int, AgendaItem]:
     from sqlalchemy.orm import joinedload
 
     from civic.consultations.models import Phase
+    from civic.events.revisions import revisions
 
     items = {}
+    known = revisions("phase", ids)
     query = sa.select(Phase).where(Phase.id.in_(ids)).options(joinedload(Phase.consultation))
     for p in db.session.scalars(query):
+        revision = known.get(p.id)
         items[p.id] = AgendaItem(
             source="phase",
             id=p.id,
@@ -224,6 +231,8 @@ def _phases_load(ids: list[int]) -> dict[int, AgendaItem]:
             url=url_for("consultations.show", slug=p.consultation.slug),
             description=p.description,
             consultation=p.consultation,
+            sequence=revision.sequence if revision else 0,
+            updated_at=revision.updated_at if revision else None,
         )
     return items
 

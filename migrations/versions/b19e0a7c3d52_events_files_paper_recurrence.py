@@ -1,4 +1,4 @@
-"""events: cover image and documents per event, paper contributions of a meeting
+"""events: cover image and documents per event, paper contributions of a meeting, calendar revisions of workshops and phases
 
 Revision ID: b19e0a7c3d52
 Revises: e7a19c0b5d21
@@ -47,9 +47,19 @@ def upgrade():
     )
     with op.batch_alter_table('event_contribution', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_contribution_event_id'), ['event_id'], unique=False)
+    op.create_table('agenda_revision',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('updated_at', civic.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_revision')),
+    sa.UniqueConstraint('source', 'item_id', name=op.f('uq_agenda_revision_source_item_id'))
+    )
 
 
 def downgrade():
+    op.drop_table('agenda_revision')
     with op.batch_alter_table('event_contribution', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_contribution_event_id'))
     op.drop_table('event_contribution')
