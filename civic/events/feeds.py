@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from civic.core.models import utcnow
 from civic.core.validators import PARIS
+from civic.events import recurrence
 from civic.events.models import Kind
 from civic.events.sources import AgendaItem
 
@@ -43,7 +44,12 @@ def calendar(items: list[AgendaItem], name: str) -> bytes:
     cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     stamp = utcnow().replace(microsecond=0)
     domain = host()
+    seen = set()
     for item in items:
+        # The dates of a series are one entry with its rule.
+        if item.uid in seen:
+            continue
+        seen.add(item.uid)
         url = _absolute(item.url)
         entry = VEvent()
         entry.add("uid", f"{item.uid}@{domain}")
@@ -51,8 +57,17 @@ def calendar(items: list[AgendaItem], name: str) -> bytes:
         if item.updated_at is not None:
             entry.add("last-modified", item.updated_at.astimezone(UTC).replace(microsecond=0))
         entry.add("sequence", item.sequence)
-        entry.add("dtstart", item.starts_at.astimezone(UTC))
-        entry.add("dtend", item.ends_at.astimezone(UTC))
+        rule = item.recurrence
+        if rule is None:
+            entry.add("dtstart", item.starts_at.astimezone(UTC))
+            entry.add("dtend", item.ends_at.astimezone(UTC))
+        else:
+            # In Paris time with its zone, so that "9 h" stays 9 h after a change of hour.
+            entry.add("dtstart", rule.first_start.astimezone(PARIS))
+            entry.add("dtend", rule.first_end.astimezone(PARIS))
+            entry.add("rrule", recurrence.ical_rule(rule))
+            for start in recurrence.exception_starts(rule):
+                entry.add("exdate", start)
         entry.add("summary", item.title)
         if item.place:
             entry.add("location", item.place)
@@ -63,6 +78,7 @@ def calendar(items: list[AgendaItem], name: str) -> bytes:
         entry.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
         entry.add("transp", "OPAQUE")
         cal.add_component(entry)
+    cal.add_missing_timezones()  # the VTIMEZONE of Europe/Paris, when a series names it
     return cal.to_ical()
 
 

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     EmailField,
     IntegerField,
@@ -14,6 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from civic.core.validators import strip
 from civic.events.models import KIND_LABELS, Kind
+from civic.events.recurrence import REPEAT_LABELS
 
 
 def _int_or_none(value):
@@ -73,6 +75,27 @@ class EventForm(FlaskForm):
     )
     phase_id = SelectField(
         _l("Étape de la concertation"), coerce=_int_or_none, validate_choice=False
+    )
+    recurrence = SelectField(
+        _l("Répétition"),
+        choices=list(REPEAT_LABELS.items()),
+        default="",
+        description=_l(
+            "Pour une permanence : chaque semaine, toutes les deux semaines, ou chaque mois "
+            "le même jour (le premier mardi...). Le début et la fin ci-dessus sont ceux de la "
+            "première date ; une série se tient sans inscription."
+        ),
+    )
+    recurrence_until = DateField(
+        _l("Dernier jour de la série"),
+        validators=[Optional()],
+        description=_l("Au plus deux ans après la première date."),
+    )
+    exception_days = TextAreaField(
+        _l("Sauf les jours suivants"),
+        filters=[strip],
+        validators=[Length(max=3000)],
+        description=_l("Un jour par ligne, par exemple 16/02/2027 (congés, jour férié)."),
     )
     registration = BooleanField(_l("Inscription demandée"))
     capacity = IntegerField(

@@ -1,7 +1,7 @@
 """The shared agenda: events published by the Sicoval or a commune, and registrations."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -104,6 +104,11 @@ class Event(TimestampMixin, db.Model):
     report_html: Mapped[str] = mapped_column(sa.Text, default="")
     report_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminders_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A recurring event (civic.events.recurrence): the rule, its last day and the days left
+    # out; starts_at and ends_at are the first occurrence.
+    recurrence: Mapped[str] = mapped_column(sa.String(10), default="")
+    recurrence_until: Mapped[date | None] = mapped_column(sa.Date)
+    exceptions: Mapped[list] = mapped_column(sa.JSON, default=list)
     # The cover image (core.uploads), with its text for those who do not see it.
     cover_filename: Mapped[str | None] = mapped_column(sa.String(100))
     cover_alt: Mapped[str] = mapped_column(sa.String(300), default="")
@@ -134,6 +139,21 @@ class Event(TimestampMixin, db.Model):
         if self.capacity is None:
             return None
         return max(0, self.capacity - self.seats_taken)
+
+    @property
+    def rule(self):
+        """The recurrence rule, or None for a one-off event."""
+        from civic.events.recurrence import Repeat, Rule
+
+        if not self.recurrence or self.recurrence_until is None:
+            return None
+        return Rule(
+            Repeat(self.recurrence),
+            self.starts_at,
+            self.ends_at,
+            self.recurrence_until,
+            frozenset(date.fromisoformat(d) for d in self.exceptions or []),
+        )
 
     def registration_is_open(self) -> bool:
         return self.registration and self.status == Status.PUBLISHED and self.starts_at > utcnow()
@@ -243,3 +263,18 @@ class AgendaRevision(db.Model):
     item_id: Mapped[int]
     sequence: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EventOccurrence(db.Model):
+    """One dated occurrence of a recurring event, written when the event is saved, so that
+    the agenda lists and pages occurrences in SQL."""
+
+    __tablename__ = "event_occurrence"
+    __table_args__ = (sa.Index("ix_event_occurrence_event_id_starts_at", "event_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()

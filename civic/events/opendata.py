@@ -3,13 +3,25 @@ and registrations as totals (confirmed, waiting, present)."""
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from icalendar import vRecur
 from sqlalchemy.orm import aliased
 
 from civic.consultations.models import Consultation
+from civic.events import recurrence
 from civic.events.models import Event, Registration, RegistrationStatus, Status
 from civic.extensions import db
 from civic.opendata.registry import BOOL, DATE, INT, STR, Dataset, iso, register
 from civic.territory.models import Commune
+
+
+def _rrule(event) -> str | None:
+    """A recurring event's rule as iCalendar writes it, its exceptions as EXDATE."""
+    rule = event.rule
+    if rule is None:
+        return None
+    text = vRecur(recurrence.ical_rule(rule)).to_ical().decode()
+    days = ",".join(d.strftime("%Y%m%d") for d in sorted(rule.exceptions))
+    return f"RRULE:{text}" + (f"\nEXDATE;VALUE=DATE:{days}" if days else "")
 
 
 def agenda_rows(consultation_id=None, since=None, after=0, limit=None):
@@ -88,6 +100,7 @@ def agenda_rows(consultation_id=None, since=None, after=0, limit=None):
             "presents": present or 0,
             "compte_rendu_publie": event.report_published_at is not None,
             "mis_a_jour_le": iso(event.updated_at),
+            "repetition": _rrule(event),
         }
 
 
@@ -122,6 +135,12 @@ def register_datasets() -> None:
                 ("presents", INT, "Présents"),
                 ("compte_rendu_publie", BOOL, "Compte rendu publié"),
                 ("mis_a_jour_le", DATE, "Dernière modification"),
+                (
+                    "repetition",
+                    STR,
+                    "Règle de répétition iCalendar (RRULE, en heure de Paris à partir du début), "
+                    "et jours exclus (EXDATE) ; vide : une seule date",
+                ),
             ],
             agenda_rows,
             by_consultation=True,

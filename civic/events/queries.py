@@ -13,6 +13,7 @@ from civic.events import sources
 from civic.events.models import (
     Event,
     EventContribution,
+    EventOccurrence,
     Registration,
     RegistrationStatus,
     Status,
@@ -267,3 +268,15 @@ def month_grid(first: datetime, items: list) -> list[list[tuple]]:
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
         weeks.append([(d, by_day.get(d, [])) if d.month == first.month else None for d in week])
     return weeks
+
+
+def next_occurrences(event: Event, limit: int = 6) -> list[EventOccurrence]:
+    """The coming dates of a recurring event (those still running included)."""
+    return list(
+        db.session.scalars(
+            sa.select(EventOccurrence)
+            .where(EventOccurrence.event_id == event.id, EventOccurrence.ends_at > utcnow())
+            .order_by(EventOccurrence.starts_at)
+            .limit(limit)
+        )
+    )

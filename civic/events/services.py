@@ -22,10 +22,12 @@ from civic.core import uploads
 from civic.core.models import audit, utcnow
 from civic.core.notify import send_email
 from civic.core.sanitize import clean_html
+from civic.core.validators import PARIS
 from civic.events.models import (
     Event,
     EventContribution,
     EventDocument,
+    EventOccurrence,
     Kind,
     Registration,
     RegistrationStatus,
@@ -50,9 +52,22 @@ EVENT_FIELDS = (
     "phase_id",
     "registration",
     "capacity",
+    "recurrence",
+    "recurrence_until",
+    "exceptions",
 )
 # Changes a subscribed calendar must take in (iCalendar SEQUENCE).
-CALENDAR_FIELDS = {"title", "description", "starts_at", "ends_at", "place_name", "address"}
+CALENDAR_FIELDS = {
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "place_name",
+    "address",
+    "recurrence",
+    "recurrence_until",
+    "exceptions",
+}
 REMINDER_HORIZON = timedelta(hours=36)
 
 
@@ -67,6 +82,61 @@ def _hash(token: str) -> str:
 # --- events ---------------------------------------------------------------------------------
 
 
+def _check_recurrence(fields: dict) -> None:
+    """A series: bounded, within a day, without registration, its exceptions its own days."""
+    from civic.events.recurrence import LONGEST, Repeat, Rule, occurrences
+
+    fields.setdefault("recurrence", "")
+    fields.setdefault("recurrence_until", None)
+    exceptions = sorted(set(fields.pop("exception_days", None) or []))
+    fields["exceptions"] = [d.isoformat() for d in exceptions]
+    if not fields["recurrence"]:
+        fields["recurrence_until"] = None
+        fields["exceptions"] = []
+        return
+    if fields["recurrence"] not in set(Repeat):
+        raise EventError(_l("Choisissez une répétition de la liste."))
+    until = fields["recurrence_until"]
+    first = fields["starts_at"].astimezone(PARIS).date()
+    if until is None or until < first:
+        raise EventError(_l("Indiquez le dernier jour de la série, après le premier."))
+    if until > first + LONGEST:
+        raise EventError(_l("Une série dure au plus deux ans : créez-en une autre ensuite."))
+    if fields["ends_at"] - fields["starts_at"] > timedelta(hours=24):
+        raise EventError(_l("Chaque date d'une série dure au plus une journée."))
+    if fields["registration"]:
+        raise EventError(
+            _l("Un événement répété se tient sans inscription : décochez l'inscription.")
+        )
+    rule = Rule(
+        Repeat(fields["recurrence"]), fields["starts_at"], fields["ends_at"], until, frozenset()
+    )
+    days = {start.astimezone(PARIS).date() for start, _end in occurrences(rule)}
+    strangers = [d for d in exceptions if d not in days]
+    if strangers:
+        raise EventError(
+            _l(
+                "Ces dates ne sont pas des jours de la série : %(days)s.",
+                days=", ".join(d.strftime("%d/%m/%Y") for d in strangers),
+            )
+        )
+    if len(days) == len(exceptions):
+        raise EventError(_l("Toutes les dates de la série sont exclues."))
+
+
+def _write_occurrences(event: Event) -> None:
+    """The dated occurrences the agenda lists, written again from the rule."""
+    from civic.events.recurrence import occurrences
+
+    db.session.execute(sa.delete(EventOccurrence).where(EventOccurrence.event_id == event.id))
+    rule = event.rule
+    if rule is not None:
+        db.session.add_all(
+            EventOccurrence(event_id=event.id, starts_at=start, ends_at=end)
+            for start, end in occurrences(rule)
+        )
+
+
 def save_event(actor, event: Event | None, **fields) -> Event:
     if not in_scope(actor, fields["organiser_commune_id"]) and (
         event is None or event.organiser_commune_id != fields["organiser_commune_id"]
@@ -76,6 +146,7 @@ def save_event(actor, event: Event | None, **fields) -> Event:
         raise EventError(_l("La fin doit venir après le début."))
     if fields["kind"] == Kind.ONLINE and not fields["online_url"]:
         raise EventError(_l("Une réunion en ligne a besoin de son lien."))
+    _check_recurrence(fields)
     if not fields["registration"]:
         fields["capacity"] = None
     if (
@@ -105,6 +176,7 @@ def save_event(actor, event: Event | None, **fields) -> Event:
         event.sequence += 1
     event.updated_at = utcnow()
     db.session.flush()
+    _write_occurrences(event)
     audit(actor, "event.saved", "event", event.id)
     # A larger room: the waiting list moves up.
     promote_waiting(event)

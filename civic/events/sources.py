@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import url_for
 
-from civic.events.models import PHASE, Event, Kind, Status
+from civic.events.models import PHASE, Event, EventOccurrence, Kind, Status
 from civic.extensions import db
 
 
@@ -39,6 +39,7 @@ class AgendaItem:
     commune: object = None
     place: str = ""
     cancelled: bool = False
+    recurrence: object = None  # the series' Rule, for an entry that stands for all its dates
     sequence: int = 0
     updated_at: datetime | None = None
     consultation: object = None
@@ -85,20 +86,27 @@ def _window(query, starts, ends, filters: Filters):
 # --- events typed here or imported ----------------------------------------------------------
 
 
-def _events_select(filters: Filters) -> sa.Select:
-    query = sa.select(*_columns("event", Event.id, Event.starts_at, Event.ends_at)).where(
-        Event.status.in_([Status.PUBLISHED.value, Status.CANCELLED.value])
-    )
+def _event_filters(query, filters: Filters):
+    query = query.where(Event.status.in_([Status.PUBLISHED.value, Status.CANCELLED.value]))
     if filters.commune is not None:
         query = query.where(Event.commune_id == filters.commune.id)
     if filters.type:
         query = query.where(Event.kind == filters.type)
     if filters.consultation is not None:
         query = query.where(Event.consultation_id == filters.consultation.id)
+    return query
+
+
+def _events_select(filters: Filters) -> sa.Select:
+    # A recurring event is listed by its occurrences (below).
+    query = sa.select(*_columns("event", Event.id, Event.starts_at, Event.ends_at))
+    query = _event_filters(query.where(Event.recurrence == ""), filters)
     return _window(query, Event.starts_at, Event.ends_at, filters)
 
 
 def event_item(event: Event) -> AgendaItem:
+    """The event as one calendar entry: a recurring one from its first occurrence, with its
+    rule (`recurrence`)."""
     from civic.events.queries import organiser_name, place_line
 
     return AgendaItem(
@@ -120,6 +128,7 @@ def event_item(event: Event) -> AgendaItem:
         if event.consultation is not None and event.consultation.is_published
         else None,
         organiser=organiser_name(event),
+        recurrence=event.rule,
         extra={"event": event},
     )
 
@@ -127,6 +136,46 @@ def event_item(event: Event) -> AgendaItem:
 def _events_load(ids: list[int]) -> dict[int, AgendaItem]:
     rows = db.session.scalars(sa.select(Event).where(Event.id.in_(ids)))
     return {e.id: event_item(e) for e in rows}
+
+
+# --- the dated occurrences of recurring events --------------------------------------------
+
+
+def _occurrences_select(filters: Filters) -> sa.Select:
+    query = sa.select(
+        *_columns(
+            "occurrence", EventOccurrence.id, EventOccurrence.starts_at, EventOccurrence.ends_at
+        )
+    ).join(Event, Event.id == EventOccurrence.event_id)
+    query = _event_filters(query, filters)
+    return _window(query, EventOccurrence.starts_at, EventOccurrence.ends_at, filters)
+
+
+def _occurrences_load(ids: list[int]) -> dict[int, AgendaItem]:
+    from dataclasses import replace
+
+    from sqlalchemy.orm import joinedload
+
+    query = (
+        sa.select(EventOccurrence)
+        .where(EventOccurrence.id.in_(ids))
+        .options(joinedload(EventOccurrence.event))
+    )
+    series: dict[int, AgendaItem] = {}
+    items = {}
+    for occurrence in db.session.scalars(query):
+        event = occurrence.event
+        if event.id not in series:
+            series[event.id] = event_item(event)
+        # One date of the series: its own times, the series' page, UID and rule.
+        items[occurrence.id] = replace(
+            series[event.id],
+            source="occurrence",
+            id=occurrence.id,
+            starts_at=occurrence.starts_at,
+            ends_at=occurrence.ends_at,
+        )
+    return items
 
 
 # --- the lottery workshops ------------------------------------------------------------------
@@ -238,5 +287,6 @@ def _phases_load(ids: list[int]) -> dict[int, AgendaItem]:
 
 
 register(Source("event", frozenset(Kind), _events_select, _events_load))
+register(Source("occurrence", frozenset(Kind), _occurrences_select, _occurrences_load))
 register(Source("workshop", frozenset({Kind.WORKSHOP.value}), _workshops_select, _workshops_load))
 register(Source("phase", frozenset({PHASE}), _phases_select, _phases_load))

@@ -1,7 +1,7 @@
 """Thin views: load, check, call a service, commit once, render or redirect."""
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, render_template, request, send_from_directory
@@ -16,7 +16,7 @@ from civic.core.models import utcnow
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
 from civic.core.validators import PARIS, paris_to_utc, utc_to_paris
-from civic.events import feeds, importer, queries, services, sources
+from civic.events import feeds, importer, queries, recurrence, services, sources
 from civic.events.forms import (
     AgentRegistrationForm,
     CancelForm,
@@ -181,6 +181,8 @@ def _show(event: Event, item, form, status: int = 200):
             form=form,
             mine=mine,
             waiting_position=queries.waiting_position(mine) if mine else None,
+            series=recurrence.describe(event.rule) if event.rule else "",
+            coming=queries.next_occurrences(event) if event.rule else [],
             json_ld=feeds.json_ld(item, event),
             kind_labels=KIND_LABELS,
             registration_labels=REGISTRATION_STATUS_LABELS,
@@ -397,6 +399,9 @@ def _event_form(event: Event | None) -> EventForm:
     if request.method == "GET" and event is not None:
         form.starts_at.data = utc_to_paris(event.starts_at)
         form.ends_at.data = utc_to_paris(event.ends_at)
+        form.exception_days.data = "\n".join(
+            date.fromisoformat(d).strftime("%d/%m/%Y") for d in event.exceptions or []
+        )
     return form
 
 
@@ -413,6 +418,12 @@ def _form_fields(form: EventForm) -> dict | None:
             form.phase_id.errors = [_("Cette étape appartient à une autre concertation.")]
             return None
         consultation_id = phase_consultation
+    days, wrong = recurrence.parse_days(form.exception_days.data or "")
+    if wrong:
+        form.exception_days.errors = [
+            _("Ces lignes ne sont pas des dates : %(lines)s.", lines=", ".join(wrong))
+        ]
+        return None
     return {
         "kind": form.kind.data,
         "title": form.title.data,
@@ -429,6 +440,9 @@ def _form_fields(form: EventForm) -> dict | None:
         "phase_id": form.phase_id.data,
         "registration": bool(form.registration.data),
         "capacity": form.capacity.data,
+        "recurrence": form.recurrence.data,
+        "recurrence_until": form.recurrence_until.data if form.recurrence.data else None,
+        "exception_days": days,
     }
 
 

@@ -1,4 +1,4 @@
-"""events: cover image and documents per event, paper contributions of a meeting, calendar revisions of workshops and phases
+"""events: cover image and documents per event, paper contributions of a meeting, calendar revisions of workshops and phases, recurring events and their occurrences
 
 Revision ID: b19e0a7c3d52
 Revises: e7a19c0b5d21
@@ -22,6 +22,9 @@ def upgrade():
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('cover_filename', sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column('cover_alt', sa.String(length=300), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('recurrence', sa.String(length=10), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('recurrence_until', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('exceptions', sa.JSON(), nullable=False, server_default='[]'))
     op.create_table('event_document',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
@@ -56,9 +59,24 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_revision')),
     sa.UniqueConstraint('source', 'item_id', name=op.f('uq_agenda_revision_source_item_id'))
     )
+    op.create_table('event_occurrence',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', civic.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', civic.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_event_occurrence_event_id_event'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_event_occurrence'))
+    )
+    with op.batch_alter_table('event_occurrence', schema=None) as batch_op:
+        batch_op.create_index('ix_event_occurrence_event_id_starts_at', ['event_id', 'starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_event_occurrence_starts_at'), ['starts_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('event_occurrence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_event_occurrence_starts_at'))
+        batch_op.drop_index('ix_event_occurrence_event_id_starts_at')
+    op.drop_table('event_occurrence')
     op.drop_table('agenda_revision')
     with op.batch_alter_table('event_contribution', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_contribution_event_id'))
@@ -67,5 +85,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_event_document_event_id'))
     op.drop_table('event_document')
     with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_column('exceptions')
+        batch_op.drop_column('recurrence_until')
+        batch_op.drop_column('recurrence')
         batch_op.drop_column('cover_alt')
         batch_op.drop_column('cover_filename')
