@@ -82,6 +82,33 @@ def calendar(items: list[AgendaItem], name: str) -> bytes:
     return cal.to_ical()
 
 
+SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _schedule(rule) -> dict:
+    """schema.org's Schedule: the same series as the RRULE, for search engines."""
+    start, end = rule.first_start.astimezone(PARIS), rule.first_end.astimezone(PARIS)
+    schedule = {
+        "@type": "Schedule",
+        "repeatFrequency": {
+            recurrence.Repeat.WEEKLY: "P1W",
+            recurrence.Repeat.FORTNIGHTLY: "P2W",
+            recurrence.Repeat.MONTHLY: "P1M",
+        }[rule.repeat],
+        "byDay": "https://schema.org/" + SCHEMA_DAYS[start.weekday()],
+        "startDate": start.date().isoformat(),
+        "endDate": rule.until.isoformat(),
+        "startTime": start.strftime("%H:%M"),
+        "endTime": end.strftime("%H:%M"),
+        "scheduleTimezone": "Europe/Paris",
+    }
+    if rule.repeat == recurrence.Repeat.MONTHLY:
+        schedule["byMonthWeek"] = rule.nth
+    if rule.exceptions:
+        schedule["exceptDate"] = [d.isoformat() for d in sorted(rule.exceptions)]
+    return schedule
+
+
 def json_ld(item: AgendaItem, event) -> Markup:
     """schema.org Event data for search engines and the authority's own site."""
     online = event.kind == Kind.ONLINE
@@ -113,6 +140,9 @@ def json_ld(item: AgendaItem, event) -> Markup:
         "url": url_for("events.show", event_id=event.id, _external=True),
         "isAccessibleForFree": True,
     }
+    rule = event.rule
+    if rule is not None:
+        data["eventSchedule"] = _schedule(rule)
     if event.capacity is not None:
         data["maximumAttendeeCapacity"] = event.capacity
         data["remainingAttendeeCapacity"] = event.seats_left

@@ -137,3 +137,17 @@ def test_open_data_gives_the_rule(client, db, login, publisher):
     rule = rows[event.id]["repetition"]
     assert rule.startswith("RRULE:FREQ=WEEKLY;UNTIL=")
     assert rule.endswith("EXDATE;VALUE=DATE:" + (first + timedelta(weeks=2)).strftime("%Y%m%d"))
+
+
+def test_search_engines_read_the_schedule(client, db, login, publisher):
+    import json
+    import re
+
+    event, first = _series(client, db, login, publisher)
+    page = client.get(f"/agenda/{event.id}").get_data(as_text=True)
+    data = json.loads(re.search(r'ld\+json"[^>]*>(.*?)</script>', page, re.S).group(1))
+    schedule = data["eventSchedule"]
+    assert schedule["repeatFrequency"] == "P1W"
+    assert schedule["byDay"] == "https://schema.org/Tuesday"
+    assert (schedule["startTime"], schedule["endTime"]) == ("09:00", "12:00")
+    assert schedule["exceptDate"] == [(first + timedelta(weeks=2)).isoformat()]
