@@ -490,10 +490,15 @@ def edit(event_id: int):
             counts=queries.counts(event),
             status_labels=STATUS_LABELS,
             cover_form=CoverForm(),
-            document_form=DocumentForm(),
+            document_form=DocumentForm(prefix=DOCUMENT),
         ),
         status,
     )
+
+
+# The document form shares its page with the event's form: its fields take a prefix, so that
+# "title" names one field only (ids are unique, each label finds its input).
+DOCUMENT = "document"
 
 
 def _files_page(event: Event, cover_form=None, document_form=None):
@@ -506,7 +511,7 @@ def _files_page(event: Event, cover_form=None, document_form=None):
             counts=queries.counts(event),
             status_labels=STATUS_LABELS,
             cover_form=cover_form or CoverForm(formdata=None),
-            document_form=document_form or DocumentForm(formdata=None),
+            document_form=document_form or DocumentForm(formdata=None, prefix=DOCUMENT),
         ),
         422,
     )
@@ -538,7 +543,7 @@ def remove_cover(event_id: int):
 
 def add_document(event_id: int):
     event = _managed(event_id)
-    form = DocumentForm()
+    form = DocumentForm(prefix=DOCUMENT)
     if form.validate_on_submit():
         try:
             services.add_document(current_user, event, form.title.data, form.file.data.read())

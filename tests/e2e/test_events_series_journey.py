@@ -107,7 +107,7 @@ def test_weekly_permanence_with_cover_and_documents(
     expect(page.get_by_role("img", name="La mairie, vue de la place")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Chaque semaine, le mardi")
     expect(page.get_by_role("link", name="Plan d'accès")).to_be_visible()
-    expect(page.locator(".documents")).to_contain_text("(PDF, 2\u00a0Ko)")
+    expect(page.locator(".documents")).to_contain_text("(PDF, 2,0\u00a0Ko)")
     check_axe(page, js)
 
 
@@ -162,13 +162,16 @@ def test_paper_contributions_of_a_public_meeting(
     expect(page.locator(".error-summary")).to_be_visible()
     check_axe(page, js)
     page.get_by_label("Titre de votre proposition").fill("Un abri vélo à la gare")
-    page.get_by_label("Votre proposition").fill("Écrit sur la fiche : un abri couvert et fermé.")
-    page.get_by_role("button", name="Enregistrer la contribution").click()
+    page.get_by_label("Votre proposition", exact=True).fill(
+        "Écrit sur la fiche : un abri couvert et fermé."
+    )
+    # The first text embedded by the server process may wait for the encoder to load.
+    page.get_by_role("button", name="Enregistrer la contribution").click(timeout=60_000)
     expect(flash(page, "est enregistrée")).to_be_visible()
     expect(page.get_by_role("heading", name="1 contribution saisie")).to_be_visible()
     check_axe(page, js)
     page.goto(f"/gestion/agenda/{event_id}/compte-rendu")
-    page.get_by_label("Compte rendu").fill("Trente habitants sont venus.")
+    page.get_by_label("Compte rendu", exact=True).fill("Trente habitants sont venus.")
     page.get_by_label("Publier le compte rendu").check()
     page.get_by_role("button", name="Enregistrer").click()
     page.goto(f"/agenda/{event_id}/compte-rendu")

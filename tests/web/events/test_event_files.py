@@ -41,7 +41,7 @@ def _cover(client, event, data, alt="Salle des fêtes, vue de la place"):
 def _document(client, event, data, title="Ordre du jour", name="odj.pdf"):
     return client.post(
         f"/gestion/agenda/{event.id}/documents",
-        data={"title": title, "file": (io.BytesIO(data), name)},
+        data={"document-title": title, "document-file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
     )
 
