@@ -44,12 +44,7 @@ def calendar(items: list[AgendaItem], name: str) -> bytes:
     cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     stamp = utcnow().replace(microsecond=0)
     domain = host()
-    seen = set()
     for item in items:
-        # The dates of a series are one entry with its rule.
-        if item.uid in seen:
-            continue
-        seen.add(item.uid)
         url = _absolute(item.url)
         entry = VEvent()
         entry.add("uid", f"{item.uid}@{domain}")

@@ -23,6 +23,8 @@ class Filters:
     consultation: object = None  # a Consultation
     after: datetime | None = None  # items still running at or after this moment
     before: datetime | None = None  # items starting before this moment
+    # Feeds: a recurring event is one item (its rule), not one per date.
+    whole_series: bool = False
 
 
 @dataclass
@@ -98,10 +100,20 @@ def _event_filters(query, filters: Filters):
 
 
 def _events_select(filters: Filters) -> sa.Select:
-    # A recurring event is listed by its occurrences (below).
-    query = sa.select(*_columns("event", Event.id, Event.starts_at, Event.ends_at))
-    query = _event_filters(query.where(Event.recurrence == ""), filters)
-    return _window(query, Event.starts_at, Event.ends_at, filters)
+    if not filters.whole_series:
+        # A recurring event is listed by its dates (below).
+        query = sa.select(*_columns("event", Event.id, Event.starts_at, Event.ends_at))
+        query = _event_filters(query.where(Event.recurrence == ""), filters)
+        return _window(query, Event.starts_at, Event.ends_at, filters)
+    # A series lasts until its last date.
+    last = (
+        sa.select(sa.func.max(EventOccurrence.ends_at))
+        .where(EventOccurrence.event_id == Event.id)
+        .scalar_subquery()
+    )
+    ends = sa.func.coalesce(last, Event.ends_at)
+    query = _event_filters(sa.select(*_columns("event", Event.id, Event.starts_at, ends)), filters)
+    return _window(query, Event.starts_at, ends, filters)
 
 
 def event_item(event: Event) -> AgendaItem:
@@ -147,6 +159,8 @@ def _occurrences_select(filters: Filters) -> sa.Select:
             "occurrence", EventOccurrence.id, EventOccurrence.starts_at, EventOccurrence.ends_at
         )
     ).join(Event, Event.id == EventOccurrence.event_id)
+    if filters.whole_series:
+        query = query.where(sa.false())
     query = _event_filters(query, filters)
     return _window(query, EventOccurrence.starts_at, EventOccurrence.ends_at, filters)
 

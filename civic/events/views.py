@@ -132,6 +132,7 @@ def index():
 def agenda_ics():
     filters, _args, names = _filters()
     filters.after = utcnow() - FEED_PAST
+    filters.whole_series = True
     items = queries.all_items(filters, FEED_LIMIT)
     response = Response(feeds.calendar(items, feeds.feed_name(names)), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="agenda-sicoval.ics"'

@@ -151,3 +151,21 @@ def test_search_engines_read_the_schedule(client, db, login, publisher):
     assert schedule["byDay"] == "https://schema.org/Tuesday"
     assert (schedule["startTime"], schedule["endTime"]) == ("09:00", "12:00")
     assert schedule["exceptDate"] == [(first + timedelta(weeks=2)).isoformat()]
+
+
+def test_series_do_not_crowd_other_events_out_of_the_feed(
+    client, db, login, publisher, make_event, monkeypatch
+):
+    from civic.events import views
+
+    event, first = _series(client, db, login, publisher)
+    start = utcnow().replace(microsecond=0) + timedelta(days=60)
+    meeting = make_event(starts_at=start, ends_at=start + timedelta(hours=2))
+    # Two entries fit: the series (five dates) and the meeting.
+    monkeypatch.setattr(views, "FEED_LIMIT", 2)
+    uids = [
+        str(e["uid"]).split("@")[0]
+        for e in Calendar.from_ical(client.get("/agenda.ics").data).walk("VEVENT")
+        if str(e["uid"]).startswith("evenement-")
+    ]
+    assert uids == [f"evenement-{event.id}", f"evenement-{meeting.id}"]
