@@ -111,7 +111,10 @@ def _events_select(filters: Filters) -> sa.Select:
         .where(EventOccurrence.event_id == Event.id)
         .scalar_subquery()
     )
-    ends = sa.func.coalesce(last, Event.ends_at)
+    # CASE first: the subquery runs for series only.
+    ends = sa.case(
+        (Event.recurrence == "", Event.ends_at), else_=sa.func.coalesce(last, Event.ends_at)
+    )
     query = _event_filters(sa.select(*_columns("event", Event.id, Event.starts_at, ends)), filters)
     return _window(query, Event.starts_at, ends, filters)
 
