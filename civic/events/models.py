@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.core.models import TimestampMixin, UTCDateTime, utcnow
+from civic.core.uploads import BY_SUFFIX, FileType
 from civic.extensions import db
 
 
@@ -228,9 +229,7 @@ class EventDocument(TimestampMixin, db.Model):
     event: Mapped[Event] = relationship(back_populates="documents")
 
     @property
-    def file_type(self):
-        from civic.core.uploads import BY_SUFFIX
-
+    def file_type(self) -> FileType:
         return BY_SUFFIX[self.suffix]
 
 

@@ -677,11 +677,11 @@ def edit_report(event_id: int):
     return render_template("events/manage/report.html", form=form, event=event), status
 
 
-def _contribution_form(event: Event, **kwargs):
+def _contribution_form(event: Event):
     from civic.consultations.forms import ProposalForm
     from civic.consultations.queries import themes
 
-    form = ProposalForm(**kwargs)
+    form = ProposalForm()
     form.theme.choices = [("", _("— Aucun —"))] + [(t, t) for t in themes(event.consultation)]
     communes = event.consultation.communes or queries.communes()
     form.commune_id.choices = [("", _("— Tout le territoire —"))] + [
