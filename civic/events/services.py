@@ -226,8 +226,9 @@ def _checked(check, data: bytes):
         raise EventError(str(error)) from error
 
 
-def set_cover(actor, event: Event, data: bytes, alt: str) -> None:
-    """The checks of every cover image (core.uploads); the text alternative is required."""
+def set_cover(actor, event: Event, data: bytes, alt: str) -> str | None:
+    """The checks of every cover image (core.uploads); the text alternative is required.
+    Returns the replaced file, for the caller to remove once the change is committed."""
     image = _checked(uploads.check_image, data)
     if not alt.strip():
         raise EventError(_l("Décrivez l'image en quelques mots (texte alternatif)."))
@@ -235,17 +236,18 @@ def set_cover(actor, event: Event, data: bytes, alt: str) -> None:
     event.cover_filename = uploads.store(data, image)
     event.cover_alt = alt.strip()
     event.updated_at = utcnow()
-    db.session.flush()
-    uploads.remove(old)
     audit(actor, "event.cover_set", "event", event.id)
+    return old
 
 
-def remove_cover(actor, event: Event) -> None:
-    uploads.remove(event.cover_filename)
+def remove_cover(actor, event: Event) -> str | None:
+    """Returns the file, for the caller to remove once the change is committed."""
+    old = event.cover_filename
     event.cover_filename = None
     event.cover_alt = ""
     event.updated_at = utcnow()
     audit(actor, "event.cover_removed", "event", event.id)
+    return old
 
 
 def add_document(actor, event: Event, title: str, data: bytes) -> EventDocument:
@@ -262,12 +264,13 @@ def add_document(actor, event: Event, title: str, data: bytes) -> EventDocument:
     return document
 
 
-def remove_document(actor, document: EventDocument) -> None:
+def remove_document(actor, document: EventDocument) -> str:
+    """Returns the file, for the caller to remove once the change is committed."""
     event = document.event
     event.documents.remove(document)
     db.session.flush()
-    uploads.remove(document.stored_name)
     audit(actor, "event.document_removed", "event", event.id, title=document.title)
+    return document.stored_name
 
 
 def enter_contribution(

@@ -523,12 +523,15 @@ def set_cover(event_id: int):
     form = CoverForm()
     if form.validate_on_submit():
         try:
-            services.set_cover(current_user, event, form.cover.data.read(), form.cover_alt.data)
+            old = services.set_cover(
+                current_user, event, form.cover.data.read(), form.cover_alt.data
+            )
         except services.EventError as error:
             db.session.rollback()
             form.cover.errors = [str(error)]
         else:
             db.session.commit()
+            uploads.remove(old)
             flash(_("L'image est enregistrée."), "success")
             return redirect_303("events.edit", event_id=event.id)
     return _files_page(event, cover_form=form)
@@ -536,8 +539,9 @@ def set_cover(event_id: int):
 
 def remove_cover(event_id: int):
     event = _managed(event_id)
-    services.remove_cover(current_user, event)
+    old = services.remove_cover(current_user, event)
     db.session.commit()
+    uploads.remove(old)
     flash(_("L'image est retirée."), "success")
     return redirect_303("events.edit", event_id=event.id)
 
@@ -563,8 +567,9 @@ def remove_document(event_id: int, document_id: int):
     item = db.session.get(EventDocument, document_id)
     if item is None or item.event_id != event.id:
         abort(404)
-    services.remove_document(current_user, item)
+    stored = services.remove_document(current_user, item)
     db.session.commit()
+    uploads.remove(stored)
     flash(_("Le document est retiré."), "success")
     return redirect_303("events.edit", event_id=event.id)
 
