@@ -2,6 +2,7 @@ from flask import Blueprint
 
 from civic.analysis import permissions  # noqa: F401  (registers the rules)
 from civic.analysis import views as v
+from civic.analysis.opendata import register_datasets
 from civic.analysis.positions import views as pv
 from civic.core.permissions import route
 
@@ -29,3 +30,4 @@ route(bp, "/concertations/<slug>/synthese.csv", v.report_csv, "analysis.read_rep
 route(bp, "/concertations/<slug>/synthese.pdf", v.report_pdf, "analysis.read_report")
 route(bp, "/concertations/<slug>/restitution", v.restitution, "analysis.own_restitution")
 route(bp, "/concertations/<slug>/ou-vous-situez-vous", pv.position, "analysis.own_position")
+register_datasets()

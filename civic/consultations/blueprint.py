@@ -7,6 +7,7 @@ from civic.consultations import (
 from civic.consultations import views as v
 from civic.consultations.content import register_kinds
 from civic.consultations.models import ANSWER_LABELS, CHANNEL_LABELS, FEATURE_LABELS, STANCE_LABELS
+from civic.consultations.opendata import register_datasets
 from civic.core import privacy
 from civic.core.formatting import lazy_text
 from civic.core.permissions import route
@@ -109,3 +110,6 @@ def answer_label(value: str) -> str:
 @bp.app_template_filter("stance_label")
 def stance_label(value: str) -> str:
     return lazy_text(STANCE_LABELS.get(value, value))
+
+
+register_datasets()

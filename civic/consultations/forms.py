@@ -213,7 +213,12 @@ class ContributionForm(ProposalForm):
     )
     channel = SelectField(
         _l("Reçue"),
-        choices=[(c.value, label) for c, label in CHANNEL_LABELS.items() if c != Channel.ONLINE],
+        # A meeting's contributions are entered from the meeting's page, which links them.
+        choices=[
+            (c.value, label)
+            for c, label in CHANNEL_LABELS.items()
+            if c not in (Channel.ONLINE, Channel.MEETING)
+        ],
     )
     place = StringField(
         _l("Lieu de saisie"),

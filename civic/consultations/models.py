@@ -48,6 +48,8 @@ class Channel(enum.StrEnum):
     PHONE = "phone"
     MAIL = "mail"
     WORKSHOP = "workshop"
+    # Collected on paper at a public meeting of the agenda, which the entry names.
+    MEETING = "meeting"
 
 
 CHANNEL_LABELS = {
@@ -57,6 +59,7 @@ CHANNEL_LABELS = {
     Channel.PHONE: _l("par téléphone"),
     Channel.MAIL: _l("par courrier"),
     Channel.WORKSHOP: _l("en atelier"),
+    Channel.MEETING: _l("en réunion publique"),
 }
 
 

@@ -4,12 +4,10 @@ Functions take the acting user and models, flush, and never commit: the view com
 """
 
 import re
-import secrets
 from datetime import datetime
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
@@ -36,7 +34,7 @@ from civic.consultations.models import (
     Vote,
 )
 from civic.consultations.text import slugify, stems
-from civic.core import jobs, visibility
+from civic.core import jobs, uploads, visibility
 from civic.core.models import UTCDateTime, audit, utcnow
 from civic.core.notify import notify, send_news
 from civic.core.sanitize import clean_html
@@ -157,35 +155,23 @@ def remove_phase(actor, phase: Phase) -> None:
     audit(actor, "phase.removed", "consultation", consultation.id, title=phase.title)
 
 
-def upload_dir() -> Path:
-    path = Path(current_app.config["CIVIC_UPLOAD_DIR"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _store(data: bytes, suffix: str) -> str:
-    name = secrets.token_hex(16) + suffix
-    (upload_dir() / name).write_bytes(data)
-    return name
-
-
-IMAGE_TYPES = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"RIFF": ".webp"}
-
-
 def set_cover(actor, consultation: Consultation, data: bytes, alt: str) -> None:
-    suffix = next((s for magic, s in IMAGE_TYPES.items() if data.startswith(magic)), None)
-    if suffix is None or (suffix == ".webp" and data[8:12] != b"WEBP"):
-        raise ConsultationError(_l("L'image doit être au format PNG, JPEG ou WebP."))
+    try:
+        image = uploads.check_image(data)
+    except uploads.UploadError as error:
+        raise ConsultationError(str(error)) from error
     if not alt.strip():
         raise ConsultationError(_l("Décrivez l'image en quelques mots (texte alternatif)."))
-    consultation.cover_filename = _store(data, suffix)
+    consultation.cover_filename = uploads.store(data, image)
     consultation.cover_alt = alt.strip()
 
 
 def add_document(actor, consultation: Consultation, title: str, data: bytes) -> Document:
     if not data.startswith(b"%PDF-"):
         raise ConsultationError(_l("Le document doit être un fichier PDF."))
-    document = Document(title=title.strip(), stored_name=_store(data, ".pdf"), size=len(data))
+    document = Document(
+        title=title.strip(), stored_name=uploads.store(data, uploads.PDF), size=len(data)
+    )
     consultation.documents.append(document)
     db.session.flush()
     audit(actor, "document.added", "consultation", consultation.id, title=document.title)

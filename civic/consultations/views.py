@@ -53,7 +53,7 @@ from civic.consultations.models import (
     ProposalStatus,
 )
 from civic.consultations.text import link_glossary
-from civic.core import contributions, limits
+from civic.core import contributions, limits, uploads
 from civic.core.formatting import lazy_text
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.inputs import int_arg, int_list
@@ -522,7 +522,7 @@ def document(slug: str, document_id: int):
     if item is None or item.consultation_id != consultation.id:
         abort(404)
     response = send_from_directory(
-        services.upload_dir(),
+        uploads.upload_dir(),
         item.stored_name,
         mimetype="application/pdf",
         as_attachment=False,
@@ -538,7 +538,7 @@ def cover(slug: str):
     consultation = _consultation(slug)
     if not consultation.cover_filename:
         abort(404)
-    return send_from_directory(services.upload_dir(), consultation.cover_filename)
+    return send_from_directory(uploads.upload_dir(), consultation.cover_filename)
 
 
 def feed():

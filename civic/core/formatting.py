@@ -473,3 +473,27 @@ def register(app: Flask) -> None:
         elide=elide,
         nofollow_links=plain_text,
     )
+    app.jinja_env.filters.update(hours=hours_filter)
+    app.jinja_env.globals.update(weekday_names=weekday_names)
+
+
+# --- the agenda's needs: the hours of one day, the days of the week -----------------------
+
+
+def hours_filter(start: datetime, end: datetime | None = None) -> str:
+    """The hours of an event inside a day: 'de 19 h à 21 h', 'à 19 h' without an end; in
+    English '7 pm – 9 pm', 'at 7 pm'. (Across days, `span` says both dates.)"""
+    if not start:
+        return ""
+    locale, zone = _current()[:2]
+    language = _language(locale)
+    first = time_text(_local(start, zone), language)
+    if end is None:
+        return f"at {first}" if language == "en" else f"à {first}"
+    last = time_text(_local(end, zone), language)
+    return f"{first} – {last}" if language == "en" else f"de {first} à {last}"
+
+
+def weekday_names() -> list[str]:
+    """Monday to Sunday in the request's language, as a calendar's column headers."""
+    return day_names(_language(_current()[0]))

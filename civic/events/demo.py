@@ -1,5 +1,6 @@
-"""The demo's agenda: meetings, permanences, a visit and an online session across several
-communes, one full with a waiting list, one cancelled, one past with its report."""
+"""The demo's agenda: meetings, a weekly permanence, a visit and an online session across
+several communes, one full with a waiting list, one cancelled, one past with its report and
+the paper contributions collected there."""
 
 from datetime import datetime, timedelta
 
@@ -7,11 +8,22 @@ import sqlalchemy as sa
 
 from civic.consultations.models import Consultation
 from civic.core.models import utcnow
+from civic.core.validators import PARIS
 from civic.events import services
-from civic.events.dates import PARIS
 from civic.extensions import db
 from civic.territory.models import Commune
 
+# Written on the paper forms of the past meeting, typed in by an agent afterwards.
+PAPER = [
+    (
+        "Un bus plus tôt le matin",
+        "Le premier bus vers Labège passe à 7 h 10 : trop tard pour commencer à 7 h 30.",
+    ),
+    (
+        "Un parking relais à Labège",
+        "Pouvoir laisser sa voiture près du métro sans tourner une demi-heure.",
+    ),
+]
 WAITING_NAMES = ["Martine Roques", "Youssef Benali", "Élodie Castan", "Paul Fabre"]
 
 
@@ -37,6 +49,7 @@ def _event(
     address="",
     accessibility="",
     online_url="",
+    **series,
 ):
     event = services.save_event(
         actor,
@@ -56,6 +69,7 @@ def _event(
         phase_id=None,
         registration=registration,
         capacity=capacity,
+        **series,
     )
     services.publish(actor, event)
     return event
@@ -89,20 +103,24 @@ def load(people: dict) -> None:
         address="Place Saint-Barthélemy, 31670 Labège",
         accessibility=step,
     )
-    for days in (4, 11):
-        _event(
-            agent,
-            "permanence",
-            "Permanence de l'élue à l'habitat",
-            "Sans rendez-vous : logement, aides à la rénovation énergétique, projets de quartier.",
-            _at(days, 9),
-            3,
-            commune=castanet,
-            organiser=castanet,
-            place="Mairie de Castanet-Tolosan",
-            address="29 avenue de Toulouse, 31320 Castanet-Tolosan",
-            accessibility=step,
-        )
+    first = _at(4, 9)
+    _event(
+        agent,
+        "permanence",
+        "Permanence de l'élue à l'habitat",
+        "Sans rendez-vous : logement, aides à la rénovation énergétique, projets de quartier.",
+        first,
+        3,
+        commune=castanet,
+        organiser=castanet,
+        place="Mairie de Castanet-Tolosan",
+        address="29 avenue de Toulouse, 31320 Castanet-Tolosan",
+        accessibility=step,
+        recurrence="weekly",
+        recurrence_until=(first + timedelta(weeks=11)).date(),
+        # The third week: the elected official is away.
+        exception_days=[(first + timedelta(weeks=2)).date()],
+    )
     visit = _event(
         admin,
         "visite",
@@ -176,3 +194,8 @@ def load(people: dict) -> None:
         "<p>Les services répondront dans la concertation avant la fin du mois.</p>",
         True,
     )
+    if consultation is not None:
+        for title, body in PAPER:
+            services.enter_contribution(
+                agent, past, title=title, body=body, theme="", commune_id=past.commune_id
+            )

@@ -16,7 +16,8 @@ from icalendar import Event as VEvent
 from markupsafe import Markup
 
 from civic.core.models import utcnow
-from civic.events.dates import PARIS
+from civic.core.validators import PARIS
+from civic.events import recurrence
 from civic.events.models import Kind
 from civic.events.sources import AgendaItem
 
@@ -51,8 +52,17 @@ def calendar(items: list[AgendaItem], name: str) -> bytes:
         if item.updated_at is not None:
             entry.add("last-modified", item.updated_at.astimezone(UTC).replace(microsecond=0))
         entry.add("sequence", item.sequence)
-        entry.add("dtstart", item.starts_at.astimezone(UTC))
-        entry.add("dtend", item.ends_at.astimezone(UTC))
+        rule = item.recurrence
+        if rule is None:
+            entry.add("dtstart", item.starts_at.astimezone(UTC))
+            entry.add("dtend", item.ends_at.astimezone(UTC))
+        else:
+            # In Paris time with its zone, so that "9 h" stays 9 h after a change of hour.
+            entry.add("dtstart", rule.first_start.astimezone(PARIS))
+            entry.add("dtend", rule.first_end.astimezone(PARIS))
+            entry.add("rrule", recurrence.ical_rule(rule))
+            for start in recurrence.exception_starts(rule):
+                entry.add("exdate", start)
         entry.add("summary", item.title)
         if item.place:
             entry.add("location", item.place)
@@ -63,7 +73,35 @@ def calendar(items: list[AgendaItem], name: str) -> bytes:
         entry.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
         entry.add("transp", "OPAQUE")
         cal.add_component(entry)
+    cal.add_missing_timezones()  # the VTIMEZONE of Europe/Paris, when a series names it
     return cal.to_ical()
+
+
+SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _schedule(rule) -> dict:
+    """schema.org's Schedule: the same series as the RRULE, for search engines."""
+    start, end = rule.first_start.astimezone(PARIS), rule.first_end.astimezone(PARIS)
+    schedule = {
+        "@type": "Schedule",
+        "repeatFrequency": {
+            recurrence.Repeat.WEEKLY: "P1W",
+            recurrence.Repeat.FORTNIGHTLY: "P2W",
+            recurrence.Repeat.MONTHLY: "P1M",
+        }[rule.repeat],
+        "byDay": "https://schema.org/" + SCHEMA_DAYS[start.weekday()],
+        "startDate": start.date().isoformat(),
+        "endDate": rule.until.isoformat(),
+        "startTime": start.strftime("%H:%M"),
+        "endTime": end.strftime("%H:%M"),
+        "scheduleTimezone": "Europe/Paris",
+    }
+    if rule.repeat == recurrence.Repeat.MONTHLY:
+        schedule["byMonthWeek"] = rule.nth
+    if rule.exceptions:
+        schedule["exceptDate"] = [d.isoformat() for d in sorted(rule.exceptions)]
+    return schedule
 
 
 def json_ld(item: AgendaItem, event) -> Markup:
@@ -97,6 +135,9 @@ def json_ld(item: AgendaItem, event) -> Markup:
         "url": url_for("events.show", event_id=event.id, _external=True),
         "isAccessibleForFree": True,
     }
+    rule = event.rule
+    if rule is not None:
+        data["eventSchedule"] = _schedule(rule)
     if event.capacity is not None:
         data["maximumAttendeeCapacity"] = event.capacity
         data["remainingAttendeeCapacity"] = event.seats_left

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     EmailField,
     IntegerField,
@@ -14,6 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from civic.core.validators import strip
 from civic.events.models import KIND_LABELS, Kind
+from civic.events.recurrence import REPEAT_LABELS
 
 
 def _int_or_none(value):
@@ -73,6 +75,27 @@ class EventForm(FlaskForm):
     )
     phase_id = SelectField(
         _l("Étape de la concertation"), coerce=_int_or_none, validate_choice=False
+    )
+    recurrence = SelectField(
+        _l("Répétition"),
+        choices=list(REPEAT_LABELS.items()),
+        default="",
+        description=_l(
+            "Pour une permanence : chaque semaine, toutes les deux semaines, ou chaque mois "
+            "le même jour (le premier mardi...). Le début et la fin ci-dessus sont ceux de la "
+            "première date ; une série se tient sans inscription."
+        ),
+    )
+    recurrence_until = DateField(
+        _l("Dernier jour de la série"),
+        validators=[Optional()],
+        description=_l("Au plus deux ans après la première date."),
+    )
+    exception_days = TextAreaField(
+        _l("Sauf les jours suivants"),
+        filters=[strip],
+        validators=[Length(max=3000)],
+        description=_l("Un jour par ligne, par exemple 16/02/2027 (congés, jour férié)."),
     )
     registration = BooleanField(_l("Inscription demandée"))
     capacity = IntegerField(
@@ -153,4 +176,32 @@ class ImportForm(FlaskForm):
             ("ical", _l("iCalendar (.ics)")),
         ],
         default="auto",
+    )
+
+
+class CoverForm(FlaskForm):
+    cover = FileField(
+        _l("Image de couverture (PNG, JPEG ou WebP, 5 Mo au plus)"),
+        validators=[FileRequired(_l("Choisissez une image."))],
+    )
+    cover_alt = StringField(
+        _l("Texte alternatif de l'image"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Décrivez l'image en quelques mots (texte alternatif).")),
+            Length(max=300),
+        ],
+        description=_l("Ce que montre l'image, pour qui ne la voit pas."),
+    )
+
+
+class DocumentForm(FlaskForm):
+    title = StringField(
+        _l("Titre du document"),
+        filters=[strip],
+        validators=[DataRequired(_l("Donnez un titre au document.")), Length(max=200)],
+    )
+    file = FileField(
+        _l("Fichier (PDF, OpenDocument, Word, Excel, PowerPoint, image ; 15 Mo au plus)"),
+        validators=[FileRequired(_l("Choisissez un fichier."))],
     )

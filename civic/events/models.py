@@ -1,13 +1,14 @@
 """The shared agenda: events published by the Sicoval or a commune, and registrations."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.core.models import TimestampMixin, UTCDateTime, utcnow
+from civic.core.uploads import BY_SUFFIX, FileType
 from civic.extensions import db
 
 
@@ -104,12 +105,23 @@ class Event(TimestampMixin, db.Model):
     report_html: Mapped[str] = mapped_column(sa.Text, default="")
     report_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminders_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A recurring event (civic.events.recurrence): the rule, its last day and the days left
+    # out; starts_at and ends_at are the first occurrence.
+    recurrence: Mapped[str] = mapped_column(sa.String(10), default="")
+    recurrence_until: Mapped[date | None] = mapped_column(sa.Date)
+    exceptions: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The cover image (core.uploads), with its text for those who do not see it.
+    cover_filename: Mapped[str | None] = mapped_column(sa.String(100))
+    cover_alt: Mapped[str] = mapped_column(sa.String(300), default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
     commune = relationship("Commune", foreign_keys=[commune_id])
     organiser_commune = relationship("Commune", foreign_keys=[organiser_commune_id])
     consultation = relationship("Consultation")
     phase = relationship("Phase")
+    documents: Mapped[list["EventDocument"]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventDocument.id"
+    )
 
     @property
     def is_public(self) -> bool:
@@ -128,6 +140,21 @@ class Event(TimestampMixin, db.Model):
         if self.capacity is None:
             return None
         return max(0, self.capacity - self.seats_taken)
+
+    @property
+    def rule(self):
+        """The recurrence rule, or None for a one-off event."""
+        from civic.events.recurrence import Repeat, Rule
+
+        if not self.recurrence or self.recurrence_until is None:
+            return None
+        return Rule(
+            Repeat(self.recurrence),
+            self.starts_at,
+            self.ends_at,
+            self.recurrence_until,
+            frozenset(date.fromisoformat(d) for d in self.exceptions or []),
+        )
 
     def registration_is_open(self) -> bool:
         return self.registration and self.status == Status.PUBLISHED and self.starts_at > utcnow()
@@ -184,3 +211,69 @@ class Registration(TimestampMixin, db.Model):
     event: Mapped[Event] = relationship()
     user = relationship("User", foreign_keys=[user_id])
     commune = relationship("Commune")
+
+
+class EventDocument(TimestampMixin, db.Model):
+    """A document given before or after the event (agenda, slides, map...)."""
+
+    __tablename__ = "event_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    stored_name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    # The suffix core.uploads recognised from the content (".pdf", ".odt"...).
+    suffix: Mapped[str] = mapped_column(sa.String(10))
+    size: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="documents")
+
+    @property
+    def file_type(self) -> FileType:
+        return BY_SUFFIX[self.suffix]
+
+
+class EventContribution(db.Model):
+    """A contribution collected on paper at the event and entered by an agent: a proposal of
+    the linked consultation, with the meeting as its channel."""
+
+    __tablename__ = "event_contribution"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("proposal.id", ondelete="CASCADE"), unique=True
+    )
+
+    event: Mapped[Event] = relationship()
+    proposal = relationship("Proposal")
+
+
+class AgendaRevision(db.Model):
+    """The calendar revision of an agenda item that lives in another package (a workshop, a
+    consultation's phase): its iCalendar SEQUENCE, bumped by each change a subscribed calendar
+    must take in (see civic.events.revisions). Events keep theirs on their own row."""
+
+    __tablename__ = "agenda_revision"
+    __table_args__ = (sa.UniqueConstraint("source", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(20))
+    item_id: Mapped[int]
+    sequence: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EventOccurrence(db.Model):
+    """One dated occurrence of a recurring event, written when the event is saved, so that
+    the agenda lists and pages occurrences in SQL."""
+
+    __tablename__ = "event_occurrence"
+    __table_args__ = (sa.Index("ix_event_occurrence_event_id_starts_at", "event_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()

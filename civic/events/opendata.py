@@ -3,18 +3,25 @@ and registrations as totals (confirmed, waiting, present)."""
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from icalendar import vRecur
 from sqlalchemy.orm import aliased
 
 from civic.consultations.models import Consultation
+from civic.events import recurrence
 from civic.events.models import Event, Registration, RegistrationStatus, Status
 from civic.extensions import db
+from civic.opendata.registry import BOOL, DATE, INT, STR, Dataset, iso, register
 from civic.territory.models import Commune
 
-INT, STR, DATE, BOOL = "integer", "string", "datetime", "boolean"
 
-
-def _iso(value):
-    return value.isoformat() if value else None
+def _rrule(event) -> str | None:
+    """A recurring event's rule as iCalendar writes it, its exceptions as EXDATE."""
+    rule = event.rule
+    if rule is None:
+        return None
+    text = vRecur(recurrence.ical_rule(rule)).to_ical().decode()
+    days = ",".join(d.strftime("%Y%m%d") for d in sorted(rule.exceptions))
+    return f"RRULE:{text}" + (f"\nEXDATE;VALUE=DATE:{days}" if days else "")
 
 
 def agenda_rows(consultation_id=None, since=None, after=0, limit=None):
@@ -77,8 +84,8 @@ def agenda_rows(consultation_id=None, since=None, after=0, limit=None):
             "type": event.kind,
             "titre": event.title,
             "description": event.description,
-            "debut": _iso(event.starts_at),
-            "fin": _iso(event.ends_at),
+            "debut": iso(event.starts_at),
+            "fin": iso(event.ends_at),
             "lieu": event.place_name,
             "adresse": event.address,
             "commune_insee": insee,
@@ -92,49 +99,51 @@ def agenda_rows(consultation_id=None, since=None, after=0, limit=None):
             "liste_attente": waiting or 0,
             "presents": present or 0,
             "compte_rendu_publie": event.report_published_at is not None,
-            "mis_a_jour_le": _iso(event.updated_at),
+            "mis_a_jour_le": iso(event.updated_at),
+            "repetition": _rrule(event),
         }
 
 
-def register() -> None:
-    """Add the agenda to the catalogue (the open-data package lists its datasets)."""
-    from civic.opendata import datasets
-
-    if "agenda" in datasets.BY_NAME:
-        return
-    dataset = datasets.Dataset(
-        "agenda",
-        _l("Agenda du territoire"),
-        _l(
-            "Les réunions publiques, permanences, visites et ateliers publiés par le Sicoval "
-            "et ses communes, annulations comprises ; les inscriptions en totaux seulement."
-        ),
-        "daily",
-        [
-            ("id", INT, "Identifiant"),
-            ("type", STR, "Type (reunion, permanence, information, visite, atelier, en-ligne)"),
-            ("titre", STR, "Titre"),
-            ("description", STR, "Description"),
-            ("debut", DATE, "Début (UTC)"),
-            ("fin", DATE, "Fin (UTC)"),
-            ("lieu", STR, "Nom du lieu"),
-            ("adresse", STR, "Adresse"),
-            ("commune_insee", STR, "Commune du lieu"),
-            ("accessibilite", STR, "Accessibilité"),
-            ("en_ligne", STR, "Lien de la réunion en ligne"),
-            ("organisateur_insee", STR, "Commune organisatrice (vide : le Sicoval)"),
-            ("consultation_id", INT, "Concertation liée"),
-            ("annule", BOOL, "Annulé"),
-            ("capacite", INT, "Nombre de places (vide : sans limite)"),
-            ("inscrits", INT, "Inscriptions confirmées"),
-            ("liste_attente", INT, "Personnes en liste d'attente"),
-            ("presents", INT, "Présents"),
-            ("compte_rendu_publie", BOOL, "Compte rendu publié"),
-            ("mis_a_jour_le", DATE, "Dernière modification"),
-        ],
-        agenda_rows,
-        by_consultation=True,
-        since="mis_a_jour_le",
+def register_datasets() -> None:
+    register(
+        Dataset(
+            "agenda",
+            _l("Agenda du territoire"),
+            _l(
+                "Les réunions publiques, permanences, visites et ateliers publiés par le Sicoval "
+                "et ses communes, annulations comprises ; les inscriptions en totaux seulement."
+            ),
+            "daily",
+            [
+                ("id", INT, "Identifiant"),
+                ("type", STR, "Type (reunion, permanence, information, visite, atelier, en-ligne)"),
+                ("titre", STR, "Titre"),
+                ("description", STR, "Description"),
+                ("debut", DATE, "Début (UTC)"),
+                ("fin", DATE, "Fin (UTC)"),
+                ("lieu", STR, "Nom du lieu"),
+                ("adresse", STR, "Adresse"),
+                ("commune_insee", STR, "Commune du lieu"),
+                ("accessibilite", STR, "Accessibilité"),
+                ("en_ligne", STR, "Lien de la réunion en ligne"),
+                ("organisateur_insee", STR, "Commune organisatrice (vide : le Sicoval)"),
+                ("consultation_id", INT, "Concertation liée"),
+                ("annule", BOOL, "Annulé"),
+                ("capacite", INT, "Nombre de places (vide : sans limite)"),
+                ("inscrits", INT, "Inscriptions confirmées"),
+                ("liste_attente", INT, "Personnes en liste d'attente"),
+                ("presents", INT, "Présents"),
+                ("compte_rendu_publie", BOOL, "Compte rendu publié"),
+                ("mis_a_jour_le", DATE, "Dernière modification"),
+                (
+                    "repetition",
+                    STR,
+                    "Règle de répétition iCalendar (RRULE, en heure de Paris à partir du début), "
+                    "et jours exclus (EXDATE) ; vide : une seule date",
+                ),
+            ],
+            agenda_rows,
+            by_consultation=True,
+            since="mis_a_jour_le",
+        )
     )
-    datasets.DATASETS.append(dataset)
-    datasets.BY_NAME[dataset.name] = dataset

@@ -1,13 +1,23 @@
 """Read side of the agenda: the paginated agenda, an event's page, registrations, figures."""
 
+import calendar
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from civic.core.formatting import local_time
 from civic.core.models import utcnow
 from civic.events import sources
-from civic.events.models import Event, Registration, RegistrationStatus, Status
+from civic.events.models import (
+    Event,
+    EventContribution,
+    EventOccurrence,
+    Registration,
+    RegistrationStatus,
+    Status,
+)
 from civic.extensions import db
 from civic.territory.models import Commune
 
@@ -221,5 +231,52 @@ def due_reminders(now, horizon) -> list[Event]:
                 Event.starts_at > now,
                 Event.starts_at <= now + horizon,
             )
+        )
+    )
+
+
+def contributions(event: Event, published_only: bool = True) -> list:
+    """The proposals entered from the event's paper contributions, oldest first; for the
+    public only those that moderation lets through."""
+    from civic.consultations.models import Proposal, ProposalStatus
+
+    query = (
+        sa.select(Proposal)
+        .join(EventContribution, EventContribution.proposal_id == Proposal.id)
+        .where(EventContribution.event_id == event.id)
+        .order_by(Proposal.id)
+    )
+    if published_only:
+        query = query.where(Proposal.status == ProposalStatus.PUBLISHED.value)
+    return list(db.session.scalars(query))
+
+
+def month_grid(first: datetime, items: list) -> list[list[tuple]]:
+    """The weeks of a month, Monday first: each day is (date, [(item, mark)]) or None outside
+    the month. An event shows on the day it starts; a consultation stage on the day it opens
+    and on the day it closes (mark "opens" / "closes")."""
+    by_day: dict = {}
+    for item in items:
+        start = local_time(item.starts_at).date()
+        if item.source == "phase":
+            end = local_time(item.ends_at).date()
+            by_day.setdefault(start, []).append((item, "opens"))
+            by_day.setdefault(end, []).append((item, "closes"))
+        else:
+            by_day.setdefault(start, []).append((item, ""))
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+        weeks.append([(d, by_day.get(d, [])) if d.month == first.month else None for d in week])
+    return weeks
+
+
+def next_occurrences(event: Event, limit: int = 6) -> list[EventOccurrence]:
+    """The coming dates of a recurring event (those still running included)."""
+    return list(
+        db.session.scalars(
+            sa.select(EventOccurrence)
+            .where(EventOccurrence.event_id == event.id, EventOccurrence.ends_at > utcnow())
+            .order_by(EventOccurrence.starts_at)
+            .limit(limit)
         )
     )

@@ -18,10 +18,21 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from civic.core import uploads
 from civic.core.models import audit, utcnow
 from civic.core.notify import send_email
 from civic.core.sanitize import clean_html
-from civic.events.models import Event, Kind, Registration, RegistrationStatus, Status
+from civic.core.validators import PARIS
+from civic.events.models import (
+    Event,
+    EventContribution,
+    EventDocument,
+    EventOccurrence,
+    Kind,
+    Registration,
+    RegistrationStatus,
+    Status,
+)
 from civic.events.permissions import in_scope
 from civic.extensions import db
 
@@ -41,9 +52,22 @@ EVENT_FIELDS = (
     "phase_id",
     "registration",
     "capacity",
+    "recurrence",
+    "recurrence_until",
+    "exceptions",
 )
 # Changes a subscribed calendar must take in (iCalendar SEQUENCE).
-CALENDAR_FIELDS = {"title", "description", "starts_at", "ends_at", "place_name", "address"}
+CALENDAR_FIELDS = {
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "place_name",
+    "address",
+    "recurrence",
+    "recurrence_until",
+    "exceptions",
+}
 REMINDER_HORIZON = timedelta(hours=36)
 
 
@@ -58,6 +82,61 @@ def _hash(token: str) -> str:
 # --- events ---------------------------------------------------------------------------------
 
 
+def _check_recurrence(fields: dict) -> None:
+    """A series: bounded, within a day, without registration, its exceptions its own days."""
+    from civic.events.recurrence import LONGEST, Repeat, Rule, occurrences
+
+    fields.setdefault("recurrence", "")
+    fields.setdefault("recurrence_until", None)
+    exceptions = sorted(set(fields.pop("exception_days", None) or []))
+    fields["exceptions"] = [d.isoformat() for d in exceptions]
+    if not fields["recurrence"]:
+        fields["recurrence_until"] = None
+        fields["exceptions"] = []
+        return
+    if fields["recurrence"] not in set(Repeat):
+        raise EventError(_l("Choisissez une répétition de la liste."))
+    until = fields["recurrence_until"]
+    first = fields["starts_at"].astimezone(PARIS).date()
+    if until is None or until < first:
+        raise EventError(_l("Indiquez le dernier jour de la série, après le premier."))
+    if until > first + LONGEST:
+        raise EventError(_l("Une série dure au plus deux ans : créez-en une autre ensuite."))
+    if fields["ends_at"] - fields["starts_at"] > timedelta(hours=24):
+        raise EventError(_l("Chaque date d'une série dure au plus une journée."))
+    if fields["registration"]:
+        raise EventError(
+            _l("Un événement répété se tient sans inscription : décochez l'inscription.")
+        )
+    rule = Rule(
+        Repeat(fields["recurrence"]), fields["starts_at"], fields["ends_at"], until, frozenset()
+    )
+    days = {start.astimezone(PARIS).date() for start, _end in occurrences(rule)}
+    strangers = [d for d in exceptions if d not in days]
+    if strangers:
+        raise EventError(
+            _l(
+                "Ces dates ne sont pas des jours de la série : %(days)s.",
+                days=", ".join(d.strftime("%d/%m/%Y") for d in strangers),
+            )
+        )
+    if len(days) == len(exceptions):
+        raise EventError(_l("Toutes les dates de la série sont exclues."))
+
+
+def _write_occurrences(event: Event) -> None:
+    """The dated occurrences the agenda lists, written again from the rule."""
+    from civic.events.recurrence import occurrences
+
+    db.session.execute(sa.delete(EventOccurrence).where(EventOccurrence.event_id == event.id))
+    rule = event.rule
+    if rule is not None:
+        db.session.add_all(
+            EventOccurrence(event_id=event.id, starts_at=start, ends_at=end)
+            for start, end in occurrences(rule)
+        )
+
+
 def save_event(actor, event: Event | None, **fields) -> Event:
     if not in_scope(actor, fields["organiser_commune_id"]) and (
         event is None or event.organiser_commune_id != fields["organiser_commune_id"]
@@ -67,6 +146,7 @@ def save_event(actor, event: Event | None, **fields) -> Event:
         raise EventError(_l("La fin doit venir après le début."))
     if fields["kind"] == Kind.ONLINE and not fields["online_url"]:
         raise EventError(_l("Une réunion en ligne a besoin de son lien."))
+    _check_recurrence(fields)
     if not fields["registration"]:
         fields["capacity"] = None
     if (
@@ -96,6 +176,7 @@ def save_event(actor, event: Event | None, **fields) -> Event:
         event.sequence += 1
     event.updated_at = utcnow()
     db.session.flush()
+    _write_occurrences(event)
     audit(actor, "event.saved", "event", event.id)
     # A larger room: the waiting list moves up.
     promote_waiting(event)
@@ -136,6 +217,90 @@ def cancel(actor, event: Event, reason: str) -> int:
         )
         told += 1
     return told
+
+
+def _checked(check, data: bytes):
+    try:
+        return check(data)
+    except uploads.UploadError as error:
+        raise EventError(str(error)) from error
+
+
+def set_cover(actor, event: Event, data: bytes, alt: str) -> str | None:
+    """The checks of every cover image (core.uploads); the text alternative is required.
+    Returns the replaced file, for the caller to remove once the change is committed."""
+    image = _checked(uploads.check_image, data)
+    if not alt.strip():
+        raise EventError(_l("Décrivez l'image en quelques mots (texte alternatif)."))
+    old = event.cover_filename
+    event.cover_filename = uploads.store(data, image)
+    event.cover_alt = alt.strip()
+    event.updated_at = utcnow()
+    audit(actor, "event.cover_set", "event", event.id)
+    return old
+
+
+def remove_cover(actor, event: Event) -> str | None:
+    """Returns the file, for the caller to remove once the change is committed."""
+    old = event.cover_filename
+    event.cover_filename = None
+    event.cover_alt = ""
+    event.updated_at = utcnow()
+    audit(actor, "event.cover_removed", "event", event.id)
+    return old
+
+
+def add_document(actor, event: Event, title: str, data: bytes) -> EventDocument:
+    found = _checked(uploads.check_document, data)
+    document = EventDocument(
+        title=title.strip(),
+        stored_name=uploads.store(data, found),
+        suffix=found.suffix,
+        size=len(data),
+    )
+    event.documents.append(document)
+    db.session.flush()
+    audit(actor, "event.document_added", "event", event.id, title=document.title)
+    return document
+
+
+def remove_document(actor, document: EventDocument) -> str:
+    """Returns the file, for the caller to remove once the change is committed."""
+    event = document.event
+    event.documents.remove(document)
+    db.session.flush()
+    audit(actor, "event.document_removed", "event", event.id, title=document.title)
+    return document.stored_name
+
+
+def enter_contribution(
+    agent, event: Event, *, title: str, body: str, theme: str, commune_id: int | None
+):
+    """A contribution written on paper at the meeting, typed by an agent: a proposal of the
+    event's consultation through the consultations' own entry (moderation, analysis and
+    answers take it in), its channel the meeting, linked to the event for its report."""
+    from civic.consultations import services as consultations
+    from civic.consultations.models import Channel
+
+    consultation = event.consultation
+    if consultation is None or not consultation.is_published:
+        raise EventError(_l("Liez d'abord l'événement à une concertation publiée."))
+    if event.status != Status.PUBLISHED or event.starts_at > utcnow():
+        raise EventError(_l("Les contributions se saisissent une fois la réunion commencée."))
+    place = ", ".join(p for p in (event.title, event.commune.name if event.commune else "") if p)
+    proposal = consultations.enter_contribution(
+        agent,
+        consultation,
+        title=title,
+        body=body,
+        theme=theme,
+        commune_id=commune_id,
+        channel=Channel.MEETING.value,
+        place=place[:120],
+    )
+    db.session.add(EventContribution(event_id=event.id, proposal_id=proposal.id))
+    db.session.flush()
+    return proposal
 
 
 def save_report(actor, event: Event, html: str, publish_it: bool) -> None:

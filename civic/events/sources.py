@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import url_for
 
-from civic.events.models import PHASE, Event, Kind, Status
+from civic.events.models import PHASE, Event, EventOccurrence, Kind, Status
 from civic.extensions import db
 
 
@@ -23,6 +23,8 @@ class Filters:
     consultation: object = None  # a Consultation
     after: datetime | None = None  # items still running at or after this moment
     before: datetime | None = None  # items starting before this moment
+    # Feeds: a recurring event is one item (its rule), not one per date.
+    whole_series: bool = False
 
 
 @dataclass
@@ -39,6 +41,7 @@ class AgendaItem:
     commune: object = None
     place: str = ""
     cancelled: bool = False
+    recurrence: object = None  # the series' Rule, for an entry that stands for all its dates
     sequence: int = 0
     updated_at: datetime | None = None
     consultation: object = None
@@ -85,20 +88,40 @@ def _window(query, starts, ends, filters: Filters):
 # --- events typed here or imported ----------------------------------------------------------
 
 
-def _events_select(filters: Filters) -> sa.Select:
-    query = sa.select(*_columns("event", Event.id, Event.starts_at, Event.ends_at)).where(
-        Event.status.in_([Status.PUBLISHED.value, Status.CANCELLED.value])
-    )
+def _event_filters(query, filters: Filters):
+    query = query.where(Event.status.in_([Status.PUBLISHED.value, Status.CANCELLED.value]))
     if filters.commune is not None:
         query = query.where(Event.commune_id == filters.commune.id)
     if filters.type:
         query = query.where(Event.kind == filters.type)
     if filters.consultation is not None:
         query = query.where(Event.consultation_id == filters.consultation.id)
-    return _window(query, Event.starts_at, Event.ends_at, filters)
+    return query
+
+
+def _events_select(filters: Filters) -> sa.Select:
+    if not filters.whole_series:
+        # A recurring event is listed by its dates (below).
+        query = sa.select(*_columns("event", Event.id, Event.starts_at, Event.ends_at))
+        query = _event_filters(query.where(Event.recurrence == ""), filters)
+        return _window(query, Event.starts_at, Event.ends_at, filters)
+    # A series lasts until its last date.
+    last = (
+        sa.select(sa.func.max(EventOccurrence.ends_at))
+        .where(EventOccurrence.event_id == Event.id)
+        .scalar_subquery()
+    )
+    # CASE first: the subquery runs for series only.
+    ends = sa.case(
+        (Event.recurrence == "", Event.ends_at), else_=sa.func.coalesce(last, Event.ends_at)
+    )
+    query = _event_filters(sa.select(*_columns("event", Event.id, Event.starts_at, ends)), filters)
+    return _window(query, Event.starts_at, ends, filters)
 
 
 def event_item(event: Event) -> AgendaItem:
+    """The event as one calendar entry: a recurring one from its first occurrence, with its
+    rule (`recurrence`)."""
     from civic.events.queries import organiser_name, place_line
 
     return AgendaItem(
@@ -120,6 +143,7 @@ def event_item(event: Event) -> AgendaItem:
         if event.consultation is not None and event.consultation.is_published
         else None,
         organiser=organiser_name(event),
+        recurrence=event.rule,
         extra={"event": event},
     )
 
@@ -127,6 +151,48 @@ def event_item(event: Event) -> AgendaItem:
 def _events_load(ids: list[int]) -> dict[int, AgendaItem]:
     rows = db.session.scalars(sa.select(Event).where(Event.id.in_(ids)))
     return {e.id: event_item(e) for e in rows}
+
+
+# --- the dated occurrences of recurring events --------------------------------------------
+
+
+def _occurrences_select(filters: Filters) -> sa.Select:
+    query = sa.select(
+        *_columns(
+            "occurrence", EventOccurrence.id, EventOccurrence.starts_at, EventOccurrence.ends_at
+        )
+    ).join(Event, Event.id == EventOccurrence.event_id)
+    if filters.whole_series:
+        query = query.where(sa.false())
+    query = _event_filters(query, filters)
+    return _window(query, EventOccurrence.starts_at, EventOccurrence.ends_at, filters)
+
+
+def _occurrences_load(ids: list[int]) -> dict[int, AgendaItem]:
+    from dataclasses import replace
+
+    from sqlalchemy.orm import joinedload
+
+    query = (
+        sa.select(EventOccurrence)
+        .where(EventOccurrence.id.in_(ids))
+        .options(joinedload(EventOccurrence.event))
+    )
+    series: dict[int, AgendaItem] = {}
+    items = {}
+    for occurrence in db.session.scalars(query):
+        event = occurrence.event
+        if event.id not in series:
+            series[event.id] = event_item(event)
+        # One date of the series: its own times, the series' page, UID and rule.
+        items[occurrence.id] = replace(
+            series[event.id],
+            source="occurrence",
+            id=occurrence.id,
+            starts_at=occurrence.starts_at,
+            ends_at=occurrence.ends_at,
+        )
+    return items
 
 
 # --- the lottery workshops ------------------------------------------------------------------
@@ -154,10 +220,13 @@ def _workshops_select(filters: Filters) -> sa.Select:
 
 
 def _workshops_load(ids: list[int]) -> dict[int, AgendaItem]:
+    from civic.events.revisions import revisions
     from civic.workshops.models import Workshop
 
     items = {}
+    known = revisions("workshop", ids)
     for w in db.session.scalars(sa.select(Workshop).where(Workshop.id.in_(ids))):
+        revision = known.get(w.id)
         place = ", ".join(p for p in (w.address, w.commune.name if w.commune else "") if p)
         items[w.id] = AgendaItem(
             source="workshop",
@@ -173,7 +242,8 @@ def _workshops_load(ids: list[int]) -> dict[int, AgendaItem]:
             commune=w.commune,
             place=place,
             consultation=w.consultation,
-            updated_at=w.published_at,
+            sequence=revision.sequence if revision else 0,
+            updated_at=revision.updated_at if revision else w.published_at,
         )
     return items
 
@@ -209,10 +279,13 @@ def _phases_load(ids: list[int]) -> dict[int, AgendaItem]:
     from sqlalchemy.orm import joinedload
 
     from civic.consultations.models import Phase
+    from civic.events.revisions import revisions
 
     items = {}
+    known = revisions("phase", ids)
     query = sa.select(Phase).where(Phase.id.in_(ids)).options(joinedload(Phase.consultation))
     for p in db.session.scalars(query):
+        revision = known.get(p.id)
         items[p.id] = AgendaItem(
             source="phase",
             id=p.id,
@@ -224,10 +297,13 @@ def _phases_load(ids: list[int]) -> dict[int, AgendaItem]:
             url=url_for("consultations.show", slug=p.consultation.slug),
             description=p.description,
             consultation=p.consultation,
+            sequence=revision.sequence if revision else 0,
+            updated_at=revision.updated_at if revision else None,
         )
     return items
 
 
 register(Source("event", frozenset(Kind), _events_select, _events_load))
+register(Source("occurrence", frozenset(Kind), _occurrences_select, _occurrences_load))
 register(Source("workshop", frozenset({Kind.WORKSHOP.value}), _workshops_select, _workshops_load))
 register(Source("phase", frozenset({PHASE}), _phases_select, _phases_load))

@@ -1,25 +1,27 @@
 """Thin views: load, check, call a service, commit once, render or redirect."""
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, render_template, request
+from flask import Response, abort, flash, render_template, request, send_from_directory
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from civic.core import uploads
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.inputs import strict_int
 from civic.core.models import utcnow
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
-from civic.core.validators import paris_to_utc, utc_to_paris
-from civic.events import dates, feeds, importer, queries, services, sources
-from civic.events.dates import PARIS
+from civic.core.validators import PARIS, paris_to_utc, utc_to_paris
+from civic.events import feeds, importer, queries, recurrence, services, sources
 from civic.events.forms import (
     AgentRegistrationForm,
     CancelForm,
+    CoverForm,
+    DocumentForm,
     EventForm,
     ImportForm,
     RegistrationForm,
@@ -31,6 +33,7 @@ from civic.events.models import (
     REGISTRATION_STATUS_LABELS,
     STATUS_LABELS,
     Event,
+    EventDocument,
     RegistrationStatus,
 )
 from civic.events.permissions import organiser_ids
@@ -103,7 +106,7 @@ def index():
     grid, page = None, None
     if month is not None and request.args.get("vue") != "liste":
         # The month as a table of weeks: every item of the month (a month holds a few dozen).
-        grid = dates.month_grid(month, queries.all_items(filters, MONTH_LIMIT))
+        grid = queries.month_grid(month, queries.all_items(filters, MONTH_LIMIT))
     else:
         page = queries.agenda(filters, page_arg())
         if month is not None:
@@ -115,7 +118,6 @@ def index():
         "results",
         page=page,
         grid=grid,
-        weekdays=dates.weekdays() if grid else [],
         filters=filters,
         args=args,
         month=month,
@@ -130,6 +132,7 @@ def index():
 def agenda_ics():
     filters, _args, names = _filters()
     filters.after = utcnow() - FEED_PAST
+    filters.whole_series = True
     items = queries.all_items(filters, FEED_LIMIT)
     response = Response(feeds.calendar(items, feeds.feed_name(names)), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="agenda-sicoval.ics"'
@@ -179,6 +182,8 @@ def _show(event: Event, item, form, status: int = 200):
             form=form,
             mine=mine,
             waiting_position=queries.waiting_position(mine) if mine else None,
+            series=recurrence.describe(event.rule) if event.rule else "",
+            coming=queries.next_occurrences(event) if event.rule else [],
             json_ld=feeds.json_ld(item, event),
             kind_labels=KIND_LABELS,
             registration_labels=REGISTRATION_STATUS_LABELS,
@@ -305,7 +310,43 @@ def report(event_id: int):
     event = _event(event_id)
     if not can(current_user, "events.read_report", event):
         abort(404)  # no report yet
-    return render_template("events/report.html", event=event, item=sources.event_item(event))
+    shown = event.consultation is not None and event.consultation.is_published
+    return render_template(
+        "events/report.html",
+        event=event,
+        item=sources.event_item(event),
+        contributions=queries.contributions(event) if shown else [],
+    )
+
+
+def _sent(name: str, file_type: uploads.FileType, download_name: str):
+    response = send_from_directory(
+        uploads.upload_dir(),
+        name,
+        mimetype=file_type.mimetype,
+        as_attachment=not file_type.inline,
+        download_name=download_name,
+    )
+    # A file opened here runs no script and cannot frame or be framed.
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def cover(event_id: int):
+    event = _event(event_id)
+    if not event.cover_filename:
+        abort(404)
+    suffix = "." + event.cover_filename.rsplit(".", 1)[-1]
+    return _sent(event.cover_filename, uploads.BY_SUFFIX[suffix], f"evenement-{event.id}{suffix}")
+
+
+def document(event_id: int, document_id: int):
+    event = _event(event_id)
+    item = db.session.get(EventDocument, document_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    return _sent(item.stored_name, item.file_type, f"document-{item.id}{item.suffix}")
 
 
 # --- management -----------------------------------------------------------------------------
@@ -359,6 +400,9 @@ def _event_form(event: Event | None) -> EventForm:
     if request.method == "GET" and event is not None:
         form.starts_at.data = utc_to_paris(event.starts_at)
         form.ends_at.data = utc_to_paris(event.ends_at)
+        form.exception_days.data = "\n".join(
+            date.fromisoformat(d).strftime("%d/%m/%Y") for d in event.exceptions or []
+        )
     return form
 
 
@@ -375,6 +419,12 @@ def _form_fields(form: EventForm) -> dict | None:
             form.phase_id.errors = [_("Cette étape appartient à une autre concertation.")]
             return None
         consultation_id = phase_consultation
+    days, wrong = recurrence.parse_days(form.exception_days.data or "")
+    if wrong:
+        form.exception_days.errors = [
+            _("Ces lignes ne sont pas des dates : %(lines)s.", lines=", ".join(wrong))
+        ]
+        return None
     return {
         "kind": form.kind.data,
         "title": form.title.data,
@@ -391,6 +441,9 @@ def _form_fields(form: EventForm) -> dict | None:
         "phase_id": form.phase_id.data,
         "registration": bool(form.registration.data),
         "capacity": form.capacity.data,
+        "recurrence": form.recurrence.data,
+        "recurrence_until": form.recurrence_until.data if form.recurrence.data else None,
+        "exception_days": days,
     }
 
 
@@ -437,9 +490,88 @@ def edit(event_id: int):
             event=event,
             counts=queries.counts(event),
             status_labels=STATUS_LABELS,
+            cover_form=CoverForm(),
+            document_form=DocumentForm(prefix=DOCUMENT),
         ),
         status,
     )
+
+
+# The document form shares its page with the event's form: its fields take a prefix, so that
+# "title" names one field only (ids are unique, each label finds its input).
+DOCUMENT = "document"
+
+
+def _files_page(event: Event, cover_form=None, document_form=None):
+    """The event's page with the file form that failed, its errors shown."""
+    return (
+        render_template(
+            "events/manage/edit.html",
+            form=_event_form(event),
+            event=event,
+            counts=queries.counts(event),
+            status_labels=STATUS_LABELS,
+            cover_form=cover_form or CoverForm(formdata=None),
+            document_form=document_form or DocumentForm(formdata=None, prefix=DOCUMENT),
+        ),
+        422,
+    )
+
+
+def set_cover(event_id: int):
+    event = _managed(event_id)
+    form = CoverForm()
+    if form.validate_on_submit():
+        try:
+            old = services.set_cover(
+                current_user, event, form.cover.data.read(), form.cover_alt.data
+            )
+        except services.EventError as error:
+            db.session.rollback()
+            form.cover.errors = [str(error)]
+        else:
+            db.session.commit()
+            uploads.remove(old)
+            flash(_("L'image est enregistrée."), "success")
+            return redirect_303("events.edit", event_id=event.id)
+    return _files_page(event, cover_form=form)
+
+
+def remove_cover(event_id: int):
+    event = _managed(event_id)
+    old = services.remove_cover(current_user, event)
+    db.session.commit()
+    uploads.remove(old)
+    flash(_("L'image est retirée."), "success")
+    return redirect_303("events.edit", event_id=event.id)
+
+
+def add_document(event_id: int):
+    event = _managed(event_id)
+    form = DocumentForm(prefix=DOCUMENT)
+    if form.validate_on_submit():
+        try:
+            services.add_document(current_user, event, form.title.data, form.file.data.read())
+        except services.EventError as error:
+            db.session.rollback()
+            form.file.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("Le document est ajouté."), "success")
+            return redirect_303("events.edit", event_id=event.id)
+    return _files_page(event, document_form=form)
+
+
+def remove_document(event_id: int, document_id: int):
+    event = _managed(event_id)
+    item = db.session.get(EventDocument, document_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    stored = services.remove_document(current_user, item)
+    db.session.commit()
+    uploads.remove(stored)
+    flash(_("Le document est retiré."), "success")
+    return redirect_303("events.edit", event_id=event.id)
 
 
 def publish(event_id: int):
@@ -527,9 +659,7 @@ def attendance_sheet(event_id: int):
 def attendance(event_id: int):
     event = _managed(event_id)
     present = {
-        value
-        for value in map(strict_int, request.form.getlist("present"))
-        if value is not None
+        value for value in map(strict_int, request.form.getlist("present")) if value is not None
     }
     services.record_attendance(current_user, event, present)
     db.session.commit()
@@ -552,8 +682,65 @@ def edit_report(event_id: int):
     return render_template("events/manage/report.html", form=form, event=event), status
 
 
+def _contribution_form(event: Event):
+    from civic.consultations.forms import ProposalForm
+    from civic.consultations.queries import themes
+
+    form = ProposalForm()
+    form.theme.choices = [("", _("— Aucun —"))] + [(t, t) for t in themes(event.consultation)]
+    communes = event.consultation.communes or queries.communes()
+    form.commune_id.choices = [("", _("— Tout le territoire —"))] + [
+        (str(c.id), c.name) for c in communes
+    ]
+    return form
+
+
+def contributions(event_id: int):
+    """Paper contributions collected at the meeting, typed one after the other by an agent."""
+    event = _managed(event_id)
+    consultation = event.consultation
+    if consultation is None or not consultation.is_published:
+        flash(_("Liez d'abord l'événement à une concertation publiée."), "error")
+        return redirect_303("events.edit", event_id=event.id)
+    require("consultations.enter_contribution", consultation)
+    form = _contribution_form(event)
+    if form.validate_on_submit():
+        try:
+            proposal = services.enter_contribution(
+                current_user,
+                event,
+                title=form.title.data,
+                body=form.body.data,
+                theme=form.theme.data or "",
+                commune_id=strict_int(form.commune_id.data or ""),
+            )
+        except services.EventError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "La contribution n° %(id)s est enregistrée. Vous pouvez saisir la suivante.",
+                    id=proposal.id,
+                ),
+                "success",
+            )
+            return redirect_303("events.contributions", event_id=event.id)
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template(
+            "events/manage/contributions.html",
+            event=event,
+            form=form,
+            entered=queries.contributions(event, published_only=False),
+        ),
+        status,
+    )
+
+
 def _pending_path(token: str):
-    from civic.consultations.services import upload_dir
+    from civic.core.uploads import upload_dir
 
     return upload_dir() / f"agenda-import-{token}.bin"
 

@@ -7,6 +7,7 @@ from civic.moderation import (
     services,
 )
 from civic.moderation import views as v
+from civic.moderation.opendata import register_datasets
 
 bp = Blueprint("moderation", __name__)
 POST = {"methods": ["POST"]}
@@ -30,3 +31,4 @@ route(
 
 privacy.register_exporter("moderation", services.export_personal_data)
 privacy.register_eraser(services.erase_personal_data)
+register_datasets()

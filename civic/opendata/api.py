@@ -5,7 +5,8 @@ give (status, content type, body, headers) must be described here.
 """
 
 from civic.core.identity import authority
-from civic.opendata.datasets import DATASETS, Dataset
+from civic.opendata import registry
+from civic.opendata.registry import Dataset
 
 MAX_LIMIT = 500
 MAX_ID = 2**31 - 1  # PostgreSQL's integer
@@ -99,7 +100,7 @@ def _error(description: str, headers: dict | None = None) -> dict:
 
 def openapi() -> dict:
     paths, schemas = {}, {}
-    for d in DATASETS:
+    for d in registry.datasets():
         schemas[d.name] = _schema(d)
         paths[f"/api/v1/{d.name}"] = {
             "get": {

@@ -9,7 +9,8 @@ from flask_babel import force_locale
 from civic.core.identity import authority
 from civic.core.models import utcnow
 from civic.core.opendata import LICENCE, table_schema, to_csv
-from civic.opendata.datasets import DATASETS, Dataset
+from civic.opendata import registry
+from civic.opendata.registry import Dataset
 
 
 def rows(dataset: Dataset, **filters) -> list[dict]:
@@ -71,7 +72,7 @@ def _catalogue() -> dict:
         "vcard:hasURL": _iri(home),
     }
     datasets = []
-    for d in DATASETS:
+    for d in registry.datasets():
         distributions = []
         for fmt, file_type, media in DISTRIBUTIONS:
             url = url_for("opendata.download", filename=f"{d.name}.{fmt}", _external=True)
@@ -144,7 +145,7 @@ def _catalogue() -> dict:
 
 def files() -> dict[str, str]:
     out = {}
-    for d in DATASETS:
+    for d in registry.datasets():
         out[f"{d.name}.csv"] = as_csv(d)
         out[f"{d.name}.json"] = as_json(d)
         out[f"{d.name}.schema.json"] = schema(d)

@@ -10,9 +10,8 @@ from flask import Response, abort, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from civic.core import limits
-from civic.opendata import publish
+from civic.opendata import publish, registry
 from civic.opendata.api import MAX_ID, MAX_LIMIT, openapi
-from civic.opendata.datasets import BY_NAME, DATASETS
 
 # Longest suffix first: "x.schema.json" is a schema, not the JSON of "x.schema".
 FORMATS = {"schema.json": "application/json", "csv": "text/csv", "json": "application/json"}
@@ -20,13 +19,14 @@ DEFAULT_LIMIT = 100
 
 
 def index():
-    sizes = {d.name: len(publish.as_csv(d).encode()) for d in DATASETS}
-    return render_template("opendata/index.html", datasets=DATASETS, sizes=sizes)
+    datasets = registry.datasets()
+    sizes = {d.name: len(publish.as_csv(d).encode()) for d in datasets}
+    return render_template("opendata/index.html", datasets=datasets, sizes=sizes)
 
 
 def download(filename: str):
     fmt = next((f for f in FORMATS if filename.endswith("." + f)), None)
-    dataset = BY_NAME.get(filename[: -len(fmt) - 1]) if fmt else None
+    dataset = registry.get(filename[: -len(fmt) - 1]) if fmt else None
     if dataset is None:
         abort(404)
     content = {"csv": publish.as_csv, "json": publish.as_json, "schema.json": publish.schema}[fmt](
@@ -123,7 +123,7 @@ def too_many_requests(error: HTTPException):
 
 @limits.per_address("CIVIC_API_LIMIT", methods=["GET"])
 def api_list(name: str):
-    dataset = BY_NAME.get(name)
+    dataset = registry.get(name)
     if dataset is None:
         return _api_error(404, "unknown dataset")
     args = request.args
@@ -162,7 +162,7 @@ def api_spec():
 
 
 def api_docs():
-    return render_template("opendata/api.html", datasets=DATASETS)
+    return render_template("opendata/api.html", datasets=registry.datasets())
 
 
 def cors(response):

@@ -9,6 +9,7 @@ from civic.ratings import (
 )
 from civic.ratings import views as v
 from civic.ratings.content import register_kinds
+from civic.ratings.opendata import register_datasets
 
 bp = Blueprint("ratings", __name__)
 POST = {"methods": ["POST"]}
@@ -42,3 +43,4 @@ contributions.register(
 )
 privacy.register_exporter("ratings", services.export_personal_data)
 privacy.register_eraser(services.erase_personal_data)
+register_datasets()

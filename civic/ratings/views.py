@@ -225,7 +225,7 @@ def _pending_path(token: str):
 
 
 def services_upload_dir():
-    from civic.consultations.services import upload_dir
+    from civic.core.uploads import upload_dir
 
     return upload_dir()
 

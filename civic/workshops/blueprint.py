@@ -11,6 +11,7 @@ from civic.workshops import (
 )
 from civic.workshops import views as v
 from civic.workshops.content import register_kinds
+from civic.workshops.opendata import register_datasets
 
 bp = Blueprint("workshops", __name__)
 POST = {"methods": ["POST"]}
@@ -75,3 +76,4 @@ contributions.register(
 )
 privacy.register_exporter("workshops", services.export_personal_data)
 privacy.register_eraser(services.erase_personal_data)
+register_datasets()

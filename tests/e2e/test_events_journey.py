@@ -18,8 +18,8 @@ from playwright.sync_api import Page, expect
 from civic.accounts.models import RoleGrant
 from civic.core.models import utcnow
 from civic.core.notify import OutboxEmail
+from civic.core.validators import PARIS
 from civic.events import services
-from civic.events.dates import PARIS
 from civic.events.models import Event, Registration
 from civic.extensions import db as _db
 from civic.territory.models import Commune

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from civic.core.notify import OutboxEmail, deliver
-from civic.opendata.datasets import DATASETS
+from civic.opendata import registry
 from tests.conftest import log_in
 
 SECRET = "Zlaterhiddensecret"
@@ -59,8 +59,12 @@ def test_pages_feeds_api_and_exports_do_not_quote_a_hidden_item(client, announce
         base,
         f"{base}/suivi",
         "/concertations/flux.atom",
-        *(f"/api/v1/{d.name}" for d in DATASETS),
-        *(f"/donnees-ouvertes/{d.name}.{fmt}" for d in DATASETS for fmt in ("csv", "json")),
+        *(f"/api/v1/{d.name}" for d in registry.datasets()),
+        *(
+            f"/donnees-ouvertes/{d.name}.{fmt}"
+            for d in registry.datasets()
+            for fmt in ("csv", "json")
+        ),
     ]
     for url in urls:
         body = client.get(url).get_data(as_text=True)

@@ -443,7 +443,7 @@ def test_cve_2026_40869_others_cannot_amend_answer_or_decide(
 
 
 def filtered_urls(ids: dict) -> list[str]:
-    from civic.opendata.datasets import DATASETS
+    from civic.opendata import registry
 
     slug, other = ids["slug"], ids["unpublished_slug"]
     listing = f"/concertations/{slug}/propositions"
@@ -461,7 +461,7 @@ def filtered_urls(ids: dict) -> list[str]:
         for w in SECRETS.values()
     ]
     urls += [f"/concertations/{other}/propositions?q={search_key(SECRETS['unpublished'])}"]
-    for dataset in DATASETS:
+    for dataset in registry.datasets():
         for query in (
             f"consultation={ids['unpublished_consultation_id']}",
             f"consultation={ids['consultation_id']}",
@@ -740,8 +740,8 @@ def test_cve_2023_47635_no_endpoint_skips_csrf_not_even_previews(app, client, ma
     """CVE-2023-47635 (Decidim): CSRF protection was turned off on a preview endpoint.
     Civic exempts no blueprint and one view, one-click unsubscribe; its preview steps (the
     services import preview, POST /gestion/services/import without confirm; the consultation
-    form, which renders the cleaned body back) refuse a POST without a token, with a forged one, and with the valid
-    token of another session, as a form or as htmx."""
+    form, which renders the cleaned body back) refuse a POST without a token, with a forged
+    one, and with the valid token of another session, as a form or as htmx."""
     from io import BytesIO
 
     from civic.extensions import csrf

@@ -156,7 +156,7 @@ def test_erased_account_leaves_no_trace_anywhere(app, client, make_user, db, cli
     from civic.consultations.models import VOTE_AGREE
     from civic.extensions import limiter
     from civic.moderation import services as moderation
-    from civic.opendata.datasets import DATASETS
+    from civic.opendata import registry
     from civic.ratings import services as ratings
     from civic.ratings.models import CRITERIA, Service
 
@@ -250,7 +250,7 @@ def test_erased_account_leaves_no_trace_anywhere(app, client, make_user, db, cli
         "/api/v1/openapi.json",
         "/donnees-ouvertes/catalogue.jsonld",
     ]
-    for dataset in DATASETS:
+    for dataset in registry.datasets():
         urls += [f"/donnees-ouvertes/{dataset.name}.csv", f"/api/v1/{dataset.name}?limit=500"]
     urls += [
         "/concertations/plan-climat/propositions",

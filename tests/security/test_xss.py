@@ -145,10 +145,10 @@ def _extra_pages(w) -> list[tuple[str, str, str]]:
 
 
 def _exports() -> list[str]:
-    from civic.opendata.datasets import DATASETS
+    from civic.opendata import registry
 
     urls = ["/donnees-ouvertes/catalogue.jsonld", "/api/v1/openapi.json"]
-    for dataset in DATASETS:
+    for dataset in registry.datasets():
         urls += [
             f"/donnees-ouvertes/{dataset.name}.csv",
             f"/donnees-ouvertes/{dataset.name}.json",

@@ -124,7 +124,7 @@ def test_the_command_reports_rows_without_a_stack_trace(app, tmp_path, db, conte
 
 
 def test_refused_and_abandoned_uploads_are_removed(app, client, make_user, db):
-    from civic.consultations.services import upload_dir
+    from civic.core.uploads import upload_dir
 
     log_in(client, make_user("agent"))
     with app.test_request_context():

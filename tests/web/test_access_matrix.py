@@ -105,6 +105,15 @@ EXPECTED = {
     "events.attendance_sheet": ("GET", STAFF),
     "events.attendance": ("POST", {**STAFF, **{r: 303 for r in PUBLISHERS}}),
     "events.edit_report": ("GET", STAFF),
+    # The event has no cover image nor document yet.
+    "events.cover": ("GET", {r: 404 for r in ROLES}),
+    "events.document": ("GET", {r: 404 for r in ROLES}),
+    "events.set_cover": ("POST", {**STAFF, **{r: 422 for r in PUBLISHERS}}),
+    "events.remove_cover": ("POST", {**STAFF, **{r: 303 for r in PUBLISHERS}}),
+    "events.add_document": ("POST", {**STAFF, **{r: 422 for r in PUBLISHERS}}),
+    "events.remove_document": ("POST", {**STAFF, **{r: 404 for r in PUBLISHERS}}),
+    # Not linked to a consultation: back to the event's page.
+    "events.contributions": ("GET", {**STAFF, **{r: 303 for r in PUBLISHERS}}),
     "workshops.selection_audit": (
         "GET",
         {**{r: 404 for r in ROLES}, "facilitator": 200, "admin": 200},

@@ -6,11 +6,12 @@ import sqlalchemy as sa
 
 from civic.accounts.models import User
 from civic.analysis import answers, services
+from civic.analysis import opendata as analysis_data
 from civic.analysis.models import AnalysisRun, ClusterMember
+from civic.consultations import opendata as consultations_data
 from civic.consultations import services as consultations
 from civic.consultations.models import Comment, Consultation, Proposal, ProposalStatus, Vote
 from civic.core.notify import OutboxEmail
-from civic.opendata import datasets
 from tests.conftest import log_in
 from tests.web.analysis_helpers import seed, start_run
 from tests.web.helpers import text
@@ -117,7 +118,7 @@ def test_every_demo_contribution_has_the_same_answer_in_every_view(app, client, 
     assert listed
 
     # Open data.
-    rows = {row["id"]: row for row in datasets.proposals(consultation_id=climate.id)}
+    rows = {row["id"]: row for row in consultations_data.proposals(consultation_id=climate.id)}
     for pid, row in rows.items():
         assert (row["statut_reponse"] or "pending") == expected[f"proposal:{pid}"]
 
@@ -280,7 +281,7 @@ def test_campaign_copies_held_by_moderation_count_as_support(app, client, climat
     # The public open data does not list the held items.
     decision = next(
         row
-        for row in datasets.decisions(consultation_id=climate["consultation"].id)
+        for row in analysis_data.decisions(consultation_id=climate["consultation"].id)
         if row["id"] == cluster.id
     )
     assert not {f"proposal:{p.id}" for p in held} & set(decision["membres"].split())

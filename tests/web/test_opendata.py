@@ -16,12 +16,29 @@ from civic.consultations.models import VOTE_AGREE, VOTE_DISAGREE, Consultation
 from civic.core.models import utcnow
 from civic.core.opendata import LICENCE
 from civic.moderation import services as moderation
-from civic.opendata import publish
-from civic.opendata.datasets import BY_NAME, DATASETS
+from civic.opendata import publish, registry
 from civic.ratings import services as ratings
 from civic.ratings.models import CRITERIA, Service
 from tests.conftest import log_in
 
+# Every dataset's name is in the URLs of its files and of the API that others reuse: each
+# package registers its own (civic.opendata.registry), and none is ever renamed.
+PUBLISHED = (
+    "agenda",
+    "ateliers",
+    "ateliers-notes",
+    "ateliers-votes",
+    "avis-services",
+    "avis-services-commentaires",
+    "commentaires",
+    "concertations",
+    "decisions",
+    "moderation",
+    "participation",
+    "phases",
+    "propositions",
+    "votes",
+)
 SECRET_EMAIL = "jeanne.secrete@example.org"
 SECRET_NAME = "Jeanne Secrète"
 # An official signs answers with a function, never with their own name.
@@ -49,6 +66,21 @@ FORBIDDEN = (
     "Note masquée de l'atelier",
     "Note d'un atelier en cours",
 )
+
+
+def test_every_package_registers_its_datasets_under_their_names(app):
+    assert [d.name for d in registry.datasets()] == sorted(PUBLISHED)
+    for d in registry.datasets():
+        assert registry.get(d.name) is d
+    assert registry.get("unknown") is None
+
+
+def test_two_packages_cannot_publish_under_one_name(app):
+    agenda = registry.get("agenda")
+    registry.register(agenda)  # the same one again (another app of the same process): kept
+    assert registry.get("agenda") is agenda
+    with pytest.raises(ValueError, match="agenda"):
+        registry.register(registry.Dataset("agenda", "x", "x", "daily", [], lambda **_: iter(())))
 
 
 def seed(app, climate, make_user, db) -> dict:
@@ -285,7 +317,7 @@ def test_no_person_no_hidden_item_no_draft_anywhere(app, client, climate, make_u
     data = seed(app, climate, make_user, db)
     with app.test_request_context():
         files = publish.files()
-    api = {d.name: api_rows(client, d.name) for d in DATASETS}
+    api = {d.name: api_rows(client, d.name) for d in registry.datasets()}
     answers = [
         *files.values(),
         json.dumps(api, ensure_ascii=False),
@@ -297,12 +329,12 @@ def test_no_person_no_hidden_item_no_draft_anywhere(app, client, climate, make_u
         for forbidden in FORBIDDEN:
             assert forbidden not in text, forbidden
     # Not vacuous: every dataset has rows, and the API gives the same rows as the files.
-    for d in DATASETS:
+    for d in registry.datasets():
         assert api[d.name], d.name
         assert api[d.name] == json.loads(files[f"{d.name}.json"]), d.name
     # No column could identify a person, nor tell who voted what.
     personal = {"user", "author", "auteur", "email", "mail", "nom", "name", "votant", "voter"}
-    for d in DATASETS:
+    for d in registry.datasets():
         for field in d.field_names:
             assert not personal & set(field.split("_")), field
     # The official's answer is signed with a function, not a name.
@@ -317,7 +349,7 @@ def test_no_person_no_hidden_item_no_draft_anywhere(app, client, climate, make_u
     assert [c["texte"] for c in api["commentaires"]] == ["Oui, et le samedi aussi"]
     assert [c["slug"] for c in api["concertations"]] == ["plan-climat"]
     draft = data["draft"].id
-    for d in DATASETS:
+    for d in registry.datasets():
         assert all(row.get("consultation_id") != draft for row in api[d.name]), d.name
     assert [c["libelle"] for c in api["decisions"]] == ["Navettes le dimanche"]
     # Workshops: only the one whose minutes are out, attendance counted by college.
@@ -384,15 +416,15 @@ def test_catalogue_is_dcat_json_ld(client, monkeypatch):
     assert graph.value(catalog, DCTERMS.publisher) is not None
     datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
     assert set(graph.objects(catalog, DCAT.dataset)) == datasets
-    assert len(datasets) == len(DATASETS)
+    assert len(datasets) == len(registry.datasets())
     names = {str(graph.value(d, DCTERMS.identifier)) for d in datasets}
-    assert names == {d.name for d in DATASETS}
+    assert names == set(PUBLISHED)
     licence = URIRef(LICENCE["path"])
     frequencies = "http://publications.europa.eu/resource/authority/frequency/"
     for dataset in datasets:
         name = str(graph.value(dataset, DCTERMS.identifier))
         title = graph.value(dataset, DCTERMS.title)
-        assert title == Literal(str(BY_NAME[name].title), lang="fr"), name
+        assert title == Literal(str(registry.get(name).title), lang="fr"), name
         assert graph.value(dataset, DCTERMS.description).language == "fr"
         assert graph.value(dataset, DCTERMS.license) == licence
         assert str(graph.value(dataset, DCTERMS.accrualPeriodicity)).startswith(frequencies)
@@ -427,12 +459,12 @@ def test_catalogue_is_french_whatever_the_visitor_language(client):
         [d["dct:title"] for d in json.loads(r.get_data())["dcat:dataset"]]
         for r in (english, french)
     ]
-    assert titles[0] == titles[1] == [str(d.title) for d in DATASETS]
+    assert titles[0] == titles[1] == [str(d.title) for d in registry.datasets()]
 
 
 def test_open_data_page_and_downloads(client, climate):
     page = client.get("/donnees-ouvertes").get_data(as_text=True)
-    for d in DATASETS:
+    for d in registry.datasets():
         assert f"/donnees-ouvertes/{d.name}.csv" in page
     schema = json.loads(client.get("/donnees-ouvertes/propositions.schema.json").get_data())
     assert [f["name"] for f in schema["fields"]][:3] == ["id", "consultation_id", "titre"]
@@ -483,7 +515,7 @@ def test_api_pagination_filters_cors_and_errors(app, client, climate, make_user,
 def test_openapi_describes_every_dataset_and_answers_match(client, climate):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"] == "3.1.0"
-    for d in DATASETS:
+    for d in registry.datasets():
         path = f"/api/v1/{d.name}"
         assert path in spec["paths"]
         schema = spec["components"]["schemas"][d.name]
@@ -508,7 +540,7 @@ def test_cli_export(app, climate, tmp_path):
     assert result.exit_code == 0
     written = {p.name for p in tmp_path.iterdir()}
     assert "catalogue.jsonld" in written and "propositions.csv" in written
-    assert len(written) == 3 * len(DATASETS) + 1
+    assert len(written) == 3 * len(PUBLISHED) + 1
 
 
 def test_logged_in_pages_stay_private_but_api_is_public(client, make_user):

@@ -6,9 +6,9 @@ import re
 
 import sqlalchemy as sa
 
+from civic.analysis import opendata as analysis_data
 from civic.analysis.models import AnalysisRun, ArchivedReport
 from civic.consultations.models import Consultation
-from civic.opendata import datasets
 from tests.conftest import log_in
 from tests.web.helpers import text
 from tests.web.test_workshop_dashboard import by_id, cells
@@ -32,7 +32,7 @@ def test_demo_synthesis_dashboard_and_open_data_agree(app, client, make_user, db
     report = client.get("/concertations/plan-climat/synthese").get_data(as_text=True)
     log_in(client, make_user("agent"))
     dashboard = client.get("/concertations/plan-climat/diversite").get_data(as_text=True)
-    rows = list(datasets.participation_rows(consultation_id=climate.id))
+    rows = list(analysis_data.participation_rows(consultation_id=climate.id))
     total = rows[0]
     assert total["commune_insee"] is None
     summary = by_id(report, "summary-participants")

@@ -78,7 +78,7 @@ def test_agenda_pages_in_sql_and_counts_match(client, db, make_event):
 
 
 def test_agenda_month_view_without_javascript(client, db, make_event, climate):
-    from civic.events.dates import PARIS
+    from civic.core.validators import PARIS
 
     event = make_event(title="Visite de la station", kind="visite")
     month = event.starts_at.astimezone(PARIS).strftime("%Y-%m")
@@ -135,8 +135,13 @@ def test_dates_are_for_people(client, db, make_event):
 
     start = datetime(2027, 12, 30, 18, 0, tzinfo=UTC)  # 19 h in Paris
     event = make_event(starts_at=start, ends_at=start + timedelta(hours=2))
-    page = text(client.get(f"/agenda/{event.id}"))
-    assert "jeudi 30 décembre 2027 de 19 h à 21 h" in page
+    page = text(client.get(f"/agenda/{event.id}")).replace("\u00a0", " ")
+    # core.formatting's span, as every event of the site writes it.
+    assert "jeudi 30 décembre 2027, de 19 h à 21 h" in page
+    month = text(client.get("/agenda?mois=2027-12")).replace("\u00a0", " ")
+    assert "de 19 h à 21 h" in month and ">lundi</th>" in month
+    english = client.get(f"/agenda/{event.id}", headers={"Accept-Language": "en"})
+    assert "Thursday 30 December 2027, 7 pm – 9 pm" in text(english).replace("\u00a0", " ")
 
 
 # --- registration ----------------------------------------------------------------------------
