@@ -70,6 +70,49 @@ def items(version: DraftVersion) -> list[DraftItem]:
     )
 
 
+def item_states(version: DraftVersion) -> list[sa.Row]:
+    """What changes in the items of a version (their words never do): id, counters, answered,
+    in text order. The page of a long text reads these at each change of any counter."""
+    return list(
+        db.session.execute(
+            sa.select(
+                DraftItem.id,
+                DraftItem.agree_count,
+                DraftItem.disagree_count,
+                DraftItem.question_count,
+                DraftItem.amendment_count,
+                (DraftItem.answer != "").label("answered"),
+            )
+            .where(DraftItem.version_id == version.id)
+            .order_by(DraftItem.position)
+        )
+    )
+
+
+def item_rows(ids: list[int]) -> dict[int, sa.Row]:
+    """Whole items as plain rows, by id, in one query (no ORM objects to build)."""
+    if not ids:
+        return {}
+    return {
+        row.id: row
+        for row in db.session.execute(
+            sa.select(*DraftItem.__table__.c).where(DraftItem.id.in_(ids))
+        )
+    }
+
+
+def change_ids(version: DraftVersion) -> dict[int, tuple[int, ...]]:
+    """New item id -> the ids of the amendments that led to it, for one version."""
+    found: dict[int, tuple[int, ...]] = {}
+    for item_id, amendment_id in db.session.execute(
+        sa.select(AmendmentChange.item_id, AmendmentChange.amendment_id)
+        .where(AmendmentChange.version_id == version.id, AmendmentChange.item_id.is_not(None))
+        .order_by(AmendmentChange.amendment_id)
+    ):
+        found[item_id] = (*found.get(item_id, ()), amendment_id)
+    return found
+
+
 def item_in(draft: Draft, item_id: int) -> DraftItem | None:
     return db.session.scalars(
         sa.select(DraftItem)

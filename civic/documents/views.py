@@ -1,6 +1,14 @@
 """Thin views: load, require, call a service, commit once, render or redirect."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -56,32 +64,63 @@ def _amendment(slug: str, draft_id: int, amendment_id: int):
 
 def _heat(items) -> dict[int, int]:
     """Item id -> 0 to 5: where the reactions concentrate, relative to the busiest passage."""
-    top = max((i.reaction_count for i in items), default=0)
-    return {i.id: (-(-5 * i.reaction_count // top) if top else 0) for i in items}
+    counts = {
+        i.id: i.agree_count + i.disagree_count + i.question_count + i.amendment_count for i in items
+    }
+    top = max(counts.values(), default=0)
+    return {id_: (-(-5 * count // top) if top else 0) for id_, count in counts.items()}
 
 
 def _body(draft, version, *, is_current: bool, may_react: bool, may_amend: bool) -> Markup:
-    """The passages and their counters. The version's `activity` changes with anything they
-    show, so the HTML is kept per process under that key: a long text is rendered once per
-    change rather than once per reader (its statements do not depend on its length either)."""
+    """The passages and their counters, kept per process at two levels. The whole text under
+    the version's `activity`, drawn anew with anything it shows: rendered once per change
+    rather than once per reader. Each passage under what it shows (its counters, answer, heat
+    and origin; its words never change): after a reaction, one passage is rendered again and
+    the others come from the cache. Neither level's statements depend on the text's length."""
     inviting = is_current and (may_react or may_amend)
-    key = ("draft-body", str(current_locale()), version.id, version.activity, inviting)
+    locale = str(current_locale())
     cache = app_cache("fragments", FRAGMENTS_KEPT)
+    key = ("draft-body", locale, version.id, version.activity, inviting)
     html = cache.get(key)
-    if html is None:
-        items = queries.items(version)
-        html = Markup(  # noqa: S704  # nosec B704 - a template's escaped output
-            render_template(
-                "documents/_body.html",
-                draft=draft,
-                consultation=draft.consultation,
-                items=items,
-                heat=_heat(items),
-                changes=queries.changes_into(version),
-                inviting=inviting,
-            )
+    if html is not None:
+        return html
+    states = queries.item_states(version)
+    heat = _heat(states)
+    origins = queries.change_ids(version)
+    keys = {
+        state.id: (
+            "draft-passage",
+            locale,
+            *state,  # id, counters, answered
+            heat[state.id],
+            inviting,
+            origins.get(state.id, ()),
         )
-        cache.put(key, html)
+        for state in states
+    }
+    kept = {id_: cache.get(k) for id_, k in keys.items()}
+    missing = queries.item_rows([id_ for id_, html in kept.items() if html is None])
+    passage = get_template_attribute("documents/_passage.html", "passage")
+    urls = (
+        url_for(
+            "documents.show_item", slug=draft.consultation.slug, draft_id=draft.id, passage_id=0
+        )[:-1],
+        url_for(
+            "documents.show_amendment",
+            slug=draft.consultation.slug,
+            draft_id=draft.id,
+            amendment_id=0,
+        )[:-1],
+    )
+    parts = ['<div class="draft-body">']
+    for id_, fragment in kept.items():
+        if fragment is None:
+            fragment = passage(missing[id_], heat[id_], inviting, origins.get(id_, ()), *urls)
+            cache.put(keys[id_], fragment)
+        parts.append(fragment)
+    parts.append("</div>")
+    html = Markup("".join(parts))  # noqa: S704  # nosec B704 - escaped macro output
+    cache.put(key, html)
     return html
 
 

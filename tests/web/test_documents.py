@@ -229,6 +229,31 @@ def test_document_page_follows_each_change_of_its_counters(client, climate_draft
     assert "Réagir" in text(client.get(url(climate_draft)))
 
 
+def test_text_put_together_from_kept_passages_equals_a_fresh_render(
+    app, client, climate_draft, make_user, db
+):
+    """After a reaction, the page reuses the passages it kept and renders the changed one
+    (and those whose heat moved): it must be exactly what rendering everything gives."""
+    from civic.documents import services
+
+    def body():
+        page = client.get(url(climate_draft)).get_data(as_text=True)
+        return page[page.index('<div class="draft-body">') :]
+
+    first = body()
+    services.react(make_user(), item(climate_draft), kind="agree", body="")
+    db.session.commit()
+    assert body() != first
+    # A second passage becomes the busiest: the first one's heat strip fades (5 -> 3).
+    for _ in range(2):
+        services.react(make_user(), item(climate_draft, index=1), kind="agree", body="")
+    db.session.commit()
+    kept = body()
+    assert kept.count("heat-5") == 1 and kept.count("heat-3") == 1
+    app.extensions["civic.caches"].pop("fragments")
+    assert body() == kept
+
+
 def test_reactions_block_alone_for_htmx_and_answer_shown(client, climate_draft, make_user, db):
     from civic.documents import services
 
