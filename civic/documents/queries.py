@@ -26,14 +26,18 @@ def drafts_of(consultation_id: int) -> list[Draft]:
     )
 
 
-def draft_in(slug: str, draft_id: int) -> Draft | None:
-    """The draft at this address, with its consultation, in one query."""
+def draft_in(slug: str, draft_id: int, with_versions: bool = False) -> Draft | None:
+    """The draft at this address, with its consultation (and its versions, for the pages
+    that list them), in one query."""
+    options = [lazyload(Draft.consultation, Consultation.communes)]
+    if with_versions:
+        options.append(joinedload(Draft.versions))
     return (
         db.session.scalars(
             sa.select(Draft)
             .join(Consultation, Consultation.id == Draft.consultation_id)
             # The pages of a text never show the consultation's communes.
-            .options(lazyload(Draft.consultation, Consultation.communes))
+            .options(*options)
             .where(Draft.id == draft_id, Consultation.slug == slug)
         )
         .unique()
@@ -45,16 +49,6 @@ def version(draft: Draft, number: int) -> DraftVersion | None:
     return db.session.scalar(
         sa.select(DraftVersion).where(
             DraftVersion.draft_id == draft.id, DraftVersion.number == number
-        )
-    )
-
-
-def versions(draft: Draft) -> list[DraftVersion]:
-    return list(
-        db.session.scalars(
-            sa.select(DraftVersion)
-            .where(DraftVersion.draft_id == draft.id)
-            .order_by(DraftVersion.number)
         )
     )
 
@@ -89,27 +83,21 @@ def item_states(version: DraftVersion) -> list[sa.Row]:
     )
 
 
-def item_rows(ids: list[int]) -> dict[int, sa.Row]:
-    """Whole items as plain rows, by id, in one query (no ORM objects to build)."""
+def item_rows(ids: list[int]) -> dict[int, tuple[sa.Row, tuple[int, ...]]]:
+    """Whole items as plain rows (no ORM objects to build), by id, each with the ids of the
+    amendments it came from (set when its version was published, never changed since): one
+    query."""
+    found: dict[int, tuple[sa.Row, tuple[int, ...]]] = {}
     if not ids:
-        return {}
-    return {
-        row.id: row
-        for row in db.session.execute(
-            sa.select(*DraftItem.__table__.c).where(DraftItem.id.in_(ids))
-        )
-    }
-
-
-def change_ids(version: DraftVersion) -> dict[int, tuple[int, ...]]:
-    """New item id -> the ids of the amendments that led to it, for one version."""
-    found: dict[int, tuple[int, ...]] = {}
-    for item_id, amendment_id in db.session.execute(
-        sa.select(AmendmentChange.item_id, AmendmentChange.amendment_id)
-        .where(AmendmentChange.version_id == version.id, AmendmentChange.item_id.is_not(None))
-        .order_by(AmendmentChange.amendment_id)
+        return found
+    for row in db.session.execute(
+        sa.select(*DraftItem.__table__.c, AmendmentChange.amendment_id.label("origin"))
+        .outerjoin(AmendmentChange, AmendmentChange.item_id == DraftItem.id)
+        .where(DraftItem.id.in_(ids))
+        .order_by(DraftItem.id, AmendmentChange.amendment_id)
     ):
-        found[item_id] = (*found.get(item_id, ()), amendment_id)
+        item, origin = found.get(row.id, (row, ()))
+        found[row.id] = (item, (*origin, row.origin) if row.origin is not None else origin)
     return found
 
 

@@ -177,9 +177,7 @@ def publish_version(
         [i.comparable() for i in old_items], [i.comparable() for i in new_items]
     )
     # A passage removed in the new version (j is None) has no successor.
-    successor = {
-        old_items[i].id: new_items[j] for i, j in pairs if i is not None and j is not None
-    }
+    successor = {old_items[i].id: new_items[j] for i, j in pairs if i is not None and j is not None}
     for amendment_id in amendment_ids:
         amendment = wanted[amendment_id]
         target = successor.get(amendment.item_id)

@@ -34,8 +34,8 @@ from civic.documents.text import align, word_diff
 from civic.extensions import db
 
 
-def _draft(slug: str, draft_id: int):
-    draft = queries.draft_in(slug, draft_id)
+def _draft(slug: str, draft_id: int, with_versions: bool = False):
+    draft = queries.draft_in(slug, draft_id, with_versions)
     if draft is None or draft.current_version is None:
         abort(404)
     require("documents.view", draft)
@@ -74,8 +74,8 @@ def _heat(items) -> dict[int, int]:
 def _body(draft, version, *, is_current: bool, may_react: bool, may_amend: bool) -> Markup:
     """The passages and their counters, kept per process at two levels. The whole text under
     the version's `activity`, drawn anew with anything it shows: rendered once per change
-    rather than once per reader. Each passage under what it shows (its counters, answer, heat
-    and origin; its words never change): after a reaction, one passage is rendered again and
+    rather than once per reader. Each passage under what it shows (its counters, answer and
+    heat; its words and origin never change): after a reaction, one passage is rendered again and
     the others come from the cache. Neither level's statements depend on the text's length."""
     inviting = is_current and (may_react or may_amend)
     locale = str(current_locale())
@@ -86,7 +86,6 @@ def _body(draft, version, *, is_current: bool, may_react: bool, may_amend: bool)
         return html
     states = queries.item_states(version)
     heat = _heat(states)
-    origins = queries.change_ids(version)
     keys = {
         state.id: (
             "draft-passage",
@@ -94,7 +93,6 @@ def _body(draft, version, *, is_current: bool, may_react: bool, may_amend: bool)
             *state,  # id, counters, answered
             heat[state.id],
             inviting,
-            origins.get(state.id, ()),
         )
         for state in states
     }
@@ -115,7 +113,7 @@ def _body(draft, version, *, is_current: bool, may_react: bool, may_amend: bool)
     parts = ['<div class="draft-body">']
     for id_, fragment in kept.items():
         if fragment is None:
-            fragment = passage(missing[id_], heat[id_], inviting, origins.get(id_, ()), *urls)
+            fragment = passage(*missing[id_], heat[id_], inviting, *urls)
             cache.put(keys[id_], fragment)
         parts.append(fragment)
     parts.append("</div>")
@@ -133,7 +131,7 @@ def _version_page(draft, version):
         draft=draft,
         consultation=draft.consultation,
         version=version,
-        versions=queries.versions(draft),
+        versions=draft.versions,
         body=_body(draft, version, is_current=is_current, may_react=may_react, may_amend=may_amend),
         is_current=is_current,
         may_react=may_react,
@@ -142,13 +140,17 @@ def _version_page(draft, version):
 
 
 def show(slug: str, draft_id: int):
-    draft = _draft(slug, draft_id)
+    draft = _draft(slug, draft_id, with_versions=True)
     return _version_page(draft, draft.current_version)
 
 
+def _numbered(draft, number: int):
+    return next((v for v in draft.versions if v.number == number), None)
+
+
 def show_version(slug: str, draft_id: int, number: int):
-    draft = _draft(slug, draft_id)
-    version = queries.version(draft, number)
+    draft = _draft(slug, draft_id, with_versions=True)
+    version = _numbered(draft, number)
     if version is None:
         abort(404)
     return _version_page(draft, version)
@@ -165,10 +167,10 @@ def _number_arg(name: str, default: int) -> int:
 
 def compare(slug: str, draft_id: int):
     """Two versions side by side, paragraph by paragraph, words marked."""
-    draft = _draft(slug, draft_id)
+    draft = _draft(slug, draft_id, with_versions=True)
     newer_number = _number_arg("a", draft.current_version.number)
-    newer = queries.version(draft, newer_number)
-    older = queries.version(draft, _number_arg("de", newer_number - 1))
+    newer = _numbered(draft, newer_number)
+    older = _numbered(draft, _number_arg("de", newer_number - 1))
     if newer is None or older is None or older.number >= newer.number:
         abort(404)
     old_items, new_items = queries.items(older), queries.items(newer)
@@ -194,7 +196,7 @@ def compare(slug: str, draft_id: int):
         consultation=draft.consultation,
         older=older,
         newer=newer,
-        versions=queries.versions(draft),
+        versions=draft.versions,
         rows=rows,
         changes=queries.changes_into(newer),
         changed=sum(1 for r in rows if r["changed"] or not (r["old"] and r["new"])),
