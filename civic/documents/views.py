@@ -10,6 +10,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -20,7 +21,7 @@ from civic.core.formatting import current_locale
 from civic.core.htmx import render_page_or_block, wants_fragment
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
-from civic.documents import queries, services
+from civic.documents import office, queries, services
 from civic.documents.forms import (
     AmendmentForm,
     DecisionForm,
@@ -422,17 +423,46 @@ def mine():
 # --- management ------------------------------------------------------------------------------
 
 
+OFFICE_ERRORS = {
+    "not_zip": _l(
+        "Le fichier est endommagé ou protégé par un mot de passe : enregistrez-le de nouveau "
+        "(sans mot de passe) ou collez le texte."
+    ),
+    "not_text": _l(
+        "Le fichier ne contient pas de texte Word ou OpenDocument : enregistrez-le au format "
+        ".docx ou .odt, ou collez le texte."
+    ),
+    "too_large": _l("Le texte du fichier dépasse 20 Mo une fois décompressé : découpez-le."),
+    "bad_xml": _l(
+        "Le contenu du fichier est illisible : ouvrez-le dans votre traitement de texte, "
+        "enregistrez-le de nouveau, ou collez le texte."
+    ),
+}
+
+
 def _upload_text(form) -> str | None:
+    """The Markdown of the pasted text or of the uploaded file (.md as it is; .docx and
+    .odt converted); None, with the field's error set, when the file cannot be read."""
     upload = form.upload.data
     if not upload or not getattr(upload, "filename", ""):
         return form.source.data or ""
     name = upload.filename.lower()
-    if not name.endswith((".md", ".markdown", ".txt")):
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    if extension not in {"md", "markdown", "txt", "docx", "odt"}:
         form.upload.errors = [
             *form.upload.errors,
-            _("Seuls les fichiers Markdown (.md) sont acceptés ; sinon, collez le texte."),
+            _(
+                "Seuls les fichiers Markdown (.md), Word (.docx) et OpenDocument (.odt) sont "
+                "acceptés ; sinon, collez le texte."
+            ),
         ]
         return None
+    if extension in {"docx", "odt"}:
+        try:
+            return office.to_markdown(upload.read(), extension)
+        except office.OfficeError as error:
+            form.upload.errors = [*form.upload.errors, str(OFFICE_ERRORS[error.code])]
+            return None
     try:
         return upload.read(600_000).decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from civic.documents import queries
 from civic.documents.models import Amendment, Reaction
 from tests.conftest import log_in
-from tests.fixtures_documents import SAMPLE, item
+from tests.fixtures_documents import SAMPLE, docx_bytes, item, odt_bytes
 from tests.web.helpers import text
 
 BASE = "/concertations/plan-climat/textes"
@@ -53,6 +53,34 @@ def test_staff_import_pasted_and_uploaded(client, climate, make_user):
     assert drafts[1].current_version.source.startswith("# Diagnostic")
 
 
+def test_staff_import_word_and_opendocument_files(client, climate, make_user):
+    log_in(client, make_user("agent"))
+    cid = climate["consultation"].id
+    manage = f"/gestion/concertations/{cid}/textes"
+    word = docx_bytes(
+        [
+            ("Titre1", "Axe 1"),
+            (None, "Un paragraphe du plan."),
+            ("Titre2", "Action 1 : Isoler les écoles"),
+            (None, "Budget : 350 k€"),
+        ]
+    )
+    opendocument = odt_bytes(
+        '<text:h text:outline-level="1">Axe 2</text:h><text:p>Sobriété d\'abord.</text:p>'
+    )
+    for title, data, name in (("Word", word, "plan.DOCX"), ("ODF", opendocument, "plan.odt")):
+        response = client.post(
+            manage,
+            data={"title": title, "upload": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 303, text(response)
+    word_draft, odf_draft = queries.drafts_of(cid)
+    page = text(client.get(url(word_draft))).replace("\u202f", " ").replace("\xa0", " ")
+    assert "Isoler les écoles" in page and "350 000 €" in page and "Un paragraphe du plan." in page
+    assert odf_draft.current_version.source == "# Axe 2\n\nSobriété d'abord.\n"
+
+
 def test_import_errors_are_explained(client, climate, make_user):
     log_in(client, make_user("agent"))
     manage = f"/gestion/concertations/{climate['consultation'].id}/textes"
@@ -63,7 +91,13 @@ def test_import_errors_are_explained(client, climate, make_user):
     response = client.post(
         manage, data={"title": "T", "upload": docx}, content_type="multipart/form-data"
     )
-    assert response.status_code == 422 and "Markdown" in text(response)
+    assert response.status_code == 422 and "Le fichier est endommagé" in text(response)
+    pdf = (io.BytesIO(b"%PDF-1.7"), "plan.pdf")
+    response = client.post(
+        manage, data={"title": "Gardé", "upload": pdf}, content_type="multipart/form-data"
+    )
+    page = text(response)
+    assert response.status_code == 422 and "Word (.docx)" in page and 'value="Gardé"' in page
     response = client.post(manage, data={"title": "T", "source": ""})
     assert response.status_code == 422
 
