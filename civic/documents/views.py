@@ -21,6 +21,7 @@ from civic.core.formatting import current_locale
 from civic.core.htmx import render_page_or_block, wants_fragment
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
+from civic.documents import analysis as drafts_analysis
 from civic.documents import office, queries, services
 from civic.documents.forms import (
     AmendmentForm,
@@ -406,6 +407,18 @@ def answers(slug: str, draft_id: int):
         consultation=draft.consultation,
         groups=groups,
         waiting=queries.unanswered_count(draft),
+        decision_labels=DECISION_LABELS,
+    )
+
+
+def analysis(slug: str, draft_id: int):
+    """What the reactions say, section by section: the synthesis's chapter on this text."""
+    draft = _draft(slug, draft_id)
+    return render_template(
+        "documents/analysis.html",
+        draft=draft,
+        consultation=draft.consultation,
+        drafts=[drafts_analysis.analyse(draft)],
         decision_labels=DECISION_LABELS,
     )
 

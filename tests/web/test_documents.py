@@ -5,8 +5,9 @@ import re
 
 import sqlalchemy as sa
 
+from civic.consultations.models import Consultation
 from civic.documents import queries
-from civic.documents.models import Amendment, Reaction
+from civic.documents.models import Amendment, AmendmentChange, Reaction
 from tests.conftest import log_in
 from tests.fixtures_documents import SAMPLE, docx_bytes, item, odt_bytes
 from tests.web.helpers import text
@@ -333,3 +334,27 @@ def test_premoderated_amendment_seen_by_its_author_only(client, climate, climate
     assert "En attente de modération" in page
     log_in(client, make_user())
     assert client.get(response.headers["Location"]).status_code == 404
+
+
+def test_analysis_page_and_the_synthesis_chapter_of_the_demo(app, client, db):
+    """The demo's plan: every amendment answered, version 2 integrating some of them, the
+    reactions grouped by section, on the text's analysis page and in the synthesis."""
+    from tests.web.test_report import _demo
+
+    _demo(app, db)
+    draft = queries.drafts_of(
+        db.session.scalar(sa.select(Consultation.id).where(Consultation.slug == "plan-climat"))
+    )[0]
+    integrated = db.session.scalars(
+        sa.select(AmendmentChange.amendment_id).order_by(AmendmentChange.amendment_id)
+    ).all()
+    assert integrated
+    analysis = text(client.get(url(draft, "/analyse")))
+    report = text(client.get("/concertations/plan-climat/synthese"))
+    for page in (analysis, report):
+        chapter = page[page.index("Ce que la concertation a changé dans le texte") :]
+        listed = ", ".join(str(i) for i in integrated)
+        assert f"intègre les amendements n° {listed}" in chapter
+        assert "Thèmes principaux" in chapter and "Pas encore de réponse" not in chapter
+        assert "1. Diagnostic du territoire" in chapter
+    assert "Analyse des réactions" in text(client.get(url(draft)))
