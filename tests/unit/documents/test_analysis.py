@@ -1,5 +1,6 @@
 """The analysis of a draft's reactions: sections, counts, themes, answers and versions."""
 
+import pytest
 import sqlalchemy as sa
 
 from civic.documents import analysis, services
@@ -94,3 +95,31 @@ def test_kept_until_something_changes(climate_draft, make_user, app, db):
         again = analysis.analyse(climate_draft)
     assert again is not first and again.sections[0].counts["question"] == 1
     assert again.sections[0].written == 1 and again.sections[0].themes == []
+
+
+def test_written_reactions_and_amendments_get_their_vectors_at_intake(
+    climate_draft, make_user, app, db
+):
+    from civic.analysis.models import ContributionVector
+    from civic.analysis.pipeline import embeddings
+
+    if embeddings.MODEL is None:
+        pytest.skip("no sentence encoder")
+    action = item(climate_draft, kind="action")
+    with app.test_request_context():
+        silent = services.react(make_user(), action, kind="agree", body="")
+        reactions = [
+            services.react(make_user(), action, kind="question", body=body) for body in CYCLING
+        ]
+        amendment = services.propose_amendment(
+            make_user(), action, text="Relier les écoles.", reason="Pour les enfants à vélo."
+        )
+        db.session.commit()
+        found = analysis.analyse(climate_draft)
+    stored = set(
+        db.session.execute(sa.select(ContributionVector.kind, ContributionVector.item_id)).all()
+    )
+    assert {("draft_reaction", r.id) for r in reactions} <= stored
+    assert ("draft_amendment", amendment.id) in stored
+    assert ("draft_reaction", silent.id) not in stored  # no text, nothing to embed
+    assert found.by_meaning and found.sections[0].written == 4
