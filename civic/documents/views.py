@@ -82,20 +82,18 @@ def _body(draft, version, *, is_current: bool, may_react: bool, may_amend: bool)
     inviting = is_current and (may_react or may_amend)
     locale = str(current_locale())
     cache = app_cache("fragments", FRAGMENTS_KEPT)
-    key = ("draft-body", locale, version.id, version.activity, inviting)
+    slug = draft.consultation.slug  # in the links; staff may change it
+    key = ("draft-body", locale, slug, version.id, version.activity, inviting)
     html = cache.get(key)
     if html is not None:
         return html
     states = queries.item_states(version)
     heat = _heat(states)
+    # An id alone does not name a passage's words: SQLite gives the ids of deleted rows again.
+    # The version's id and creation time do (a version's items never change).
+    prefix = ("draft-passage", locale, slug, version.id, version.created_at, inviting)
     keys = {
-        state.id: (
-            "draft-passage",
-            locale,
-            *state,  # id, counters, answered
-            heat[state.id],
-            inviting,
-        )
+        state.id: (*prefix, *state, heat[state.id])  # state: id, counters, answered
         for state in states
     }
     kept = {id_: cache.get(k) for id_, k in keys.items()}

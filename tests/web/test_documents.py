@@ -358,3 +358,26 @@ def test_analysis_page_and_the_synthesis_chapter_of_the_demo(app, client, db):
         assert "Thèmes principaux" in chapter and "Pas encore de réponse" not in chapter
         assert "1. Diagnostic du territoire" in chapter
     assert "Analyse des réactions" in text(client.get(url(draft)))
+
+
+def test_a_new_text_never_shows_the_kept_passages_of_a_deleted_one(
+    app, client, climate, climate_draft, db
+):
+    """SQLite gives the ids of deleted rows again: the kept passages of a deleted text must
+    not stand for those of the next one that gets the same ids."""
+    from civic.documents import services
+
+    assert "600 000 tonnes" in text(client.get(url(climate_draft)))
+    db.session.delete(climate_draft)
+    db.session.commit()
+    with app.test_request_context():
+        other = services.import_draft(
+            climate["agent"],
+            climate["consultation"],
+            title="Autre texte",
+            summary="",
+            source=SAMPLE.replace("600 000 tonnes", "450 000 tonnes"),
+        )
+    db.session.commit()
+    page = text(client.get(url(other)))
+    assert "450 000 tonnes" in page and "600 000 tonnes" not in page
