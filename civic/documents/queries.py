@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
-from civic.consultations.models import Consultation
+from civic.consultations.models import Consultation, Phase
 from civic.core.pagination import Page, paginate
 from civic.documents.models import (
     Amendment,
@@ -27,16 +27,22 @@ def drafts_of(consultation_id: int) -> list[Draft]:
 
 
 def draft_in(slug: str, draft_id: int, with_versions: bool = False) -> Draft | None:
-    """The draft at this address, with its consultation (and its versions, for the pages
-    that list them), in one query."""
-    options = [lazyload(Draft.consultation, Consultation.communes)]
+    """The draft at this address, with its consultation and phases (and its versions, for
+    the pages that list them), in one query."""
+    consultation = joinedload(Draft.consultation)
+    options = [
+        # The pages of a text never show the consultation's communes or its presentation;
+        # a phase's invitations are read only when the phase is on invitation.
+        consultation.lazyload(Consultation.communes),
+        consultation.defer(Consultation.body_html),
+        consultation.joinedload(Consultation.phases).lazyload(Phase.invitations),
+    ]
     if with_versions:
         options.append(joinedload(Draft.versions))
     return (
         db.session.scalars(
             sa.select(Draft)
             .join(Consultation, Consultation.id == Draft.consultation_id)
-            # The pages of a text never show the consultation's communes.
             .options(*options)
             .where(Draft.id == draft_id, Consultation.slug == slug)
         )
@@ -83,21 +89,27 @@ def item_states(version: DraftVersion) -> list[sa.Row]:
     )
 
 
-def item_rows(ids: list[int]) -> dict[int, tuple[sa.Row, tuple[int, ...]]]:
-    """Whole items as plain rows (no ORM objects to build), by id, each with the ids of the
-    amendments it came from (set when its version was published, never changed since): one
-    query."""
-    found: dict[int, tuple[sa.Row, tuple[int, ...]]] = {}
-    if not ids:
-        return found
+# What a version's items never change: their words and fields (not counters nor answer).
+WORDS = [
+    c
+    for c in DraftItem.__table__.c
+    if c.name
+    not in {"agree_count", "disagree_count", "question_count", "amendment_count", "answer"}
+]
+
+
+def item_words(version: DraftVersion) -> dict[int, tuple[dict, tuple[int, ...]]]:
+    """Item id -> its words and fields, and the ids of the amendments it came from (set when
+    its version was published), for a whole version in one query: none of it ever changes."""
+    found: dict[int, tuple[dict, tuple[int, ...]]] = {}
     for row in db.session.execute(
-        sa.select(*DraftItem.__table__.c, AmendmentChange.amendment_id.label("origin"))
+        sa.select(*WORDS, AmendmentChange.amendment_id.label("origin"))
         .outerjoin(AmendmentChange, AmendmentChange.item_id == DraftItem.id)
-        .where(DraftItem.id.in_(ids))
+        .where(DraftItem.version_id == version.id)
         .order_by(DraftItem.id, AmendmentChange.amendment_id)
     ):
-        item, origin = found.get(row.id, (row, ()))
-        found[row.id] = (item, (*origin, row.origin) if row.origin is not None else origin)
+        words, origin = found.get(row.id, (dict(row._mapping), ()))
+        found[row.id] = (words, (*origin, row.origin) if row.origin is not None else origin)
     return found
 
 

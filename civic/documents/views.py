@@ -64,6 +64,10 @@ def _amendment(slug: str, draft_id: int, amendment_id: int):
     return draft, amendment
 
 
+# Versions whose words are kept per process: a few texts, each read by many.
+WORDS_KEPT = 50
+
+
 def _heat(items) -> dict[int, int]:
     """Item id -> 0 to 5: where the reactions concentrate, relative to the busiest passage."""
     counts = {
@@ -77,8 +81,9 @@ def _body(draft, version, *, is_current: bool, may_react: bool, may_amend: bool)
     """The passages and their counters, kept per process at two levels. The whole text under
     the version's `activity`, drawn anew with anything it shows: rendered once per change
     rather than once per reader. Each passage under what it shows (its counters, answer and
-    heat; its words and origin never change): after a reaction, one passage is rendered again and
-    the others come from the cache. Neither level's statements depend on the text's length."""
+    heat; its words and origin never change, and are kept per version): after a reaction, one
+    passage is rendered again and the others come from the cache, for one query of the
+    counters. Neither level's statements depend on the text's length."""
     inviting = is_current and (may_react or may_amend)
     locale = str(current_locale())
     cache = app_cache("fragments", FRAGMENTS_KEPT)
@@ -97,24 +102,27 @@ def _body(draft, version, *, is_current: bool, may_react: bool, may_amend: bool)
         for state in states
     }
     kept = {id_: cache.get(k) for id_, k in keys.items()}
-    missing = queries.item_rows([id_ for id_, html in kept.items() if html is None])
+    words = None
+    if None in kept.values():  # some passage to render: its words, kept per version
+        words_cache = app_cache("draft-words", WORDS_KEPT)
+        words_key = (version.id, version.created_at)
+        words = words_cache.get(words_key)
+        if words is None:
+            words = queries.item_words(version)
+            words_cache.put(words_key, words)
     passage = get_template_attribute("documents/_passage.html", "passage")
     urls = (
-        url_for(
-            "documents.show_item", slug=draft.consultation.slug, draft_id=draft.id, passage_id=0
-        )[:-1],
-        url_for(
-            "documents.show_amendment",
-            slug=draft.consultation.slug,
-            draft_id=draft.id,
-            amendment_id=0,
-        )[:-1],
+        url_for("documents.show_item", slug=slug, draft_id=draft.id, passage_id=0)[:-1],
+        url_for("documents.show_amendment", slug=slug, draft_id=draft.id, amendment_id=0)[:-1],
     )
     parts = ['<div class="draft-body">']
-    for id_, fragment in kept.items():
+    for state in states:
+        fragment = kept[state.id]
         if fragment is None:
-            fragment = passage(*missing[id_], heat[id_], inviting, *urls)
-            cache.put(keys[id_], fragment)
+            item_words, origin = words[state.id]
+            item = item_words | state._asdict()  # the words, then the counters and answered
+            fragment = passage(item, origin, heat[state.id], inviting, *urls)
+            cache.put(keys[state.id], fragment)
         parts.append(fragment)
     parts.append("</div>")
     html = Markup("".join(parts))  # noqa: S704  # nosec B704 - escaped macro output
