@@ -9,7 +9,9 @@ largest one 5,000 published reactions from 2,000 residents (500 on its busiest p
 200 amendments with 2,000 votes, inserted in bulk, then publishes its version 2. Then,
 through the Flask test client (server time, without network), it times: the document page
 (anonymous and logged in), the busiest passage's page, the amendments and answers page and the
-side-by-side difference between versions 1 and 2, against a bare page on the same app
+side-by-side difference between versions 1 and 2, the analysis of the reactions (grouped
+once before, then kept until the next change: the time of that first grouping is printed),
+against a bare page on the same app
 (bench/timing.py). Warm-up requests, then rounds of one request per case, interleaved.
 
 A second table times the document page when each request follows a resident's question on a
@@ -309,7 +311,16 @@ def run_database(label: str, url: str, n: int) -> list[str]:
                 lambda i: anonymous.get(f"{base}/comparer"),
                 info=True,
             ),
+            Case(
+                "analysis of the reactions (kept)",
+                lambda i: anonymous.get(f"{base}/analyse"),
+                info=True,
+            ),
         ]
+        started = time.perf_counter()
+        response = anonymous.get(f"{base}/analyse")
+        assert response.status_code == 200, response.status_code
+        print(f"  analysis of the reactions, grouped: {time.perf_counter() - started:.2f} s")
         results = measure(cases, counter, n)
         misses += print_table(label, results, results[0])
         # A reaction changes one passage's counters: the page is put together again from the
