@@ -51,14 +51,6 @@ def draft_in(slug: str, draft_id: int, with_versions: bool = False) -> Draft | N
     )
 
 
-def version(draft: Draft, number: int) -> DraftVersion | None:
-    return db.session.scalar(
-        sa.select(DraftVersion).where(
-            DraftVersion.draft_id == draft.id, DraftVersion.number == number
-        )
-    )
-
-
 def items(version: DraftVersion) -> list[DraftItem]:
     """Every item of a version, with its counters: one query whatever the reactions."""
     return list(
