@@ -100,7 +100,7 @@ def item_words(version: DraftVersion) -> dict[int, tuple[dict, tuple[int, ...]]]
         .where(DraftItem.version_id == version.id)
         .order_by(DraftItem.id, AmendmentChange.amendment_id)
     ):
-        words, origin = found.get(row.id, (dict(row._mapping), ()))
+        words, origin = found.get(row.id, ({c.name: row._mapping[c.name] for c in WORDS}, ()))
         found[row.id] = (words, (*origin, row.origin) if row.origin is not None else origin)
     return found
 
