@@ -109,8 +109,23 @@ class _Writer:
 # --- Word (.docx) ------------------------------------------------------------------------------
 
 
+RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+MANIFEST = "{urn:oasis:names:tc:opendocument:xmlns:manifest:1.0}"
+
+
+def _docx_main_part(archive: zipfile.ZipFile) -> str:
+    """The main document's name: word/document.xml, unless the package's relationships name
+    another (some generators do)."""
+    relationships = _part(archive, "_rels/.rels", required=False)
+    if relationships is not None:
+        for relation in relationships.iter(f"{RELATIONSHIPS}Relationship"):
+            if relation.get("Type", "").endswith("/officeDocument"):
+                return relation.get("Target", "").lstrip("/")
+    return "word/document.xml"
+
+
 def _docx(archive: zipfile.ZipFile) -> str:
-    document = _part(archive, "word/document.xml")
+    document = _part(archive, _docx_main_part(archive))
     styles = _part(archive, "word/styles.xml", required=False)
     levels = _docx_heading_styles(styles) if styles is not None else {}
     body = document.find(f"{W}body")
@@ -180,6 +195,9 @@ def _docx_paragraph(paragraph: ET.Element, levels: dict[str, int], writer: _Writ
 
 
 def _odt(archive: zipfile.ZipFile) -> str:
+    manifest = _part(archive, "META-INF/manifest.xml", required=False)
+    if manifest is not None and manifest.find(f".//{MANIFEST}encryption-data") is not None:
+        raise OfficeError("not_zip")  # protected by a password: its parts are ciphered
     content = _part(archive, "content.xml")
     text = content.find(f"{OFFICE}body/{OFFICE}text")
     if text is None:

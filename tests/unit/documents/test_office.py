@@ -66,6 +66,33 @@ def test_docx_outline_level_without_styles_part():
     assert office.to_markdown(buffer.getvalue(), "docx") == "## Niveau deux\n"
 
 
+def test_docx_main_part_named_by_the_package_relationships():
+    paragraph = "<w:p><w:r><w:t>Ailleurs</w:t></w:r></w:p>"
+    data = zipped(
+        **{
+            "_rels/.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'relationships"><Relationship Id="r1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/officeDocument" Target="/word/document2.xml"/>'
+            "</Relationships>",
+            "word/document2.xml": f'<w:document xmlns:w="{office.W[1:-1]}"><w:body>'
+            f"{paragraph}</w:body></w:document>",
+        }
+    )
+    assert office.to_markdown(data, "docx") == "Ailleurs\n"
+
+
+def test_password_protected_odt_is_named_as_such():
+    manifest = (
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        '<manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data/>'
+        "</manifest:file-entry></manifest:manifest>"
+    )
+    data = zipped(**{"META-INF/manifest.xml": manifest, "content.xml": "\x00\x93ciphered"})
+    with pytest.raises(office.OfficeError) as raised:
+        office.to_markdown(data, "odt")
+    assert raised.value.code == "not_zip"
+
+
 def test_odt_headings_lists_spaces_and_tables():
     body = (
         '<text:h text:outline-level="1">Diagnostic</text:h>'
