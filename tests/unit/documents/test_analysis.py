@@ -93,8 +93,19 @@ def test_kept_until_something_changes(climate_draft, make_user, app, db):
         services.react(make_user(), paragraph, kind="question", body="Pourquoi ?")
         db.session.commit()
         again = analysis.analyse(climate_draft)
-    assert again is not first and again.sections[0].counts["question"] == 1
-    assert again.sections[0].written == 1 and again.sections[0].themes == []
+        assert again is not first and again.sections[0].counts["question"] == 1
+        assert again.sections[0].written == 1 and again.sections[0].themes == []
+        amendment = services.propose_amendment(
+            make_user(), paragraph, text="Une autre rédaction.", reason=""
+        )
+        db.session.commit()
+        assert analysis.analyse(climate_draft).unanswered == 1
+        services.decide_amendment(
+            make_user("elected"), amendment, decision="out_of_scope", justification="Tisséo."
+        )
+        db.session.commit()
+        decided = analysis.analyse(climate_draft)
+    assert decided.unanswered == 0 and dict(decided.decisions) == {"out_of_scope": 1}
 
 
 def test_written_reactions_and_amendments_get_their_vectors_at_intake(
