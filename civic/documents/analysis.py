@@ -142,12 +142,12 @@ def _sections(draft: Draft) -> tuple[dict[int, str], dict[str, tuple[str, str]]]
     return of_item, names
 
 
-def _themes(texts: list[tuple[str, int, str]], section: Section) -> bool:
-    """Group a section's texts; True when sentence vectors were used."""
+def _themes(texts: list[tuple[str, int, str]], section: Section) -> bool | None:
+    """Group a section's texts; whether sentence vectors were used (None: nothing grouped)."""
     section.written = len(texts)
     if len(texts) < 2:
         section.isolated = len(texts)
-        return False
+        return None
     from civic.analysis.pipeline.texts import cluster_texts  # scientific stack: on first use
 
     vectors = analysis_vectors.stored_matrix(texts)
@@ -242,9 +242,9 @@ def _analyse(draft: Draft) -> DraftAnalysis:
             decisions[amendment.decision] += 1
         else:
             unanswered += 1
-    by_meaning = False
-    for key, section in sections.items():
-        by_meaning |= _themes(texts[key], section)
+    # By meaning when every section grouped was grouped on sentence vectors.
+    used = [_themes(texts[key], section) for key, section in sections.items()]
+    by_meaning = any(used) and all(u is not False for u in used)
     changes = [
         Change(
             version.number,
