@@ -36,25 +36,16 @@ status is reported in the table as ERROR).
 
 from __future__ import annotations
 
-import argparse
-import gc
-import logging
 import re
 import shutil
-import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa  # noqa: E402
-from flask import Blueprint, render_template, render_template_string  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event  # noqa: E402
 
 from bench.seed_consultations import (  # noqa: E402
     SEARCH_THEME,
@@ -65,241 +56,27 @@ from bench.seed_consultations import (  # noqa: E402
     generate,
 )
 from bench.seed_consultations import seed as seed_database  # noqa: E402
+from bench.timing import (  # noqa: E402
+    Case,
+    StatementCounter,
+    add_bare_pages,
+    anonymous_client,
+    drop_flashes,
+    logged_in_client,
+    measure,
+    options,
+    print_table,
+    report,
+    run_databases,
+)
 from civic import create_app  # noqa: E402
 from civic.consultations import queries  # noqa: E402
-from civic.core import pagination, permissions  # noqa: E402
+from civic.core import pagination  # noqa: E402
 from civic.extensions import db  # noqa: E402
 from tests.conftest import app_config  # noqa: E402
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_DATABASE = "civic_bench"
-GOAL_RATIO = 10.0
-WARMUP = 5
-INFO_EVERY = 4  # the cases shown for context get a quarter of the requests (time budget)
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 TOTAL_RE = re.compile(r"<p>([\d\s\u202f\u00a0,.]+) propositions?</p>")
-
-BARE_SOURCE = (
-    '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Page témoin</title>'
-    "</head><body><main><h1>Page témoin</h1><p>Une page statique rendue par Jinja, pour "
-    "comparer.</p></main></body></html>"
-)
-LAYOUT_SOURCE = (
-    '{% extends "base.html" %}{% block title %}Page témoin{% endblock %}'
-    "{% block content %}<h1>Page témoin</h1>{% endblock %}"
-)
-# A visitor's starting point in the shuffled order, as the app draws them (0..2**31 - 1): set
-# so that runs compare.
-SHUFFLE_SEED = 1_234_567_890
-
-
-# --- the reference pages -------------------------------------------------------------------
-
-
-def add_bare_pages(app) -> None:
-    """A tiny blueprint on the same app, declared and guarded like every other route."""
-    bp = Blueprint("bench", __name__)
-    compiled: dict[str, object] = {}
-
-    def template(source: str):
-        if source not in compiled:
-            compiled[source] = app.jinja_env.from_string(source)
-        return compiled[source]
-
-    def bare():
-        return render_template(template(BARE_SOURCE))
-
-    def bare_string():
-        return render_template_string(BARE_SOURCE)
-
-    def layout():
-        return render_template(template(LAYOUT_SOURCE))
-
-    if "bench.bare" not in permissions.rules():
-        permissions.register("bench.bare", permissions.always)
-    permissions.route(bp, "/bench-bare", bare, "bench.bare")
-    permissions.route(bp, "/bench-bare-string", bare_string, "bench.bare")
-    permissions.route(bp, "/bench-layout", layout, "bench.bare")
-    app.register_blueprint(bp)
-
-
-# --- measuring -----------------------------------------------------------------------------
-
-
-class LastError(logging.Handler):
-    """The app logs a 500's exception (civic.errors) and answers a page: keep its message."""
-
-    def __init__(self):
-        super().__init__(logging.ERROR)
-        self.message = ""
-        logging.getLogger("civic").addHandler(self)
-
-    def emit(self, record) -> None:
-        if record.exc_info and record.exc_info[1] is not None:
-            error = record.exc_info[1]
-            self.message = f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"
-        else:
-            self.message = record.getMessage()[:120]
-
-
-LAST_ERROR = LastError()
-
-
-class StatementCounter:
-    def __init__(self, engine):
-        self.count = 0
-        event.listen(engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args) -> None:
-        self.count += 1
-
-
-@dataclass
-class Result:
-    name: str
-    times: list[float] = field(default_factory=list)  # seconds
-    statements: list[int] = field(default_factory=list)
-    error: str = ""
-    info: bool = False  # shown, but not judged against the goal
-    note: str = ""
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.times)
-
-    @property
-    def p95(self) -> float:
-        ordered = sorted(self.times)
-        return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
-
-
-@dataclass
-class Case:
-    name: str
-    request: Callable[[int], object]  # i -> response
-    expect: int = 200
-    info: bool = False  # shown for context, not judged; measured every INFO_EVERY rounds
-    after: Callable[[int], None] | None = None  # i -> None, outside the timed window
-
-
-def run_once(case: Case, result: Result, counter: StatementCounter, i: int, keep: bool) -> None:
-    counter.count = 0
-    LAST_ERROR.message = ""
-    try:
-        started = time.perf_counter()
-        response = case.request(i)
-        elapsed = time.perf_counter() - started
-    except Exception as error:  # noqa: BLE001 - a failing page is a result to report
-        result.error = f"{type(error).__name__}: {str(error).splitlines()[0][:160]}"
-        return
-    if response.status_code != case.expect:
-        result.error = f"HTTP {response.status_code} (expected {case.expect})"
-        if LAST_ERROR.message:
-            result.error += f": {LAST_ERROR.message}"
-        return
-    if case.after:
-        case.after(i)
-    if keep:
-        result.times.append(elapsed)
-        result.statements.append(counter.count)
-
-
-def measure(cases: list[Case], counter: StatementCounter, n: int) -> list[Result]:
-    """A few warm-up requests per case, then n rounds of one request per case (one round in
-    INFO_EVERY for the cases shown for context).
-
-    Interleaving the cases spreads whatever else the machine does over all of them alike,
-    so that the ratios to the bare page hold even when the timings wander.
-    """
-    results = [Result(case.name, info=case.info) for case in cases]
-    calls = [0] * len(cases)
-    for _round in range(WARMUP):
-        for k, case in enumerate(cases):
-            if not results[k].error:
-                run_once(case, results[k], counter, calls[k], keep=False)
-                calls[k] += 1
-    gc.collect()
-    started = time.perf_counter()
-    for round_ in range(n):
-        for k, case in enumerate(cases):
-            if case.info and round_ % INFO_EVERY:
-                continue
-            if not results[k].error:
-                run_once(case, results[k], counter, calls[k], keep=True)
-                calls[k] += 1
-        if (round_ + 1) % max(1, n // 4) == 0:
-            print(
-                f"  {round_ + 1}/{n} rounds of {len(cases)} requests"
-                f" ({time.perf_counter() - started:.1f} s)",
-                flush=True,
-            )
-    return results
-
-
-def fmt_statements(values: list[int]) -> str:
-    if not values:
-        return "-"
-    low, high = min(values), max(values)
-    return str(low) if low == high else f"{low}-{high}"
-
-
-def print_table(label: str, results: list[Result], bare: Result) -> list[str]:
-    """The table of one database; returns the goals it misses."""
-    misses = []
-    print(f"\n{label}: server time per request (n requests after {WARMUP} warm-up requests)")
-    header = (
-        f"{'case':<40} {'n':>4} {'median ms':>9} {'p95 ms':>8} {'x bare':>7} {'SQL/req':>7}  goal"
-    )
-    print(header)
-    print("-" * len(header))
-    for r in results:
-        if r.error:
-            print(f"{r.name:<40} {'':>4} {'ERROR':>9}  {r.error}")
-            misses.append(f"{label}: {r.name}: {r.error}")
-            continue
-        ratio = r.median / bare.median
-        if r is bare:
-            verdict = "reference"
-        elif r.info:
-            verdict = "(info)"
-        elif ratio < GOAL_RATIO:
-            verdict = "ok"
-        else:
-            verdict = f"OVER {GOAL_RATIO:.0f}x"
-            misses.append(f"{label}: {r.name} is {ratio:.1f}x the bare page")
-        print(
-            f"{r.name:<40} {len(r.times):>4} {r.median * 1000:>9.2f} {r.p95 * 1000:>8.2f} "
-            f"{ratio:>6.1f}x {fmt_statements(r.statements):>7}  {verdict}"
-            + (f"  {r.note}" if r.note else "")
-        )
-    return misses
-
-
-# --- clients -------------------------------------------------------------------------------
-
-
-def anonymous_client(app):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["shuffle_seed"] = SHUFFLE_SEED
-    return client
-
-
-def logged_in_client(app, user_id: int):
-    """As tests/conftest.py's log_in does; the CSRF token is read once from a page."""
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = f"{user_id}:1"  # User.get_id(): id and session_version (1)
-        session["_fresh"] = True
-        session["shuffle_seed"] = SHUFFLE_SEED
-    page = client.get("/charte").get_data(as_text=True)
-    client.csrf = CSRF_RE.search(page).group(1)
-    return client
-
-
-def drop_flashes(client) -> None:
-    with client.session_transaction() as session:
-        session.pop("_flashes", None)
 
 
 # --- one database --------------------------------------------------------------------------
@@ -557,38 +334,8 @@ def check_statement_counts(label, anonymous, reader, base, featured, counter, da
 # --- databases -----------------------------------------------------------------------------
 
 
-def postgres_url() -> str | None:
-    """A fresh scratch database, or None when the server cannot be reached."""
-    admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DATABASE}"))
-            connection.execute(sa.text(f"CREATE DATABASE {PG_DATABASE}"))
-    except sa.exc.OperationalError as error:
-        reason = str(error).splitlines()[0]
-        print(f"\n=== PostgreSQL skipped: {PG_SERVER} is unreachable ({reason})")
-        return None
-    finally:
-        admin.dispose()
-    return f"{PG_SERVER}/{PG_DATABASE}"
-
-
-def drop_postgres() -> None:
-    admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
-    finally:
-        admin.dispose()
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10x less data, 50 requests")
-    parser.add_argument(
-        "--database", choices=["sqlite", "postgresql", "both"], default="both", help="default: both"
-    )
-    args, _unknown = parser.parse_known_args()  # `make bench` passes the same to every bench
+    args = options(__doc__.splitlines()[0], "10x less data, 50 requests")
     n = 50 if args.quick else 200
     started = time.perf_counter()
 
@@ -599,29 +346,13 @@ def main() -> int:
     data = generate(sizes, [row["name"] for row in read_communes()])
     print(f"data generated in {time.perf_counter() - t:.1f} s", flush=True)
 
-    misses: list[str] = []
-    if args.database in ("sqlite", "both"):
-        directory = tempfile.mkdtemp(prefix="civic-bench-")
-        try:
-            misses += run_database("SQLite", f"sqlite:///{directory}/bench.sqlite", data, n)
-        finally:
-            shutil.rmtree(directory, ignore_errors=True)
-    if args.database in ("postgresql", "both"):
-        url = postgres_url()
-        if url:
-            try:
-                misses += run_database("PostgreSQL", url, data, n)
-            finally:
-                drop_postgres()
-
+    misses = run_databases(
+        args.database, PG_DATABASE, lambda label, url: run_database(label, url, data, n)
+    )
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
-    if misses:
-        print("GOALS MISSED:")
-        for miss in misses:
-            print(f"  - {miss}")
-        return 1
-    print("all goals met: every page under 10x the bare page, no N+1, counters exact")
-    return 0
+    return report(
+        misses, "all goals met: every page under 10x the bare page, no N+1, counters exact"
+    )
 
 
 if __name__ == "__main__":

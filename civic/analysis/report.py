@@ -44,6 +44,9 @@ def context(consultation: Consultation, run: AnalysisRun) -> dict:
     """Everything the synthesis shows, for its page and its PDF alike."""
     from flask_babel import gettext as _
 
+    from civic.documents import analysis as drafts_analysis
+    from civic.documents.models import DECISION_LABELS
+
     figures = queries.figures(run)
     channels = sorted(figures["by_channel"].items())
     chart = bar_chart(
@@ -89,6 +92,9 @@ def context(consultation: Consultation, run: AnalysisRun) -> dict:
         "period": (start, end),
         "archive": archived(run),
         "percent": percent,
+        # The chapter on the draft texts: what the consultation changed in them.
+        "drafts": drafts_analysis.of_consultation(consultation.id),
+        "decision_labels": DECISION_LABELS,
     }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import sqlalchemy as sa
@@ -57,6 +57,15 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# Other packages' contributions (kind -> item id -> the text to embed, None when gone): the
+# draft texts' reactions and amendments register theirs.
+TEXTS: dict[str, Callable[[int], str | None]] = {}
+
+
+def register_text(kind: str, text_of: Callable[[int], str | None]) -> None:
+    TEXTS[kind] = text_of
+
+
 def schedule(kind: str, item_id: int) -> None:
     """Compute a contribution's vector in the background (now, without a job queue)."""
     if encoder_installed():
@@ -66,6 +75,8 @@ def schedule(kind: str, item_id: int) -> None:
 def _text_of(kind: str, item_id: int) -> str | None:
     from civic.consultations.models import Comment, Proposal
 
+    if kind in TEXTS:
+        return TEXTS[kind](item_id)
     if kind == "proposal":
         proposal = db.session.get(Proposal, item_id)
         return None if proposal is None else analysed_text(proposal.title, proposal.body)
@@ -154,6 +165,20 @@ def matrix_for(items: Sequence[tuple[str, int, str]]) -> np.ndarray | None:
         return None
     store(items)
     stored = _stored(items)
+    return embeddings.from_bytes([stored[(k, i)] for k, i, _ in items])
+
+
+def stored_matrix(items: Sequence[tuple[str, int, str]]) -> np.ndarray | None:
+    """Unit vectors of `items` in order when every one is stored and up to date, else None:
+    for pages, which read vectors but never wait for the encoder."""
+    if not items or not encoder_installed():
+        return None
+    embeddings = _embeddings()
+    if embeddings.MODEL is None:
+        return None
+    stored = _stored(items)
+    if len(stored) < len({(k, i) for k, i, _ in items}):
+        return None
     return embeddings.from_bytes([stored[(k, i)] for k, i, _ in items])
 
 

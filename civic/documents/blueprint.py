@@ -9,6 +9,7 @@ from civic.documents import (
     services,
 )
 from civic.documents import views as v
+from civic.documents.analysis import register_texts
 from civic.documents.content import register_kinds
 from civic.documents.models import DECISION_LABELS
 
@@ -24,6 +25,7 @@ route(bp, D, v.show, "documents.browse")
 route(bp, D + "/versions/<int:number>", v.show_version, "documents.browse")
 route(bp, D + "/comparer", v.compare, "documents.browse")
 route(bp, D + "/reponses", v.answers, "documents.browse")
+route(bp, D + "/analyse", v.analysis, "documents.browse")
 route(bp, P, v.show_item, "documents.browse")
 route(bp, P + "/reactions", v.react, "documents.participate", **POST)
 route(bp, P + "/amendement", v.amend, "documents.participate", **GET_POST)
@@ -48,6 +50,7 @@ route(
 )
 
 register_kinds()
+register_texts()
 privacy.register_exporter("documents", services.export_personal_data)
 privacy.register_eraser(services.erase_personal_data)
 

@@ -30,8 +30,12 @@ class ImportForm(FlaskForm):
         description=SOURCE_HELP,
     )
     upload = FileField(
-        _l("Ou fichier Markdown (.md)"),
-        description=_l("Un fichier texte en UTF-8 ; il remplace le texte collé."),
+        _l("Ou fichier (.docx, .odt ou .md)"),
+        description=_l(
+            "Word, OpenDocument ou Markdown en UTF-8 ; il remplace le texte collé. Dans un "
+            "document Word ou OpenDocument, les styles « Titre 1 » à « Titre 4 » font les "
+            "titres, et les listes à puces restent des listes."
+        ),
     )
 
 

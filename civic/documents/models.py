@@ -137,10 +137,6 @@ class DraftItem(db.Model):
         return self.kind != ItemKind.HEADING
 
     @property
-    def reaction_count(self) -> int:
-        return self.agree_count + self.disagree_count + self.question_count + self.amendment_count
-
-    @property
     def label(self) -> str:
         return self.title or self.text[:80]
 

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
-from civic.consultations.models import Consultation
+from civic.consultations.models import Consultation, Phase
 from civic.core.pagination import Page, paginate
 from civic.documents.models import (
     Amendment,
@@ -26,36 +26,28 @@ def drafts_of(consultation_id: int) -> list[Draft]:
     )
 
 
-def draft_in(slug: str, draft_id: int) -> Draft | None:
-    """The draft at this address, with its consultation, in one query."""
+def draft_in(slug: str, draft_id: int, with_versions: bool = False) -> Draft | None:
+    """The draft at this address, with its consultation and phases (and its versions, for
+    the pages that list them), in one query."""
+    consultation = joinedload(Draft.consultation)
+    options = [
+        # The pages of a text never show the consultation's communes or its presentation;
+        # a phase's invitations are read only when the phase is on invitation.
+        consultation.lazyload(Consultation.communes),
+        consultation.defer(Consultation.body_html),
+        consultation.joinedload(Consultation.phases).lazyload(Phase.invitations),
+    ]
+    if with_versions:
+        options.append(joinedload(Draft.versions))
     return (
         db.session.scalars(
             sa.select(Draft)
             .join(Consultation, Consultation.id == Draft.consultation_id)
-            # The pages of a text never show the consultation's communes.
-            .options(lazyload(Draft.consultation, Consultation.communes))
+            .options(*options)
             .where(Draft.id == draft_id, Consultation.slug == slug)
         )
         .unique()
         .first()
-    )
-
-
-def version(draft: Draft, number: int) -> DraftVersion | None:
-    return db.session.scalar(
-        sa.select(DraftVersion).where(
-            DraftVersion.draft_id == draft.id, DraftVersion.number == number
-        )
-    )
-
-
-def versions(draft: Draft) -> list[DraftVersion]:
-    return list(
-        db.session.scalars(
-            sa.select(DraftVersion)
-            .where(DraftVersion.draft_id == draft.id)
-            .order_by(DraftVersion.number)
-        )
     )
 
 
@@ -68,6 +60,49 @@ def items(version: DraftVersion) -> list[DraftItem]:
             .order_by(DraftItem.position)
         )
     )
+
+
+def item_states(version: DraftVersion) -> list[sa.Row]:
+    """What changes in the items of a version (their words never do): id, counters, answered,
+    in text order. The page of a long text reads these at each change of any counter."""
+    return list(
+        db.session.execute(
+            sa.select(
+                DraftItem.id,
+                DraftItem.agree_count,
+                DraftItem.disagree_count,
+                DraftItem.question_count,
+                DraftItem.amendment_count,
+                (DraftItem.answer != "").label("answered"),
+            )
+            .where(DraftItem.version_id == version.id)
+            .order_by(DraftItem.position)
+        )
+    )
+
+
+# What a version's items never change: their words and fields (not counters nor answer).
+WORDS = [
+    c
+    for c in DraftItem.__table__.c
+    if c.name
+    not in {"agree_count", "disagree_count", "question_count", "amendment_count", "answer"}
+]
+
+
+def item_words(version: DraftVersion) -> dict[int, tuple[dict, tuple[int, ...]]]:
+    """Item id -> its words and fields, and the ids of the amendments it came from (set when
+    its version was published), for a whole version in one query: none of it ever changes."""
+    found: dict[int, tuple[dict, tuple[int, ...]]] = {}
+    for row in db.session.execute(
+        sa.select(*WORDS, AmendmentChange.amendment_id.label("origin"))
+        .outerjoin(AmendmentChange, AmendmentChange.item_id == DraftItem.id)
+        .where(DraftItem.version_id == version.id)
+        .order_by(DraftItem.id, AmendmentChange.amendment_id)
+    ):
+        words, origin = found.get(row.id, ({c.name: row._mapping[c.name] for c in WORDS}, ()))
+        found[row.id] = (words, (*origin, row.origin) if row.origin is not None else origin)
+    return found
 
 
 def item_in(draft: Draft, item_id: int) -> DraftItem | None:

@@ -8,6 +8,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from civic.analysis import vectors as analysis_vectors
 from civic.core.models import audit, utcnow
 from civic.core.notify import notify
 from civic.documents import text as draft_text
@@ -177,9 +178,7 @@ def publish_version(
         [i.comparable() for i in old_items], [i.comparable() for i in new_items]
     )
     # A passage removed in the new version (j is None) has no successor.
-    successor = {
-        old_items[i].id: new_items[j] for i, j in pairs if i is not None and j is not None
-    }
+    successor = {old_items[i].id: new_items[j] for i, j in pairs if i is not None and j is not None}
     for amendment_id in amendment_ids:
         amendment = wanted[amendment_id]
         target = successor.get(amendment.item_id)
@@ -282,6 +281,8 @@ def react(user, item: DraftItem, *, kind: str, body: str) -> Reaction:
         reaction.status = Status.PUBLISHED.value
         move_counter(item.id, COUNTERS[ReactionKind(kind)], +1)
     db.session.flush()
+    if body:  # its sentence vector, for the analysis of the reactions (documents.analysis)
+        analysis_vectors.schedule("draft_reaction", reaction.id)
     return reaction
 
 
@@ -309,6 +310,7 @@ def propose_amendment(user, item: DraftItem, *, text: str, reason: str) -> Amend
         amendment.status = Status.PUBLISHED.value
         move_counter(item.id, "amendment_count", +1)
     db.session.flush()
+    analysis_vectors.schedule("draft_amendment", amendment.id)
     return amendment
 
 
@@ -367,6 +369,7 @@ def decide_amendment(actor, amendment: Amendment, *, decision: str, justificatio
     amendment.decided_by_id = actor.id
     amendment.decided_at = utcnow()
     db.session.flush()
+    touch(amendment.item_id)  # the analysis of the reactions shows the decision
     audit(actor, "amendment.decided", "draft_amendment", amendment.id, decision=decision)
     if amendment.author is not None:
         draft = amendment.item.version.draft

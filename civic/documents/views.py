@@ -1,7 +1,16 @@
 """Thin views: load, require, call a service, commit once, render or redirect."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -12,7 +21,8 @@ from civic.core.formatting import current_locale
 from civic.core.htmx import render_page_or_block, wants_fragment
 from civic.core.pagination import page_arg
 from civic.core.permissions import can, require
-from civic.documents import queries, services
+from civic.documents import analysis as drafts_analysis
+from civic.documents import office, queries, services
 from civic.documents.forms import (
     AmendmentForm,
     DecisionForm,
@@ -26,8 +36,8 @@ from civic.documents.text import align, word_diff
 from civic.extensions import db
 
 
-def _draft(slug: str, draft_id: int):
-    draft = queries.draft_in(slug, draft_id)
+def _draft(slug: str, draft_id: int, with_versions: bool = False):
+    draft = queries.draft_in(slug, draft_id, with_versions)
     if draft is None or draft.current_version is None:
         abort(404)
     require("documents.view", draft)
@@ -54,34 +64,69 @@ def _amendment(slug: str, draft_id: int, amendment_id: int):
     return draft, amendment
 
 
+# Versions whose words are kept per process: a few texts, each read by many.
+WORDS_KEPT = 50
+
+
 def _heat(items) -> dict[int, int]:
     """Item id -> 0 to 5: where the reactions concentrate, relative to the busiest passage."""
-    top = max((i.reaction_count for i in items), default=0)
-    return {i.id: (-(-5 * i.reaction_count // top) if top else 0) for i in items}
+    counts = {
+        i.id: i.agree_count + i.disagree_count + i.question_count + i.amendment_count for i in items
+    }
+    top = max(counts.values(), default=0)
+    return {id_: (-(-5 * count // top) if top else 0) for id_, count in counts.items()}
 
 
 def _body(draft, version, *, is_current: bool, may_react: bool, may_amend: bool) -> Markup:
-    """The passages and their counters. The version's `activity` changes with anything they
-    show, so the HTML is kept per process under that key: a long text is rendered once per
-    change rather than once per reader (its statements do not depend on its length either)."""
+    """The passages and their counters, kept per process at two levels. The whole text under
+    the version's `activity`, drawn anew with anything it shows: rendered once per change
+    rather than once per reader. Each passage under what it shows (its counters, answer and
+    heat; its words and origin never change, and are kept per version): after a reaction, one
+    passage is rendered again and the others come from the cache, for one query of the
+    counters. Neither level's statements depend on the text's length."""
     inviting = is_current and (may_react or may_amend)
-    key = ("draft-body", str(current_locale()), version.id, version.activity, inviting)
+    locale = str(current_locale())
     cache = app_cache("fragments", FRAGMENTS_KEPT)
+    slug = draft.consultation.slug  # in the links; staff may change it
+    key = ("draft-body", locale, slug, version.id, version.activity, inviting)
     html = cache.get(key)
-    if html is None:
-        items = queries.items(version)
-        html = Markup(  # noqa: S704  # nosec B704 - a template's escaped output
-            render_template(
-                "documents/_body.html",
-                draft=draft,
-                consultation=draft.consultation,
-                items=items,
-                heat=_heat(items),
-                changes=queries.changes_into(version),
-                inviting=inviting,
-            )
-        )
-        cache.put(key, html)
+    if html is not None:
+        return html
+    states = queries.item_states(version)
+    heat = _heat(states)
+    # An id alone does not name a passage's words: SQLite gives the ids of deleted rows again.
+    # The version's id and creation time do (a version's items never change).
+    prefix = ("draft-passage", locale, slug, version.id, version.created_at, inviting)
+    keys = {
+        state.id: (*prefix, *state, heat[state.id])  # state: id, counters, answered
+        for state in states
+    }
+    kept = {id_: cache.get(k) for id_, k in keys.items()}
+    words = None
+    if None in kept.values():  # some passage to render: its words, kept per version
+        words_cache = app_cache("draft-words", WORDS_KEPT)
+        words_key = (version.id, version.created_at)
+        words = words_cache.get(words_key)
+        if words is None:
+            words = queries.item_words(version)
+            words_cache.put(words_key, words)
+    passage = get_template_attribute("documents/_passage.html", "passage")
+    urls = (
+        url_for("documents.show_item", slug=slug, draft_id=draft.id, passage_id=0)[:-1],
+        url_for("documents.show_amendment", slug=slug, draft_id=draft.id, amendment_id=0)[:-1],
+    )
+    parts = ['<div class="draft-body">']
+    for state in states:
+        fragment = kept[state.id]
+        if fragment is None:
+            item_words, origin = words[state.id]
+            item = item_words | state._asdict()  # the words, then the counters and answered
+            fragment = passage(item, origin, heat[state.id], inviting, *urls)
+            cache.put(keys[state.id], fragment)
+        parts.append(fragment)
+    parts.append("</div>")
+    html = Markup("".join(parts))  # noqa: S704  # nosec B704 - escaped macro output
+    cache.put(key, html)
     return html
 
 
@@ -94,7 +139,7 @@ def _version_page(draft, version):
         draft=draft,
         consultation=draft.consultation,
         version=version,
-        versions=queries.versions(draft),
+        versions=draft.versions,
         body=_body(draft, version, is_current=is_current, may_react=may_react, may_amend=may_amend),
         is_current=is_current,
         may_react=may_react,
@@ -103,13 +148,17 @@ def _version_page(draft, version):
 
 
 def show(slug: str, draft_id: int):
-    draft = _draft(slug, draft_id)
+    draft = _draft(slug, draft_id, with_versions=True)
     return _version_page(draft, draft.current_version)
 
 
+def _numbered(draft, number: int):
+    return next((v for v in draft.versions if v.number == number), None)
+
+
 def show_version(slug: str, draft_id: int, number: int):
-    draft = _draft(slug, draft_id)
-    version = queries.version(draft, number)
+    draft = _draft(slug, draft_id, with_versions=True)
+    version = _numbered(draft, number)
     if version is None:
         abort(404)
     return _version_page(draft, version)
@@ -126,10 +175,10 @@ def _number_arg(name: str, default: int) -> int:
 
 def compare(slug: str, draft_id: int):
     """Two versions side by side, paragraph by paragraph, words marked."""
-    draft = _draft(slug, draft_id)
+    draft = _draft(slug, draft_id, with_versions=True)
     newer_number = _number_arg("a", draft.current_version.number)
-    newer = queries.version(draft, newer_number)
-    older = queries.version(draft, _number_arg("de", newer_number - 1))
+    newer = _numbered(draft, newer_number)
+    older = _numbered(draft, _number_arg("de", newer_number - 1))
     if newer is None or older is None or older.number >= newer.number:
         abort(404)
     old_items, new_items = queries.items(older), queries.items(newer)
@@ -155,7 +204,7 @@ def compare(slug: str, draft_id: int):
         consultation=draft.consultation,
         older=older,
         newer=newer,
-        versions=queries.versions(draft),
+        versions=draft.versions,
         rows=rows,
         changes=queries.changes_into(newer),
         changed=sum(1 for r in rows if r["changed"] or not (r["old"] and r["new"])),
@@ -368,6 +417,18 @@ def answers(slug: str, draft_id: int):
     )
 
 
+def analysis(slug: str, draft_id: int):
+    """What the reactions say, section by section: the synthesis's chapter on this text."""
+    draft = _draft(slug, draft_id)
+    return render_template(
+        "documents/analysis.html",
+        draft=draft,
+        consultation=draft.consultation,
+        drafts=[drafts_analysis.analyse(draft)],
+        decision_labels=DECISION_LABELS,
+    )
+
+
 def mine():
     return render_template(
         "documents/mine.html",
@@ -381,17 +442,46 @@ def mine():
 # --- management ------------------------------------------------------------------------------
 
 
+OFFICE_ERRORS = {
+    "not_zip": _l(
+        "Le fichier est endommagé ou protégé par un mot de passe : enregistrez-le de nouveau "
+        "(sans mot de passe) ou collez le texte."
+    ),
+    "not_text": _l(
+        "Le fichier ne contient pas de texte Word ou OpenDocument : enregistrez-le au format "
+        ".docx ou .odt, ou collez le texte."
+    ),
+    "too_large": _l("Le texte du fichier dépasse 20 Mo une fois décompressé : découpez-le."),
+    "bad_xml": _l(
+        "Le contenu du fichier est illisible : ouvrez-le dans votre traitement de texte, "
+        "enregistrez-le de nouveau, ou collez le texte."
+    ),
+}
+
+
 def _upload_text(form) -> str | None:
+    """The Markdown of the pasted text or of the uploaded file (.md as it is; .docx and
+    .odt converted); None, with the field's error set, when the file cannot be read."""
     upload = form.upload.data
     if not upload or not getattr(upload, "filename", ""):
         return form.source.data or ""
     name = upload.filename.lower()
-    if not name.endswith((".md", ".markdown", ".txt")):
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    if extension not in {"md", "markdown", "txt", "docx", "odt"}:
         form.upload.errors = [
             *form.upload.errors,
-            _("Seuls les fichiers Markdown (.md) sont acceptés ; sinon, collez le texte."),
+            _(
+                "Seuls les fichiers Markdown (.md), Word (.docx) et OpenDocument (.odt) sont "
+                "acceptés ; sinon, collez le texte."
+            ),
         ]
         return None
+    if extension in {"docx", "odt"}:
+        try:
+            return office.to_markdown(upload.read(), extension)
+        except office.OfficeError as error:
+            form.upload.errors = [*form.upload.errors, str(OFFICE_ERRORS[error.code])]
+            return None
     try:
         return upload.read(600_000).decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -1,7 +1,8 @@
 """A draft text in a real browser, with and without JavaScript: a resident reacts to a
 passage and proposes an amendment, another votes on it, an elected official answers it, an
 agent publishes version 2 with the difference, and the author reads what became of it.
-With JavaScript, axe checks the text, the amendment after the htmx vote and the difference.
+With JavaScript, axe checks the text, the amendment after the htmx vote, the difference and
+the analysis of the reactions.
 """
 
 import re
@@ -146,6 +147,16 @@ def test_react_amend_vote_answer_and_publish_version_2(page: Page, js, live_user
     ).to_be_visible()
     expect(page.locator("td ins").filter(has_text="près de")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"Amendement n° \d+"))).to_be_visible()
+    if js:
+        assert_no_axe_violations(page)
+
+    # The text's analysis: the section's reactions counted, the amendment's answer and the
+    # version it led to.
+    page.goto(live_draft["path"])
+    page.get_by_role("link", name="Analyse des réactions").click()
+    expect(page.get_by_role("heading", name="1. Diagnostic")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"intègre l'amendement n° \d+"))).to_be_visible()
+    expect(page.get_by_text("(dans la version 2)")).to_be_visible()
     if js:
         assert_no_axe_violations(page)
 

@@ -68,6 +68,7 @@ EXPECTED = {
     # The draft has one version: there is nothing to compare it with.
     "documents.compare": ("GET", {r: 404 for r in ROLES}),
     "documents.answers": ("GET", ALL),
+    "documents.analysis": ("GET", ALL),
     "documents.show_item": ("GET", ALL),
     "documents.react": ("POST", post_only(422)),
     "documents.amend": ("GET", USERS_ONLY),

@@ -5,10 +5,11 @@ import re
 
 import sqlalchemy as sa
 
+from civic.consultations.models import Consultation
 from civic.documents import queries
-from civic.documents.models import Amendment, Reaction
+from civic.documents.models import Amendment, AmendmentChange, Reaction
 from tests.conftest import log_in
-from tests.fixtures_documents import SAMPLE, item
+from tests.fixtures_documents import SAMPLE, docx_bytes, item, odt_bytes
 from tests.web.helpers import text
 
 BASE = "/concertations/plan-climat/textes"
@@ -53,6 +54,34 @@ def test_staff_import_pasted_and_uploaded(client, climate, make_user):
     assert drafts[1].current_version.source.startswith("# Diagnostic")
 
 
+def test_staff_import_word_and_opendocument_files(client, climate, make_user):
+    log_in(client, make_user("agent"))
+    cid = climate["consultation"].id
+    manage = f"/gestion/concertations/{cid}/textes"
+    word = docx_bytes(
+        [
+            ("Titre1", "Axe 1"),
+            (None, "Un paragraphe du plan."),
+            ("Titre2", "Action 1 : Isoler les écoles"),
+            (None, "Budget : 350 k€"),
+        ]
+    )
+    opendocument = odt_bytes(
+        '<text:h text:outline-level="1">Axe 2</text:h><text:p>Sobriété d\'abord.</text:p>'
+    )
+    for title, data, name in (("Word", word, "plan.DOCX"), ("ODF", opendocument, "plan.odt")):
+        response = client.post(
+            manage,
+            data={"title": title, "upload": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 303, text(response)
+    word_draft, odf_draft = queries.drafts_of(cid)
+    page = text(client.get(url(word_draft))).replace("\u202f", " ").replace("\xa0", " ")
+    assert "Isoler les écoles" in page and "350 000 €" in page and "Un paragraphe du plan." in page
+    assert odf_draft.current_version.source == "# Axe 2\n\nSobriété d'abord.\n"
+
+
 def test_import_errors_are_explained(client, climate, make_user):
     log_in(client, make_user("agent"))
     manage = f"/gestion/concertations/{climate['consultation'].id}/textes"
@@ -63,7 +92,13 @@ def test_import_errors_are_explained(client, climate, make_user):
     response = client.post(
         manage, data={"title": "T", "upload": docx}, content_type="multipart/form-data"
     )
-    assert response.status_code == 422 and "Markdown" in text(response)
+    assert response.status_code == 422 and "Le fichier est endommagé" in text(response)
+    pdf = (io.BytesIO(b"%PDF-1.7"), "plan.pdf")
+    response = client.post(
+        manage, data={"title": "Gardé", "upload": pdf}, content_type="multipart/form-data"
+    )
+    page = text(response)
+    assert response.status_code == 422 and "Word (.docx)" in page and 'value="Gardé"' in page
     response = client.post(manage, data={"title": "T", "source": ""})
     assert response.status_code == 422
 
@@ -229,6 +264,31 @@ def test_document_page_follows_each_change_of_its_counters(client, climate_draft
     assert "Réagir" in text(client.get(url(climate_draft)))
 
 
+def test_text_put_together_from_kept_passages_equals_a_fresh_render(
+    app, client, climate_draft, make_user, db
+):
+    """After a reaction, the page reuses the passages it kept and renders the changed one
+    (and those whose heat moved): it must be exactly what rendering everything gives."""
+    from civic.documents import services
+
+    def body():
+        page = client.get(url(climate_draft)).get_data(as_text=True)
+        return page[page.index('<div class="draft-body">') :]
+
+    first = body()
+    services.react(make_user(), item(climate_draft), kind="agree", body="")
+    db.session.commit()
+    assert body() != first
+    # A second passage becomes the busiest: the first one's heat strip fades (5 -> 3).
+    for _ in range(2):
+        services.react(make_user(), item(climate_draft, index=1), kind="agree", body="")
+    db.session.commit()
+    kept = body()
+    assert kept.count("heat-5") == 1 and kept.count("heat-3") == 1
+    app.extensions["civic.caches"].pop("fragments")
+    assert body() == kept
+
+
 def test_reactions_block_alone_for_htmx_and_answer_shown(client, climate_draft, make_user, db):
     from civic.documents import services
 
@@ -274,3 +334,50 @@ def test_premoderated_amendment_seen_by_its_author_only(client, climate, climate
     assert "En attente de modération" in page
     log_in(client, make_user())
     assert client.get(response.headers["Location"]).status_code == 404
+
+
+def test_analysis_page_and_the_synthesis_chapter_of_the_demo(app, client, db):
+    """The demo's plan: every amendment answered, version 2 integrating some of them, the
+    reactions grouped by section, on the text's analysis page and in the synthesis."""
+    from tests.web.test_report import _demo
+
+    _demo(app, db)
+    draft = queries.drafts_of(
+        db.session.scalar(sa.select(Consultation.id).where(Consultation.slug == "plan-climat"))
+    )[0]
+    integrated = db.session.scalars(
+        sa.select(AmendmentChange.amendment_id).order_by(AmendmentChange.amendment_id)
+    ).all()
+    assert integrated
+    analysis = text(client.get(url(draft, "/analyse")))
+    report = text(client.get("/concertations/plan-climat/synthese"))
+    for page in (analysis, report):
+        chapter = page[page.index("Ce que la concertation a changé dans le texte") :]
+        listed = ", ".join(str(i) for i in integrated)
+        assert f"intègre les amendements n° {listed}" in chapter
+        assert "Thèmes principaux" in chapter and "Pas encore de réponse" not in chapter
+        assert "1. Diagnostic du territoire" in chapter
+    assert "Analyse des réactions" in text(client.get(url(draft)))
+
+
+def test_a_new_text_never_shows_the_kept_passages_of_a_deleted_one(
+    app, client, climate, climate_draft, db
+):
+    """SQLite gives the ids of deleted rows again: the kept passages of a deleted text must
+    not stand for those of the next one that gets the same ids."""
+    from civic.documents import services
+
+    assert "600 000 tonnes" in text(client.get(url(climate_draft)))
+    db.session.delete(climate_draft)
+    db.session.commit()
+    with app.test_request_context():
+        other = services.import_draft(
+            climate["agent"],
+            climate["consultation"],
+            title="Autre texte",
+            summary="",
+            source=SAMPLE.replace("600 000 tonnes", "450 000 tonnes"),
+        )
+    db.session.commit()
+    page = text(client.get(url(other)))
+    assert "450 000 tonnes" in page and "600 000 tonnes" not in page

@@ -184,7 +184,7 @@ def test_new_version_records_which_amendment_changed_which_passage(
     (new_item,) = [i for i in queries.items(version) if i.id in changes]
     assert "580 000" in new_item.text and changes[new_item.id] == [integrated]
     # The old version stays as it was; its passages no longer take reactions.
-    assert "600 000" in queries.items(queries.version(climate_draft, 1))[1].text
+    assert "600 000" in queries.items(climate_draft.versions[0])[1].text
     with app.test_request_context(), pytest.raises(services.DocumentError):
         services.react(make_user(), first, kind="agree", body="")
 
