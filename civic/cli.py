@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from civic.analysis.commands import analysis_cli
-from civic.cli_i18n import _c, echo_rejected
+from civic.cli_i18n import _c, _cn, echo_rejected
 from civic.core.jobs import site_request_context
 from civic.events.commands import events_cli
 from civic.extensions import db
@@ -22,13 +22,70 @@ civic_cli.add_command(outbox_cli)
 
 
 @territory_cli.command(
-    "load", help=_c("Charge ou met à jour les communes (sans effet si rien n'a changé).")
+    "load",
+    help=_c(
+        "Charge ou met à jour les communes depuis des fichiers GeoJSON (IGN Admin Express, "
+        "geo.api.gouv.fr, france-geojson) ; sans fichier, le territoire de démonstration. "
+        "Une commune absente du résultat quitte le territoire (fermée, jamais supprimée)."
+    ),
 )
-def territory_load():
-    from civic.territory.services import load_communes
+@click.argument("paths", nargs=-1)
+@click.option("--epci", help=_c("Ne garder que les communes de cet EPCI (numéro SIREN)."))
+@click.option(
+    "--departement", help=_c("Ne garder que les communes de ce département (31, 2A, 974).")
+)
+@click.option(
+    "--communes", help=_c("Ne garder que ces communes (codes INSEE séparés par des virgules).")
+)
+@click.option(
+    "--postcodes",
+    help=_c(
+        "Fichier des codes postaux (codes-postaux JSON, CSV de La Poste ou insee;code_postal)."
+    ),
+)
+@click.option("--json", "as_json", is_flag=True, help=_c("Résultat en JSON."))
+def territory_load(paths, epci, departement, communes, postcodes, as_json):
+    import json
+    from pathlib import Path
 
-    result = load_communes()
+    from civic.territory.services import load_communes, read_communes
+    from civic.territory.sources import TerritoryFileError, read_postcodes
+
+    wanted = {c.strip().upper() for c in communes.split(",") if c.strip()} if communes else None
+    try:
+        codes = read_postcodes(Path(postcodes)) if postcodes else None
+        rows = read_communes(
+            [Path(p) for p in paths],
+            postcodes=codes,
+            epci=epci,
+            departement=departement,
+            communes=wanted,
+        )
+    except TerritoryFileError as error:
+        raise click.ClickException(_c("rien n'est chargé : %(why)s", why=error)) from error
+    if not rows:
+        # Loading nothing would close every commune of the territory.
+        raise click.ClickException(
+            _c("aucune commune ne répond à ces critères : rien n'est chargé.")
+        )
+    result = load_communes(rows)
     db.session.commit()
+    unknown = sum(1 for row in rows if not row["population_known"])
+    no_postcode = sum(1 for row in rows if not row["postcode"])
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                    "closed": result.closed,
+                    "population_unknown": unknown,
+                    "without_postcode": no_postcode,
+                }
+            )
+        )
+        return
     click.echo(
         _c(
             "Communes créées : %(created)s ; mises à jour : %(updated)s ; "
@@ -38,6 +95,28 @@ def territory_load():
             unchanged=result.unchanged,
         )
     )
+    if result.closed:
+        click.echo(
+            _c(
+                "Communes sorties du territoire (fermées, leurs contributions gardées) : "
+                "%(closed)s.",
+                closed=result.closed,
+            )
+        )
+    if unknown:
+        click.echo(
+            _cn(
+                "Population inconnue pour %(num)s commune (le fichier n'en donne pas) : les "
+                "chiffres de représentativité ne la pèsent pas.",
+                "Population inconnue pour %(num)s communes (le fichier n'en donne pas) : les "
+                "chiffres de représentativité ne les pèsent pas.",
+                unknown,
+            )
+        )
+    if no_postcode:
+        click.echo(
+            _c("Sans code postal : %(n)s (donnez --postcodes FICHIER).", n=no_postcode)
+        )
 
 
 @civic_cli.command(

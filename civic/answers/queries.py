@@ -63,7 +63,11 @@ def filter_choices() -> dict:
     themes = db.session.scalars(
         sa.select(Proposal.theme).where(Proposal.theme != "").distinct().order_by(Proposal.theme)
     ).all()
-    communes = db.session.execute(sa.select(Commune.id, Commune.name).order_by(Commune.name)).all()
+    communes = db.session.execute(
+        sa.select(Commune.id, Commune.name)
+        .where(Commune.closed_at.is_(None))
+        .order_by(Commune.name)
+    ).all()
     return {"consultations": consultations, "themes": themes, "communes": communes}
 
 
