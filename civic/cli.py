@@ -375,10 +375,12 @@ def ratings_import(path, source, fmt, mapping, dry_run, as_json):
         click.echo(
             _c(
                 "Services créés : %(created)s ; mis à jour : %(updated)s ; inchangés : "
-                "%(unchanged)s ; lignes refusées : %(rejected)s.",
+                "%(unchanged)s ; hors territoire : %(outside)s ; lignes refusées : "
+                "%(rejected)s.",
                 created=report.created,
                 updated=report.updated,
                 unchanged=report.unchanged,
+                outside=report.outside,
                 rejected=len(report.rejected),
             )
         )

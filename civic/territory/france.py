@@ -54,11 +54,19 @@ def in_france(lat: float, lon: float) -> bool:
     return area_of(lat, lon) is not None
 
 
+class UnknownCRS(ValueError):
+    """A CRS that pyproj does not know: the whole file is unreadable."""
+
+
 @cache
 def transformer(crs: str):
     from pyproj import Transformer
+    from pyproj.exceptions import CRSError
 
-    return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    try:
+        return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    except CRSError:
+        raise UnknownCRS(crs) from None
 
 
 def is_wgs84(crs: str | None) -> bool:

@@ -7,7 +7,13 @@ import io
 import json
 from pathlib import Path
 
-from civic.territory.france import crs_of_geojson, departement_of_insee, is_wgs84, transformer
+from civic.territory.france import (
+    UnknownCRS,
+    crs_of_geojson,
+    departement_of_insee,
+    is_wgs84,
+    transformer,
+)
 
 # Property names of each format, compared lower-cased: Admin Express, geo.api.gouv.fr and
 # france-geojson (which has only code and nom).
@@ -94,10 +100,10 @@ def read_file(path: Path) -> list[dict]:
     if crs and not is_wgs84(crs):
         try:
             transformer(crs)
-        except Exception as error:  # pyproj.exceptions.CRSError, kept out of the import
+        except UnknownCRS:
             raise TerritoryFileError(
                 f"{path.name} : système de coordonnées inconnu {crs}"
-            ) from error
+            ) from None
     rows = []
     for number, feature in enumerate(features, start=1):
         if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):

@@ -1,4 +1,5 @@
-"""territory from official files (closed communes, department, EPCI, unknown population),
+"""territory from official files (closed communes, department, EPCI, unknown population), rows
+of an import outside the territory counted apart,
 commune-scoped role grants, residents following a commune
 
 Revision ID: b23c0a11e5d7
@@ -24,6 +25,8 @@ def upgrade():
         batch_op.add_column(sa.Column('departement', sa.String(length=3), server_default='', nullable=False))
         batch_op.add_column(sa.Column('epci', sa.String(length=9), server_default='', nullable=False))
         batch_op.add_column(sa.Column('closed_at', civic.core.models.UTCDateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('service_import', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('outside', sa.Integer(), server_default='0', nullable=False))
     op.create_table('commune_follow',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('commune_id', sa.Integer(), nullable=False),
@@ -50,6 +53,8 @@ def downgrade():
     with op.batch_alter_table('commune_follow', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_commune_follow_user_id'))
     op.drop_table('commune_follow')
+    with op.batch_alter_table('service_import', schema=None) as batch_op:
+        batch_op.drop_column('outside')
     with op.batch_alter_table('commune', schema=None) as batch_op:
         batch_op.drop_column('closed_at')
         batch_op.drop_column('epci')
