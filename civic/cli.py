@@ -161,10 +161,17 @@ def demo(if_empty: bool):
 )
 @click.argument("email")
 @click.argument("role")
-def grant(email: str, role: str):
-    from civic.accounts.models import GRANTABLE_ROLES, RoleGrant
-    from civic.accounts.services import get_by_email
-    from civic.core.models import audit
+@click.option(
+    "--communes",
+    help=_c(
+        "Limiter le rôle à ces communes (codes INSEE séparés par des virgules) ; sans cette "
+        "option, tout le territoire."
+    ),
+)
+def grant(email: str, role: str, communes: str | None):
+    from civic.accounts.models import GRANTABLE_ROLES
+    from civic.accounts.services import AccountError, get_by_email, set_roles
+    from civic.territory.models import Commune
 
     if role not in {r.value for r in GRANTABLE_ROLES}:
         raise click.BadParameter(
@@ -174,11 +181,42 @@ def grant(email: str, role: str):
     user = get_by_email(email)
     if user is None:
         raise click.ClickException(_c("aucun compte avec l'adresse %(email)s", email=email))
-    if not user.has_role(role):
-        user.grants.append(RoleGrant(role=role))
-        audit(None, "role.granted", "user", user.id, reason="command line", role=role)
+    codes = {c.strip().upper() for c in communes.split(",") if c.strip()} if communes else set()
+    found = dict(
+        db.session.execute(
+            sa.select(Commune.insee, Commune.id).where(
+                Commune.insee.in_(codes), Commune.closed_at.is_(None)
+            )
+        ).all()
+    )
+    if codes - found.keys():
+        raise click.BadParameter(
+            _c(
+                "communes hors du territoire : %(codes)s",
+                codes=", ".join(sorted(codes - found.keys())),
+            ),
+            param_hint="--communes",
+        )
+    roles = {g.role for g in user.grants} | {role}
+    scopes = {g.role: {c.id for c in g.communes} for g in user.grants}
+    scopes[role] = set(found.values())
+    with site_request_context():
+        try:
+            set_roles(None, user, roles, scopes, reason="command line")
+        except AccountError as error:
+            raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(_c("Rôle %(role)s accordé au compte n° %(id)s.", role=role, id=user.id))
+    if codes:
+        click.echo(
+            _c(
+                "Rôle %(role)s accordé au compte n° %(id)s pour les communes %(codes)s.",
+                role=role,
+                id=user.id,
+                codes=", ".join(sorted(codes)),
+            )
+        )
+    else:
+        click.echo(_c("Rôle %(role)s accordé au compte n° %(id)s.", role=role, id=user.id))
 
 
 @accounts_cli.command(

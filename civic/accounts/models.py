@@ -35,6 +35,9 @@ ROLE_LABELS = {
 }
 # Every account is a citizen; the others are granted by an administrator.
 GRANTABLE_ROLES = [r for r in Role if r is not Role.CITIZEN]
+# The roles whose work is done commune by commune: they may be granted for some communes only.
+# Moderation (the CODEV) and administration stay territory-wide.
+SCOPABLE_ROLES = [Role.AGENT, Role.ELECTED, Role.FACILITATOR]
 
 AGE_BRACKETS = {
     "15-29": _l("15 à 29 ans"),

@@ -61,7 +61,7 @@ route(
     bp,
     M + "/<int:consultation_id>/saisie",
     v.enter_contribution,
-    "consultations.manage",
+    "consultations.enter_contribution",
     **GET_POST,
 )
 route(bp, "/gestion/glossaire", v.manage_glossary, "consultations.manage", **GET_POST)

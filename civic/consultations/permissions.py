@@ -6,6 +6,7 @@ from civic.core.permissions import (
     always,
     can_take_part,
     has_role,
+    has_role_in,
     is_authenticated,
     register,
 )
@@ -17,6 +18,23 @@ is_official = has_role("elected", "agent", "admin")
 def _consultation(obj):
     """The consultation of a consultation, proposal or comment."""
     return getattr(obj, "consultation", None) or obj
+
+
+def _concerned_communes(obj):
+    """The communes a consultation concerns: all of them when it names none."""
+    consultation = _consultation(obj)
+    if consultation.all_communes or not consultation.communes:
+        from civic.territory.queries import communes
+
+        return [c.id for c in communes()]
+    return [c.id for c in consultation.communes]
+
+
+# A commune's agent enters the paper contributions gathered in their mairie, for any
+# consultation that concerns their commune; a commune's mayor (or agent) answers the
+# proposals about their commune.
+enters_for_commune = has_role_in("agent", communes=_concerned_communes)
+answers_for_commune = has_role_in("elected", "agent", communes=lambda p: [p.commune_id])
 
 
 def _phase_opens(feature: Feature) -> Predicate:
@@ -50,9 +68,9 @@ register(
     "consultations.comment", is_authenticated & proposal_is_live & _phase_opens(Feature.COMMENTING)
 )
 register("consultations.vote", can_take_part & proposal_is_live & _phase_opens(Feature.VOTING))
-register("consultations.enter_contribution", is_manager)
-register("consultations.answer", is_official)
-register("consultations.add_milestone", is_official)
+register("consultations.enter_contribution", is_manager | enters_for_commune)
+register("consultations.answer", is_official | answers_for_commune)
+register("consultations.add_milestone", is_official | answers_for_commune)
 register("consultations.follow", is_authenticated & is_published)
 register("consultations.own_contributions", is_authenticated)
 register("consultations.manage_glossary", is_manager)

@@ -55,7 +55,7 @@ from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.inputs import int_arg
 from civic.core.models import utcnow
 from civic.core.pagination import page_arg
-from civic.core.permissions import can, require
+from civic.core.permissions import can, require, role_scope
 from civic.core.security import safe_next
 from civic.core.validators import paris_to_utc
 from civic.extensions import db
@@ -713,10 +713,23 @@ def add_document(consultation_id: int):
 
 
 def enter_contribution(consultation_id: int):
-    consultation = _managed(consultation_id)
+    consultation = db.session.get(Consultation, consultation_id) or abort(404)
     require("consultations.enter_contribution", consultation)
     form = _proposal_form(ContributionForm, consultation)
-    if form.validate_on_submit():
+    scope = role_scope(current_user, "agent", "admin")
+    if scope is not None:
+        # A commune's agent files contributions under their own communes only.
+        form.commune_id.choices = [
+            (value, name)
+            for value, name in form.commune_id.choices
+            if value and int(value) in scope
+        ]
+    valid = form.validate_on_submit()
+    if valid and scope is not None and not form.commune_id.data:
+        # An empty choice passes the field's Optional(): it would mean the whole territory.
+        form.commune_id.errors = [_("Choisissez la commune de la contribution.")]
+        valid = False
+    if valid:
         proposal = services.enter_contribution(
             current_user,
             consultation,

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from civic.core.models import audit, utcnow
 from civic.core.notify import notify
+from civic.core.permissions import role_scope
 from civic.extensions import db
 from civic.moderation import services as moderation
 from civic.ratings.importer import CONTROL, ParseResult
@@ -329,12 +330,15 @@ def unfreeze(actor, service: Service) -> None:
 
 
 def is_responsible(user, service: Service) -> bool:
+    """Administrators answer every service; a commune's agent the services of their
+    communes; the territory's agents the services (or types) they are responsible for."""
     if not user.is_authenticated:
         return False
     if user.has_role("admin"):
         return True
-    if not user.has_role("agent"):
-        return False
+    scope = role_scope(user, "agent")
+    if scope is not None:
+        return service.commune_id in scope
     return (
         db.session.scalar(
             sa.select(
