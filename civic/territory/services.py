@@ -102,3 +102,46 @@ def load_communes(rows: list[dict] | None = None) -> LoadResult:
             result.closed += 1
     db.session.flush()
     return result
+
+
+# --- following a commune ------------------------------------------------------------------
+
+
+def follow(user, commune: Commune, following: bool = True) -> None:
+    """Follow a commune (told when a consultation or a workshop opens there), or stop."""
+    from civic.territory.models import CommuneFollow
+
+    mine = sa.select(CommuneFollow).where(
+        CommuneFollow.commune_id == commune.id, CommuneFollow.user_id == user.id
+    )
+    item = db.session.scalar(mine)
+    if following and item is None:
+        db.session.add(CommuneFollow(commune_id=commune.id, user_id=user.id))
+    elif not following and item is not None:
+        db.session.delete(item)
+    db.session.flush()
+
+
+def tell_followers(commune_ids, message_for, link: str) -> int:
+    """Notify the followers of these communes once each; `message_for(commune)` gives the
+    lazily translated message (written in each follower's language by notify)."""
+    from civic.accounts.models import User
+    from civic.core.notify import notify
+    from civic.territory.models import CommuneFollow
+
+    ids = [i for i in commune_ids if i is not None]
+    if not ids:
+        return 0
+    rows = db.session.execute(
+        sa.select(User, Commune)
+        .join(CommuneFollow, CommuneFollow.user_id == User.id)
+        .join(Commune, Commune.id == CommuneFollow.commune_id)
+        .where(CommuneFollow.commune_id.in_(ids), User.deleted_at.is_(None))
+        .order_by(User.id, Commune.name)
+    ).all()
+    told = set()
+    for user, commune in rows:
+        if user.id not in told:
+            notify(user, message_for(commune), link)
+            told.add(user.id)
+    return len(told)
