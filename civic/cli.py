@@ -25,7 +25,8 @@ civic_cli.add_command(outbox_cli)
     "load",
     help=_c(
         "Charge ou met à jour les communes depuis des fichiers GeoJSON (IGN Admin Express, "
-        "geo.api.gouv.fr, france-geojson) ; sans fichier, le territoire de démonstration. "
+        "geo.api.gouv.fr, france-geojson) ; sans fichier, ceux de CIVIC_TERRITORY_FILES, "
+        "sinon le territoire de démonstration. "
         "Une commune absente du résultat quitte le territoire (fermée, jamais supprimée)."
     ),
 )
@@ -46,11 +47,20 @@ civic_cli.add_command(outbox_cli)
 @click.option("--json", "as_json", is_flag=True, help=_c("Résultat en JSON."))
 def territory_load(paths, epci, departement, communes, postcodes, as_json):
     import json
+    import os
     from pathlib import Path
 
     from civic.territory.services import load_communes, read_communes
     from civic.territory.sources import TerritoryFileError, read_postcodes
 
+    settings = current_app.config
+    if not paths and settings.get("CIVIC_TERRITORY_FILES"):
+        # The deployment's territory; options given on the command line still win.
+        paths = [p for p in settings["CIVIC_TERRITORY_FILES"].split(os.pathsep) if p]
+        epci = epci or settings.get("CIVIC_TERRITORY_EPCI") or None
+        departement = departement or settings.get("CIVIC_TERRITORY_DEPARTEMENT") or None
+        communes = communes or settings.get("CIVIC_TERRITORY_COMMUNES") or None
+        postcodes = postcodes or settings.get("CIVIC_TERRITORY_POSTCODES") or None
     wanted = {c.strip().upper() for c in communes.split(",") if c.strip()} if communes else None
     try:
         codes = read_postcodes(Path(postcodes)) if postcodes else None

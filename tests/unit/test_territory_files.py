@@ -195,3 +195,19 @@ def test_projected_points_without_a_declared_crs_are_placed_in_france():
     assert (round(lat, 2), round(lon, 2)) == (-21.33, 55.47)
     assert to_wgs84(10.0, 10.0) == (10.0, 10.0)  # degrees stay degrees
     assert to_wgs84(9_000_000.0, 9_000_000.0) is None
+
+
+def test_cli_reads_the_deployment_territory_from_settings(app, db, tmp_path, monkeypatch):
+    path = geo_api(tmp_path / "communes.geojson", STRASBOURG)
+    codes = tmp_path / "codes.csv"
+    codes.write_text("insee;code_postal\n67482;67000\n")
+    for key, value in {
+        "CIVIC_TERRITORY_FILES": str(path),
+        "CIVIC_TERRITORY_EPCI": "246700488",
+        "CIVIC_TERRITORY_POSTCODES": str(codes),
+    }.items():
+        monkeypatch.setitem(app.config, key, value)
+    result = app.test_cli_runner().invoke(args=["civic", "territory", "load", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["created"] == 3
+    assert commune("67482").postcode == "67000"
