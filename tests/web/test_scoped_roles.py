@@ -48,9 +48,19 @@ def test_scope_in_one_place(make_user, make_scoped):
 # where the route opens a list or a form that the view then narrows to the commune.
 SCOPED_OPENS = {
     # The consultation concerns every commune: Labège's paper contributions go in it.
-    "agent": {"consultations.enter_contribution": 200, "workshops.manage_index": 200},
-    "elected": {},
-    "facilitator": {"workshops.manage_index": 200, "workshops.create": 200},
+    "agent": {
+        "consultations.enter_contribution": 200,
+        "workshops.manage_index": 200,
+        "events.manage_index": 200,
+        "events.create": 200,
+    },
+    "elected": {"events.manage_index": 200, "events.create": 200},
+    "facilitator": {
+        "workshops.manage_index": 200,
+        "workshops.create": 200,
+        "events.manage_index": 200,
+        "events.create": 200,
+    },
 }
 
 
@@ -255,3 +265,19 @@ def test_cli_grants_a_role_for_some_communes(app, make_user, db):
         args=["civic", "accounts", "grant", user.email, "elected", "--communes", "75056"]
     )
     assert bad.exit_code != 0 and "75056" in bad.output
+
+
+def test_commune_staff_publish_their_commune_events_only(make_user, make_scoped):
+    from civic.events.models import Event
+    from civic.events.permissions import organiser_ids
+
+    labege, escalquens = commune("31254"), commune("31169")
+    agent = make_scoped("agent", "31254")
+    assert organiser_ids(agent) == {labege.id}  # not the territory's name
+    assert organiser_ids(make_user()) == set()
+    ours = Event(organiser_commune_id=labege.id, created_by_id=None)
+    theirs = Event(organiser_commune_id=escalquens.id, created_by_id=None)
+    territory = Event(organiser_commune_id=None, created_by_id=None)
+    assert can(agent, "events.manage", ours)
+    assert not can(agent, "events.manage", theirs)
+    assert not can(agent, "events.manage", territory)
