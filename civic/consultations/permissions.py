@@ -9,6 +9,7 @@ from civic.core.permissions import (
     has_role_in,
     is_authenticated,
     register,
+    role_scope,
 )
 
 is_manager = has_role("agent", "admin")
@@ -37,6 +38,22 @@ enters_for_commune = has_role_in("agent", communes=_concerned_communes)
 answers_for_commune = has_role_in("elected", "agent", communes=lambda p: [p.commune_id])
 
 
+def _runs_for_commune(user, obj) -> bool:
+    """A commune's agent runs the consultations of their communes: those that name only
+    communes of their scope (never one of the whole territory)."""
+    scope = role_scope(user, "agent")
+    if not scope:  # None: the territory's agent, whom is_manager admits; empty: no agent
+        return False
+    if obj is None:
+        return True  # the list and the creation form, narrowed to the scope by the views
+    consultation = _consultation(obj)
+    ids = {c.id for c in consultation.communes}
+    return not consultation.all_communes and bool(ids) and ids <= scope
+
+
+runs_for_commune = Predicate(_runs_for_commune, "runs_for_commune")
+
+
 def _phase_opens(feature: Feature) -> Predicate:
     def check(user, obj):
         consultation = _consultation(obj)
@@ -59,8 +76,9 @@ proposal_is_live = Predicate(
 # Route level: who may reach a URL at all. The views then check the object-level rules below.
 register("consultations.browse", always)
 register("consultations.participate", is_authenticated)
-register("consultations.view", is_published | is_manager)
+register("consultations.view", is_published | is_manager | runs_for_commune)
 register("consultations.manage", is_manager)
+register("consultations.manage_commune", is_manager | runs_for_commune)
 register("consultations.propose", can_take_part & _phase_opens(Feature.PROPOSING))
 register("consultations.edit_proposal", can_take_part & is_author & _phase_opens(Feature.PROPOSING))
 register("consultations.withdraw_proposal", is_author & proposal_is_live)

@@ -83,7 +83,7 @@ def _proposal(slug: str, proposal_id: int, *, related: bool = True):
 
 def _managed(consultation_id: int) -> Consultation:
     consultation = db.session.get(Consultation, consultation_id) or abort(404)
-    require("consultations.manage", consultation)
+    require("consultations.manage_commune", consultation)
     return consultation
 
 
@@ -557,13 +557,16 @@ def glossary():
 
 
 def manage():
-    page = queries.list_consultations(page_arg())
+    page = queries.list_consultations(
+        page_arg(), communes=role_scope(current_user, "agent", "admin")
+    )
     return render_page_or_block("consultations/manage/index.html", "results", page=page)
 
 
 def _consultation_form(consultation: Consultation | None):
     form = ConsultationForm(obj=consultation)
-    form.communes.choices = commune_choices()
+    # A commune's agent names their own communes only.
+    form.communes.choices = commune_choices(role_scope(current_user, "agent", "admin"))
     if request.method == "GET" and consultation is not None:
         form.communes.data = [c.id for c in consultation.communes]
         form.body.data = consultation.body_html
@@ -573,7 +576,12 @@ def _consultation_form(consultation: Consultation | None):
 def edit_consultation(consultation_id: int | None = None):
     consultation = _managed(consultation_id) if consultation_id else None
     form = _consultation_form(consultation)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and role_scope(current_user, "agent", "admin") is not None and not form.communes.data:
+        # No commune means the whole territory, which only its agents run.
+        form.communes.errors = [_("Choisissez au moins une de vos communes.")]
+        valid = False
+    if valid:
         from civic.territory.models import Commune
 
         communes = db.session.scalars(

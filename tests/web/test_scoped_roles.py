@@ -50,6 +50,9 @@ SCOPED_OPENS = {
     # The consultation concerns every commune: Labège's paper contributions go in it.
     "agent": {
         "consultations.enter_contribution": 200,
+        # Their own consultations: the list (narrowed) and the creation form.
+        "consultations.manage": 200,
+        "consultations.new_consultation": 200,
         "workshops.manage_index": 200,
         "events.manage_index": 200,
         "events.create": 200,
@@ -281,3 +284,37 @@ def test_commune_staff_publish_their_commune_events_only(make_user, make_scoped)
     assert can(agent, "events.manage", ours)
     assert not can(agent, "events.manage", theirs)
     assert not can(agent, "events.manage", territory)
+
+
+CONSULTATION = {
+    "title": "Le parc de Labège",
+    "slug": "",
+    "summary": "Le réaménagement du parc",
+    "body": "<p>Le parc.</p>",
+    "theme": "",
+}
+
+
+def test_commune_agent_runs_their_commune_consultation(client, climate, make_scoped, db):
+    from civic.consultations.models import Consultation
+
+    labege, escalquens = commune("31254"), commune("31169")
+    log_in(client, make_scoped("agent", "31254"))
+    form = client.get("/gestion/concertations/nouvelle").get_data(as_text=True)
+    assert "Labège" in form and "Escalquens" not in form
+    for communes in ([], [str(escalquens.id)], [str(labege.id), str(escalquens.id)]):
+        refused = client.post(
+            "/gestion/concertations/nouvelle", data=CONSULTATION | {"communes": communes}
+        )
+        assert refused.status_code == 422, communes
+    done = client.post(
+        "/gestion/concertations/nouvelle", data=CONSULTATION | {"communes": [str(labege.id)]}
+    )
+    assert done.status_code == 303
+    ours = db.session.scalar(sa.select(Consultation).where(Consultation.title.like("Le parc%")))
+    assert not ours.all_communes and [c.insee for c in ours.communes] == ["31254"]
+    assert client.get(f"/gestion/concertations/{ours.id}").status_code == 200
+    territory = climate["consultation"].id
+    assert client.get(f"/gestion/concertations/{territory}").status_code == 403
+    listing = client.get("/gestion/concertations").get_data(as_text=True)
+    assert "Le parc de Labège" in listing and "Plan climat" not in listing
