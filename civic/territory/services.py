@@ -145,3 +145,26 @@ def tell_followers(commune_ids, message_for, link: str) -> int:
             notify(user, message_for(commune), link)
             told.add(user.id)
     return len(told)
+
+
+def export_personal_data(user) -> dict:
+    """The communes a person follows, for their data export."""
+    from civic.territory.models import CommuneFollow
+
+    rows = db.session.execute(
+        sa.select(Commune.insee, Commune.name, CommuneFollow.created_at)
+        .join(CommuneFollow, CommuneFollow.commune_id == Commune.id)
+        .where(CommuneFollow.user_id == user.id)
+        .order_by(Commune.name)
+    )
+    return {
+        "followed_communes": [
+            {"insee": r.insee, "name": r.name, "since": r.created_at.isoformat()} for r in rows
+        ]
+    }
+
+
+def erase_personal_data(user) -> None:
+    from civic.territory.models import CommuneFollow
+
+    db.session.execute(sa.delete(CommuneFollow).where(CommuneFollow.user_id == user.id))

@@ -116,3 +116,18 @@ def test_residents_follow_a_commune_and_hear_of_what_opens_there(
     log_in(client, resident)
     client.post("/communes/31254/suivre", data={"stop": "1"})
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CommuneFollow)) == 1
+
+
+def test_followed_communes_are_exported_and_erased(app, make_user, db):
+    from civic.accounts.services import erase_account, export_personal_data
+    from civic.territory.services import follow
+
+    user = make_user()
+    follow(user, commune("31254"))
+    db.session.commit()
+    with app.test_request_context():
+        exported = export_personal_data(user)
+    assert exported["territory"]["followed_communes"][0]["name"] == "Labège"
+    erase_account(user)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CommuneFollow)) == 0
