@@ -53,11 +53,19 @@ SCOPED_OPENS = {
         # Their own consultations: the list (narrowed) and the creation form.
         "consultations.manage": 200,
         "consultations.new_consultation": 200,
+        "answers.waiting": 200,
+        "answers.signature": 303,
         "workshops.manage_index": 200,
         "events.manage_index": 200,
         "events.create": 200,
     },
-    "elected": {"events.manage_index": 200, "events.create": 200},
+    "elected": {
+        "events.manage_index": 200,
+        "events.create": 200,
+        # What waits for an answer, narrowed to their communes; their signature.
+        "answers.waiting": 200,
+        "answers.signature": 303,
+    },
     "facilitator": {
         "workshops.manage_index": 200,
         "workshops.create": 200,
@@ -139,6 +147,9 @@ def test_commune_mayor_answers_proposals_about_their_commune_signed_as_such(
     answer = {"status": "retained", "text": "Il sera posé.", "signed_as": "Élu de Labège"}
     assert client.post(f"{base}/{theirs.id}/reponse", data=answer).status_code == 403
     assert client.post(f"{base}/{climate['proposal'].id}/reponse", data=answer).status_code == 403
+    waiting = client.get("/gestion/a-repondre").get_data(as_text=True)
+    assert "Un banc à Labège" in waiting and "Un banc à Escalquens" not in waiting
+    assert "pistes cyclables" not in waiting
     assert client.post(f"{base}/{ours.id}/reponse", data=answer).status_code == 303
     assert ours.answer.signed_as == "Élu de Labège"
 
