@@ -61,7 +61,9 @@ def map_data():
     ]
     communes = [
         {"type": "Feature", "properties": {"name": c.name}, "geometry": c.outline}
-        for c in db.session.scalars(sa.select(Commune).options(undefer(Commune.outline)))
+        for c in db.session.scalars(
+            sa.select(Commune).where(Commune.closed_at.is_(None)).options(undefer(Commune.outline))
+        )
         if c.outline
     ]
     response = jsonify(
