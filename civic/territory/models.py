@@ -35,10 +35,6 @@ class Commune(db.Model):
     # that the contributions, accounts and services placed in it keep their commune.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    @property
-    def is_open(self) -> bool:
-        return self.closed_at is None
-
     def __str__(self) -> str:
         return self.name
 

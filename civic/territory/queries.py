@@ -30,7 +30,3 @@ def total_population() -> int:
 
 def by_insee(insee: str) -> Commune | None:
     return db.session.scalar(sa.select(Commune).where(Commune.insee == insee))
-
-
-def departements() -> frozenset[str]:
-    return frozenset(db.session.scalars(sa.select(Commune.departement).where(OPEN).distinct()))
