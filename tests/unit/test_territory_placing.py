@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from pyproj import Transformer
 
@@ -113,3 +114,24 @@ def test_an_overseas_territory_imports_its_own_rows(db, tmp_path):
     assert (report.created, report.outside, report.rejected) == (2, 1, [])
     placed = dict(db.session.execute(sa.select(Service.name, Service.commune_id)).all())
     assert placed["Piscine"] == db.session.scalar(sa.select(commune_id("97118")))
+
+
+def test_a_services_file_in_its_declared_crs(tmp_path):
+    to_rgr92 = Transformer.from_crs("EPSG:4326", "EPSG:2975", always_xy=True)
+    x, y = to_rgr92.transform(55.48, -21.34)
+    document = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2975"}},
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"nom": "Médiathèque de Saint-Pierre"},
+                "geometry": {"type": "Point", "coordinates": [x, y]},
+            }
+        ],
+    }
+    (row,) = importer.parse(json.dumps(document).encode(), filename="x.geojson").rows
+    assert (round(row["lat"], 3), round(row["lon"], 3)) == (-21.34, 55.48)
+    document["crs"]["properties"]["name"] = "urn:ogc:def:crs:EPSG::999999"
+    with pytest.raises(importer.UnreadableFile, match="système de coordonnées inconnu"):
+        importer.parse(json.dumps(document).encode(), filename="x.geojson")
