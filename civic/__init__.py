@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from civic.opendata.blueprint import bp as opendata
     from civic.pages.blueprint import bp as pages
     from civic.ratings.blueprint import bp as ratings
+    from civic.territory.blueprint import bp as territory
     from civic.workshops.blueprint import bp as workshops
 
     for bp in (
@@ -104,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
         events,
         ratings,
         opendata,
+        territory,
     ):
         app.register_blueprint(bp)
     app.register_blueprint(documents)

@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from civic.analysis.commands import analysis_cli
-from civic.cli_i18n import _c, echo_rejected
+from civic.cli_i18n import _c, _cn, echo_rejected
 from civic.core.jobs import site_request_context
 from civic.events.commands import events_cli
 from civic.extensions import db
@@ -22,13 +22,80 @@ civic_cli.add_command(outbox_cli)
 
 
 @territory_cli.command(
-    "load", help=_c("Charge ou met à jour les communes (sans effet si rien n'a changé).")
+    "load",
+    help=_c(
+        "Charge ou met à jour les communes depuis des fichiers GeoJSON (IGN Admin Express, "
+        "geo.api.gouv.fr, france-geojson) ; sans fichier, ceux de CIVIC_TERRITORY_FILES, "
+        "sinon le territoire de démonstration. "
+        "Une commune absente du résultat quitte le territoire (fermée, jamais supprimée)."
+    ),
 )
-def territory_load():
-    from civic.territory.services import load_communes
+@click.argument("paths", nargs=-1)
+@click.option("--epci", help=_c("Ne garder que les communes de cet EPCI (numéro SIREN)."))
+@click.option(
+    "--departement", help=_c("Ne garder que les communes de ce département (31, 2A, 974).")
+)
+@click.option(
+    "--communes", help=_c("Ne garder que ces communes (codes INSEE séparés par des virgules).")
+)
+@click.option(
+    "--postcodes",
+    help=_c(
+        "Fichier des codes postaux (codes-postaux JSON, CSV de La Poste ou insee;code_postal)."
+    ),
+)
+@click.option("--json", "as_json", is_flag=True, help=_c("Résultat en JSON."))
+def territory_load(paths, epci, departement, communes, postcodes, as_json):
+    import json
+    import os
+    from pathlib import Path
 
-    result = load_communes()
+    from civic.territory.services import load_communes, read_communes
+    from civic.territory.sources import TerritoryFileError, read_postcodes
+
+    settings = current_app.config
+    if not paths and settings.get("CIVIC_TERRITORY_FILES"):
+        # The deployment's territory; options given on the command line still win.
+        paths = [p for p in settings["CIVIC_TERRITORY_FILES"].split(os.pathsep) if p]
+        epci = epci or settings.get("CIVIC_TERRITORY_EPCI") or None
+        departement = departement or settings.get("CIVIC_TERRITORY_DEPARTEMENT") or None
+        communes = communes or settings.get("CIVIC_TERRITORY_COMMUNES") or None
+        postcodes = postcodes or settings.get("CIVIC_TERRITORY_POSTCODES") or None
+    wanted = {c.strip().upper() for c in communes.split(",") if c.strip()} if communes else None
+    try:
+        codes = read_postcodes(Path(postcodes)) if postcodes else None
+        rows = read_communes(
+            [Path(p) for p in paths],
+            postcodes=codes,
+            epci=epci,
+            departement=departement,
+            communes=wanted,
+        )
+    except TerritoryFileError as error:
+        raise click.ClickException(_c("rien n'est chargé : %(why)s", why=error)) from error
+    if not rows:
+        # Loading nothing would close every commune of the territory.
+        raise click.ClickException(
+            _c("aucune commune ne répond à ces critères : rien n'est chargé.")
+        )
+    result = load_communes(rows)
     db.session.commit()
+    unknown = sum(1 for row in rows if not row["population_known"])
+    no_postcode = sum(1 for row in rows if not row["postcode"])
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                    "closed": result.closed,
+                    "population_unknown": unknown,
+                    "without_postcode": no_postcode,
+                }
+            )
+        )
+        return
     click.echo(
         _c(
             "Communes créées : %(created)s ; mises à jour : %(updated)s ; "
@@ -38,6 +105,28 @@ def territory_load():
             unchanged=result.unchanged,
         )
     )
+    if result.closed:
+        click.echo(
+            _c(
+                "Communes sorties du territoire (fermées, leurs contributions gardées) : "
+                "%(closed)s.",
+                closed=result.closed,
+            )
+        )
+    if unknown:
+        click.echo(
+            _cn(
+                "Population inconnue pour %(num)s commune (le fichier n'en donne pas) : les "
+                "chiffres de représentativité ne la pèsent pas.",
+                "Population inconnue pour %(num)s communes (le fichier n'en donne pas) : les "
+                "chiffres de représentativité ne les pèsent pas.",
+                unknown,
+            )
+        )
+    if no_postcode:
+        click.echo(
+            _c("Sans code postal : %(n)s (donnez --postcodes FICHIER).", n=no_postcode)
+        )
 
 
 @civic_cli.command(
@@ -82,10 +171,17 @@ def demo(if_empty: bool):
 )
 @click.argument("email")
 @click.argument("role")
-def grant(email: str, role: str):
-    from civic.accounts.models import GRANTABLE_ROLES, RoleGrant
-    from civic.accounts.services import get_by_email
-    from civic.core.models import audit
+@click.option(
+    "--communes",
+    help=_c(
+        "Limiter le rôle à ces communes (codes INSEE séparés par des virgules) ; sans cette "
+        "option, tout le territoire."
+    ),
+)
+def grant(email: str, role: str, communes: str | None):
+    from civic.accounts.models import GRANTABLE_ROLES
+    from civic.accounts.services import AccountError, get_by_email, set_roles
+    from civic.territory.models import Commune
 
     if role not in {r.value for r in GRANTABLE_ROLES}:
         raise click.BadParameter(
@@ -95,11 +191,42 @@ def grant(email: str, role: str):
     user = get_by_email(email)
     if user is None:
         raise click.ClickException(_c("aucun compte avec l'adresse %(email)s", email=email))
-    if not user.has_role(role):
-        user.grants.append(RoleGrant(role=role))
-        audit(None, "role.granted", "user", user.id, reason="command line", role=role)
+    codes = {c.strip().upper() for c in communes.split(",") if c.strip()} if communes else set()
+    found = dict(
+        db.session.execute(
+            sa.select(Commune.insee, Commune.id).where(
+                Commune.insee.in_(codes), Commune.closed_at.is_(None)
+            )
+        ).all()
+    )
+    if codes - found.keys():
+        raise click.BadParameter(
+            _c(
+                "communes hors du territoire : %(codes)s",
+                codes=", ".join(sorted(codes - found.keys())),
+            ),
+            param_hint="--communes",
+        )
+    roles = {g.role for g in user.grants} | {role}
+    scopes = {g.role: {c.id for c in g.communes} for g in user.grants}
+    scopes[role] = set(found.values())
+    with site_request_context():
+        try:
+            set_roles(None, user, roles, scopes, reason="command line")
+        except AccountError as error:
+            raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(_c("Rôle %(role)s accordé au compte n° %(id)s.", role=role, id=user.id))
+    if codes:
+        click.echo(
+            _c(
+                "Rôle %(role)s accordé au compte n° %(id)s pour les communes %(codes)s.",
+                role=role,
+                id=user.id,
+                codes=", ".join(sorted(codes)),
+            )
+        )
+    else:
+        click.echo(_c("Rôle %(role)s accordé au compte n° %(id)s.", role=role, id=user.id))
 
 
 @accounts_cli.command(
@@ -297,10 +424,12 @@ def ratings_import(path, source, fmt, mapping, dry_run, as_json):
         click.echo(
             _c(
                 "Services créés : %(created)s ; mis à jour : %(updated)s ; inchangés : "
-                "%(unchanged)s ; lignes refusées : %(rejected)s.",
+                "%(unchanged)s ; hors territoire : %(outside)s ; lignes refusées : "
+                "%(rejected)s.",
                 created=report.created,
                 updated=report.updated,
                 unchanged=report.unchanged,
+                outside=report.outside,
                 rejected=len(report.rejected),
             )
         )

@@ -121,6 +121,14 @@ def load(instance_path: str) -> dict:
         "CIVIC_UPLOAD_DIR": os.environ.get(
             "CIVIC_UPLOAD_DIR", str(Path(instance_path) / "uploads")
         ),
+        # The deployment's territory, read by `flask civic territory load` when it is given
+        # no file: GeoJSON paths separated by the system's path separator (":" on Linux),
+        # the filters, and a postcode file. Empty: the demo's communes.
+        "CIVIC_TERRITORY_FILES": os.environ.get("CIVIC_TERRITORY_FILES", ""),
+        "CIVIC_TERRITORY_EPCI": os.environ.get("CIVIC_TERRITORY_EPCI", ""),
+        "CIVIC_TERRITORY_DEPARTEMENT": os.environ.get("CIVIC_TERRITORY_DEPARTEMENT", ""),
+        "CIVIC_TERRITORY_COMMUNES": os.environ.get("CIVIC_TERRITORY_COMMUNES", ""),
+        "CIVIC_TERRITORY_POSTCODES": os.environ.get("CIVIC_TERRITORY_POSTCODES", ""),
     }
 
 

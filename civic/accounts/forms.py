@@ -158,6 +158,32 @@ class RolesForm(FlaskForm):
     )
 
 
+def roles_form(commune_choices: list[tuple[int, str]], **kwargs) -> RolesForm:
+    """The roles form with, for each role held commune by commune, the communes it is
+    granted for (none chosen: the whole territory)."""
+    from civic.accounts.models import SCOPABLE_ROLES
+
+    class ScopedRolesForm(RolesForm):
+        pass
+
+    for role in SCOPABLE_ROLES:
+        setattr(
+            ScopedRolesForm,
+            f"scope_{role.value}",
+            SelectMultipleField(
+                _l("Communes du rôle « %(role)s »", role=role.label),
+                description=_l(
+                    "Aucune commune choisie : tout le territoire. Maintenez Ctrl (ou Cmd) "
+                    "pour en choisir plusieurs."
+                ),
+                coerce=int,
+                choices=commune_choices,
+                validators=[Optional()],
+            ),
+        )
+    return ScopedRolesForm(**kwargs)
+
+
 class SearchForm(FlaskForm):
     class Meta:
         csrf = False

@@ -35,6 +35,9 @@ ROLE_LABELS = {
 }
 # Every account is a citizen; the others are granted by an administrator.
 GRANTABLE_ROLES = [r for r in Role if r is not Role.CITIZEN]
+# The roles whose work is done commune by commune: they may be granted for some communes only.
+# Moderation (the CODEV) and administration stay territory-wide.
+SCOPABLE_ROLES = [Role.AGENT, Role.ELECTED, Role.FACILITATOR]
 
 AGE_BRACKETS = {
     "15-29": _l("15 à 29 ans"),
@@ -113,10 +116,20 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     @property
     def role_names(self) -> frozenset[str]:
-        return frozenset({Role.CITIZEN.value, *(g.role for g in self.grants)})
+        """The roles held for the whole territory. A role granted for some communes only is
+        not in it: code that does not ask for a commune never gives a commune's agent more."""
+        return frozenset({Role.CITIZEN.value, *(g.role for g in self.grants if not g.communes)})
 
     def has_role(self, role: Role | str) -> bool:
         return str(role) in self.role_names
+
+    def role_scope(self, role: Role | str) -> frozenset[int] | None:
+        """None when the role is held for the whole territory, else the ids of the communes
+        it is held for (empty: not held)."""
+        for grant in self.grants:
+            if grant.role == str(role):
+                return None if not grant.communes else frozenset(c.id for c in grant.communes)
+        return frozenset()
 
     @property
     def public_name(self) -> str:
@@ -125,6 +138,17 @@ class User(UserMixin, TimestampMixin, db.Model):
         if self.is_deleted:
             return _("Participant supprimé")
         return self.display_name or _("Participant n° %(id)s", id=self.id)
+
+
+# A grant with communes holds its role for those communes only; without, for the territory.
+role_grant_commune = sa.Table(
+    "role_grant_commune",
+    db.metadata,
+    sa.Column(
+        "grant_id", sa.ForeignKey("role_grant.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("commune_id", sa.ForeignKey("commune.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class RoleGrant(TimestampMixin, db.Model):
@@ -137,3 +161,9 @@ class RoleGrant(TimestampMixin, db.Model):
     granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
     user: Mapped[User] = relationship(back_populates="grants", foreign_keys=[user_id])
+    communes = relationship("Commune", secondary=role_grant_commune, lazy="selectin")
+
+    @property
+    def scope_label(self) -> str:
+        """The communes of the grant for audit and pages; empty for the whole territory."""
+        return ", ".join(sorted(c.name for c in self.communes))

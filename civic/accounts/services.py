@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
-from civic.accounts.models import GRANTABLE_ROLES, Role, RoleGrant, User
+from civic.accounts.models import GRANTABLE_ROLES, SCOPABLE_ROLES, Role, RoleGrant, User
 from civic.accounts.passwords import hash_password, needs_rehash, verify_password
 from civic.core import privacy
 from civic.core.models import audit, utcnow
@@ -300,18 +300,85 @@ def delete_own_account(user: User, password: str) -> None:
 # --- roles ---------------------------------------------------------------------------------
 
 
-def set_roles(actor: User, user: User, roles: set[str]) -> None:
+def _scope_detail(communes) -> list[str]:
+    """A grant's scope in the audit log: INSEE codes, stable across renamings; [] for the
+    whole territory."""
+    return sorted(c.insee for c in communes)
+
+
+def set_roles(
+    actor: User | None,
+    user: User,
+    roles: set[str],
+    scopes: dict[str, set[int]] | None = None,
+    reason: str = "",
+) -> None:
+    """Grant exactly `roles`; `scopes` gives, per role, the ids of the communes it is held
+    for (none or missing: the whole territory). Each change is in the audit log, scope
+    included."""
+    from civic.territory.models import Commune
+
     wanted = {r for r in roles if r in {g.value for g in GRANTABLE_ROLES}}
-    if actor.id == user.id and Role.ADMIN.value not in wanted:
+    if actor is not None and actor.id == user.id and Role.ADMIN.value not in wanted:
         raise AccountError(_l("Vous ne pouvez pas retirer votre propre rôle d'administrateur."))
+    scopable = {r.value for r in SCOPABLE_ROLES}
+    scopes = scopes or {}
+    if any(scopes.get(role) for role in wanted - scopable):
+        raise AccountError(_l("Ce rôle s'exerce sur tout le territoire, pas par commune."))
     current = {g.role: g for g in user.grants}
-    for role in sorted(wanted - current.keys()):
-        user.grants.append(RoleGrant(role=role, granted_by_id=actor.id))
-        audit(actor, "role.granted", "user", user.id, role=role)
-        notify(user, _l("Le rôle « %(role)s » vous a été attribué.", role=Role(role).label))
+    actor_id = actor.id if actor is not None else None
+    for role in sorted(wanted):
+        ids = scopes.get(role) or set()
+        communes = list(
+            db.session.scalars(sa.select(Commune).where(Commune.id.in_(ids)).order_by(Commune.name))
+        )
+        if len(communes) != len(ids):
+            raise AccountError(_l("Une commune choisie n'existe pas."))
+        grant = current.get(role)
+        if grant is None:
+            user.grants.append(RoleGrant(role=role, granted_by_id=actor_id, communes=communes))
+            audit(
+                actor,
+                "role.granted",
+                "user",
+                user.id,
+                reason,
+                role=role,
+                communes=_scope_detail(communes),
+            )
+            if communes:
+                message = _l(
+                    "Le rôle « %(role)s » vous a été attribué pour : %(communes)s.",
+                    role=Role(role).label,
+                    communes=", ".join(c.name for c in communes),
+                )
+            else:
+                message = _l("Le rôle « %(role)s » vous a été attribué.", role=Role(role).label)
+            notify(user, message)
+        elif {c.id for c in grant.communes} != ids:
+            before = _scope_detail(grant.communes)
+            grant.communes = communes
+            audit(
+                actor,
+                "role.scope_changed",
+                "user",
+                user.id,
+                reason,
+                role=role,
+                communes=_scope_detail(communes),
+                before=before,
+            )
     for role in sorted(current.keys() - wanted):
+        audit(
+            actor,
+            "role.removed",
+            "user",
+            user.id,
+            reason,
+            role=role,
+            communes=_scope_detail(current[role].communes),
+        )
         user.grants.remove(current[role])
-        audit(actor, "role.removed", "user", user.id, role=role)
     db.session.flush()
 
 

@@ -28,10 +28,10 @@ from civic.accounts.forms import (
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
-    RolesForm,
     mail_preferences_form,
+    roles_form,
 )
-from civic.accounts.models import GRANTABLE_ROLES, User
+from civic.accounts.models import GRANTABLE_ROLES, SCOPABLE_ROLES, User
 from civic.core import limits, notify, privacy
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.inputs import strict_int
@@ -374,6 +374,9 @@ def users():
     )
 
 
+SCOPE_FIELDS = [f"scope_{r.value}" for r in SCOPABLE_ROLES]
+
+
 def _get_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.is_deleted:
@@ -384,23 +387,27 @@ def _get_user(user_id: int) -> User:
 def edit_user(user_id: int):
     user = _get_user(user_id)
     require("accounts.manage_users", user)
-    form = RolesForm(
-        data=None if request.method == "POST" else {"roles": [g.role for g in user.grants]}
-    )
+    data = {"roles": [g.role for g in user.grants]} | {
+        f"scope_{g.role}": [c.id for c in g.communes] for g in user.grants
+    }
+    form = roles_form(commune_choices(), data=None if request.method == "POST" else data)
     form.roles.choices = [(r.value, r.label) for r in GRANTABLE_ROLES]
     if form.validate_on_submit():
+        scopes = {r.value: set(form[f"scope_{r.value}"].data or []) for r in SCOPABLE_ROLES}
         try:
-            services.set_roles(current_user, user, set(form.roles.data or []))
+            services.set_roles(current_user, user, set(form.roles.data or []), scopes)
         except services.AccountError as error:
             db.session.rollback()
             form.roles.errors.append(str(error))
             return render_page_or_block(
-                "accounts/admin/user.html", "roles", user=user, form=form
+                "accounts/admin/user.html", "roles", user=user, form=form, scope_fields=SCOPE_FIELDS
             ), 422
         db.session.commit()
         flash(_("Les rôles de %(name)s sont enregistrés.", name=user.public_name), "success")
         return redirect_303("accounts.edit_user", user_id=user.id)
-    return render_page_or_block("accounts/admin/user.html", "roles", user=user, form=form)
+    return render_page_or_block(
+        "accounts/admin/user.html", "roles", user=user, form=form, scope_fields=SCOPE_FIELDS
+    )
 
 
 def audit_log():

@@ -78,7 +78,11 @@ def participation(consultation: Consultation) -> Participation:
         )
     )
     if consultation.all_communes or not consultation.communes:
-        territory = list(db.session.scalars(sa.select(Commune).order_by(Commune.name)))
+        territory = list(
+            db.session.scalars(
+                sa.select(Commune).where(Commune.closed_at.is_(None)).order_by(Commune.name)
+            )
+        )
     else:
         territory = sorted(consultation.communes, key=lambda c: c.name)
     named = sum(n for key, n in per_commune.items() if key is not None)

@@ -52,9 +52,16 @@ def figures(run: AnalysisRun) -> dict:
         ).all()
     )
     total = sum(counts.values()) or 1
-    population = db.session.scalar(sa.select(sa.func.sum(Commune.population))) or 1
+    population = (
+        db.session.scalar(
+            sa.select(sa.func.sum(Commune.population)).where(Commune.closed_at.is_(None))
+        )
+        or 1
+    )
     communes = []
-    for commune in db.session.scalars(sa.select(Commune).order_by(Commune.name)):
+    for commune in db.session.scalars(
+        sa.select(Commune).where(Commune.closed_at.is_(None)).order_by(Commune.name)
+    ):
         n = counts.get(commune.id, 0)
         communes.append(
             {

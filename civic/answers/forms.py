@@ -15,7 +15,7 @@ def answer_form_context(user, proposal, form: AnswerForm | None = None, template
         if template is not None and template.consultation_id == proposal.consultation_id:
             form.status.data, form.text.data = template.status, template.text
         if not form.signed_as.data:
-            form.signed_as.data = services.signature_of(user)
+            form.signed_as.data = services.signature_of(user, proposal)
     return {
         "answer_form": form,
         "templates": queries.templates(proposal.consultation_id),

@@ -10,7 +10,12 @@ from civic.extensions import db
 from civic.territory.models import Commune
 
 
-def _waiting(consultation_id: int | None, theme: str, commune_id: int | None):
+def _waiting(
+    consultation_id: int | None,
+    theme: str,
+    commune_id: int | None,
+    communes: frozenset[int] | None = None,
+):
     """Published proposals of published consultations whose answer (the copy that
     civic.analysis.answers keeps in answer_status) is missing or only "à l'étude", and that
     no draft answers yet."""
@@ -28,6 +33,8 @@ def _waiting(consultation_id: int | None, theme: str, commune_id: int | None):
         where.append(Proposal.theme == theme)
     if commune_id:
         where.append(Proposal.commune_id == commune_id)
+    if communes is not None:  # a commune's officials: their communes' proposals
+        where.append(Proposal.commune_id.in_(communes))
     return where
 
 
@@ -37,10 +44,11 @@ def waiting(
     consultation_id: int | None = None,
     theme: str = "",
     commune_id: int | None = None,
+    communes: frozenset[int] | None = None,
     per_page: int = 50,
 ) -> Page:
     """Oldest first: the longest wait is answered first."""
-    where = _waiting(consultation_id, theme, commune_id)
+    where = _waiting(consultation_id, theme, commune_id, communes)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Proposal).where(*where))
     items = list(
         db.session.scalars(
@@ -63,12 +71,21 @@ def filter_choices() -> dict:
     themes = db.session.scalars(
         sa.select(Proposal.theme).where(Proposal.theme != "").distinct().order_by(Proposal.theme)
     ).all()
-    communes = db.session.execute(sa.select(Commune.id, Commune.name).order_by(Commune.name)).all()
+    communes = db.session.execute(
+        sa.select(Commune.id, Commune.name)
+        .where(Commune.closed_at.is_(None))
+        .order_by(Commune.name)
+    ).all()
     return {"consultations": consultations, "themes": themes, "communes": communes}
 
 
-def drafts() -> list[Draft]:
-    return list(db.session.scalars(sa.select(Draft).order_by(Draft.created_at, Draft.id)))
+def drafts(communes: frozenset[int] | None = None) -> list[Draft]:
+    query = sa.select(Draft).order_by(Draft.created_at, Draft.id)
+    if communes is not None:
+        query = query.join(Proposal, Proposal.id == Draft.proposal_id).where(
+            Proposal.commune_id.in_(communes)
+        )
+    return list(db.session.scalars(query))
 
 
 def draft_of(proposal_id: int) -> Draft | None:

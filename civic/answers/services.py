@@ -2,6 +2,7 @@
 second person. Functions flush, never commit."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from civic.answers.models import Draft, Policy, Signature, Template
@@ -15,9 +16,19 @@ class AnswerError(Exception):
     """A refusal to show to the user, already translated."""
 
 
-def signature_of(user) -> str:
+def signature_of(user, proposal: Proposal | None = None) -> str:
+    """The remembered signature; for an official of a commune answering about it, and who
+    has none yet, their office in that commune ("Élu de Labège")."""
     item = db.session.get(Signature, user.id)
-    return item.signed_as if item else ""
+    if item:
+        return item.signed_as
+    if proposal is not None and proposal.commune is not None:
+        name = proposal.commune.name
+        if proposal.commune_id in (user.role_scope("elected") or ()):
+            return _("Élu de %(commune)s", commune=name)
+        if proposal.commune_id in (user.role_scope("agent") or ()):
+            return _("Mairie de %(commune)s", commune=name)
+    return ""
 
 
 def remember_signature(user, signed_as: str) -> None:

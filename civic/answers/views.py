@@ -11,7 +11,7 @@ from civic.consultations.models import ANSWER_LABELS, Consultation, Proposal
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.inputs import int_arg
 from civic.core.pagination import page_arg
-from civic.core.permissions import require
+from civic.core.permissions import require, role_scope
 from civic.extensions import db
 
 
@@ -21,11 +21,13 @@ def waiting():
         "theme": request.args.get("theme", "")[:80],
         "commune": int_arg("commune"),
     }
+    scope = role_scope(current_user, "elected", "agent", "admin")
     page = queries.waiting(
         page_arg(),
         consultation_id=filters["consultation"],
         theme=filters["theme"],
         commune_id=filters["commune"],
+        communes=scope,
     )
     return render_page_or_block(
         "answers/waiting.html",
@@ -33,7 +35,7 @@ def waiting():
         page=page,
         filters=filters,
         choices=queries.filter_choices(),
-        drafts=queries.drafts(),
+        drafts=queries.drafts(scope),
         signature=services.signature_of(current_user),
     )
 

@@ -38,31 +38,45 @@ route(bp, C + "/documents/<int:document_id>", v.document, "consultations.browse"
 route(bp, C + "/couverture", v.cover, "consultations.browse")
 route(bp, "/mes-contributions", v.my_contributions, "consultations.own_contributions")
 route(bp, "/glossaire", v.glossary, "consultations.browse")
-route(bp, M, v.manage, "consultations.manage")
+route(bp, M, v.manage, "consultations.manage_commune")
 route(
     bp,
     M + "/nouvelle",
     v.edit_consultation,
-    "consultations.manage",
+    "consultations.manage_commune",
     **GET_POST,
     endpoint="new_consultation",
 )
-route(bp, M + "/<int:consultation_id>", v.edit_consultation, "consultations.manage", **GET_POST)
-route(bp, M + "/<int:consultation_id>/publication", v.publish, "consultations.manage", **POST)
-route(bp, M + "/<int:consultation_id>/phases", v.add_phase, "consultations.manage", **POST)
+route(
+    bp,
+    M + "/<int:consultation_id>",
+    v.edit_consultation,
+    "consultations.manage_commune",
+    **GET_POST,
+)
+route(
+    bp, M + "/<int:consultation_id>/publication", v.publish, "consultations.manage_commune", **POST
+)
+route(bp, M + "/<int:consultation_id>/phases", v.add_phase, "consultations.manage_commune", **POST)
 route(
     bp,
     M + "/<int:consultation_id>/phases/<int:phase_id>/suppression",
     v.remove_phase,
-    "consultations.manage",
+    "consultations.manage_commune",
     **POST,
 )
-route(bp, M + "/<int:consultation_id>/documents", v.add_document, "consultations.manage", **POST)
+route(
+    bp,
+    M + "/<int:consultation_id>/documents",
+    v.add_document,
+    "consultations.manage_commune",
+    **POST,
+)
 route(
     bp,
     M + "/<int:consultation_id>/saisie",
     v.enter_contribution,
-    "consultations.manage",
+    "consultations.enter_contribution",
     **GET_POST,
 )
 route(

@@ -26,6 +26,7 @@ from civic.consultations.models import (
     Proposal,
     ProposalStatus,
     Vote,
+    consultation_commune,
 )
 from civic.consultations.text import stems
 from civic.core.caching import app_cache
@@ -77,10 +78,20 @@ def visible_consultations(user=None):
     return query
 
 
-def list_consultations(page: int, user=None) -> Page:
-    query = visible_consultations(user).order_by(
-        Consultation.published_at.desc().nulls_first(), Consultation.id.desc()
-    )
+def list_consultations(page: int, user=None, communes: frozenset[int] | None = None) -> Page:
+    """The consultations, or, for a commune's agent, those naming only `communes`."""
+    query = visible_consultations(user)
+    if communes is not None:
+        elsewhere = sa.select(consultation_commune.c.consultation_id).where(
+            consultation_commune.c.commune_id.not_in(communes)
+        )
+        named = sa.select(consultation_commune.c.consultation_id)
+        query = sa.select(Consultation).where(
+            Consultation.all_communes.is_(False),
+            Consultation.id.in_(named),
+            Consultation.id.not_in(elsewhere),
+        )
+    query = query.order_by(Consultation.published_at.desc().nulls_first(), Consultation.id.desc())
     return paginate(query, page)
 
 

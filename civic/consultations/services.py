@@ -99,7 +99,22 @@ def save_consultation(
 def publish(actor, consultation: Consultation, published: bool = True) -> None:
     if published and not consultation.phases:
         raise ConsultationError(_l("Ajoutez au moins une phase avant de publier."))
+    first_time = published and consultation.published_at is None
     consultation.published_at = utcnow() if published else None
+    if first_time and not consultation.all_communes:
+        # The residents who follow a commune it names hear of it (a territory-wide
+        # consultation reaches everyone through the usual channels).
+        from civic.territory.services import tell_followers
+
+        tell_followers(
+            [c.id for c in consultation.communes],
+            lambda commune: _l(
+                "Nouvelle concertation à %(commune)s : « %(title)s ».",
+                commune=commune.name,
+                title=consultation.title,
+            ),
+            url_for("consultations.show", slug=consultation.slug),
+        )
     audit(
         actor,
         "consultation.published" if published else "consultation.unpublished",

@@ -59,7 +59,7 @@ from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.inputs import int_arg, int_list
 from civic.core.models import utcnow
 from civic.core.pagination import page_arg
-from civic.core.permissions import can, require
+from civic.core.permissions import can, require, role_scope
 from civic.core.security import safe_next
 from civic.core.validators import paris_to_utc
 from civic.extensions import db
@@ -87,7 +87,7 @@ def _proposal(slug: str, proposal_id: int, *, related: bool = True):
 
 def _managed(consultation_id: int) -> Consultation:
     consultation = db.session.get(Consultation, consultation_id) or abort(404)
-    require("consultations.manage", consultation)
+    require("consultations.manage_commune", consultation)
     return consultation
 
 
@@ -578,13 +578,16 @@ def glossary():
 
 
 def manage():
-    page = queries.list_consultations(page_arg())
+    page = queries.list_consultations(
+        page_arg(), communes=role_scope(current_user, "agent", "admin")
+    )
     return render_page_or_block("consultations/manage/index.html", "results", page=page)
 
 
 def _consultation_form(consultation: Consultation | None):
     form = ConsultationForm(obj=consultation)
-    form.communes.choices = commune_choices()
+    # A commune's agent names their own communes only.
+    form.communes.choices = commune_choices(role_scope(current_user, "agent", "admin"))
     if request.method == "GET" and consultation is not None:
         form.communes.data = [c.id for c in consultation.communes]
         form.body.data = consultation.body_html
@@ -594,7 +597,12 @@ def _consultation_form(consultation: Consultation | None):
 def edit_consultation(consultation_id: int | None = None):
     consultation = _managed(consultation_id) if consultation_id else None
     form = _consultation_form(consultation)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and role_scope(current_user, "agent", "admin") is not None and not form.communes.data:
+        # No commune means the whole territory, which only its agents run.
+        form.communes.errors = [_("Choisissez au moins une de vos communes.")]
+        valid = False
+    if valid:
         from civic.territory.models import Commune
 
         communes = db.session.scalars(
@@ -734,13 +742,26 @@ def add_document(consultation_id: int):
 
 
 def enter_contribution(consultation_id: int):
-    consultation = _managed(consultation_id)
+    consultation = db.session.get(Consultation, consultation_id) or abort(404)
     require("consultations.enter_contribution", consultation)
     form = _proposal_form(ContributionForm, consultation)
     form.contact_commune_id.choices = [("", _("— Choisir —"))] + [
         (str(i), name) for i, name in commune_choices()
     ]
-    if form.validate_on_submit():
+    scope = role_scope(current_user, "agent", "admin")
+    if scope is not None:
+        # A commune's agent files contributions under their own communes only.
+        form.commune_id.choices = [
+            (value, name)
+            for value, name in form.commune_id.choices
+            if value and int(value) in scope
+        ]
+    valid = form.validate_on_submit()
+    if valid and scope is not None and not form.commune_id.data:
+        # An empty choice passes the field's Optional(): it would mean the whole territory.
+        form.commune_id.errors = [_("Choisissez la commune de la contribution.")]
+        valid = False
+    if valid:
         try:
             proposal = services.enter_contribution(
                 current_user,

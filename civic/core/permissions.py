@@ -53,6 +53,43 @@ def has_role(*roles: str) -> Predicate:
     return Predicate(check, "has_role(" + ",".join(sorted(wanted)) + ")")
 
 
+def role_scope(user, *roles: str) -> frozenset[int] | None:
+    """Where a user holds any of `roles`: None for the whole territory, else the ids of the
+    communes (empty: nowhere). The one place that reads a grant's scope."""
+    if not (user and user.is_authenticated):
+        return frozenset()
+    communes: set[int] = set()
+    for role in roles:
+        scope = user.role_scope(role)
+        if scope is None:
+            return None
+        communes |= scope
+    return frozenset(communes)
+
+
+def scope_allows(user, roles: tuple[str, ...], commune_ids) -> bool:
+    """Whether a user holds one of `roles` for the whole territory or for one of the
+    communes in `commune_ids` (an object about no commune needs the whole territory)."""
+    scope = role_scope(user, *roles)
+    if scope is None:
+        return True
+    return bool(scope & {i for i in commune_ids if i is not None})
+
+
+def has_role_in(*roles: str, communes: Callable[[Any], Any]) -> Predicate:
+    """The role for the object's communes: `communes(obj)` gives their ids. With no object
+    (a list, a form to fill), any grant of the role passes: the view then narrows the list
+    or the choices to the user's scope."""
+    wanted = tuple(sorted(roles))
+
+    def check(user, obj):
+        if obj is None:
+            return role_scope(user, *wanted) != frozenset()
+        return scope_allows(user, wanted, communes(obj))
+
+    return Predicate(check, "has_role_in(" + ",".join(wanted) + ")")
+
+
 _rules: dict[str, Predicate] = {}
 
 

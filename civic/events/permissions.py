@@ -7,7 +7,7 @@ published and cancelled events and register, with or without an account.
 
 import sqlalchemy as sa
 
-from civic.core.permissions import Predicate, always, has_role, register
+from civic.core.permissions import Predicate, always, has_role, register, role_scope
 
 is_publisher = has_role("agent", "elected", "facilitator", "admin")
 is_global_publisher = has_role("facilitator", "admin")
@@ -20,7 +20,8 @@ def organiser_ids(user) -> set[int | None] | None:
     if is_global_publisher(user):
         return None
     if not is_publisher(user):
-        return set()
+        # A role granted for some communes (issue 23): those communes' events only.
+        return set(role_scope(user, "agent", "elected", "facilitator") or ())
     return {None, user.commune_id} if user.commune_id else {None}
 
 
@@ -47,9 +48,10 @@ def scope_clause(user):
 
 
 def _manages(user, event) -> bool:
+    publisher = organiser_ids(user) != set()
     if event is None:
-        return is_publisher(user)
-    return is_publisher(user) and (
+        return publisher
+    return publisher and (
         in_scope(user, event.organiser_commune_id) or event.created_by_id == user.id
     )
 

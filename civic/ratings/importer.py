@@ -3,7 +3,8 @@ publish them. Pure functions: bytes in, rows and rejections out; no database.
 
 Traits handled: `;` or `,` separators, UTF-8 with or without BOM, CRLF, decimal commas,
 postcodes with leading zeros, Point or MultiPoint geometries, Opendatasoft `geo_point_2d`
-as an object or as `[lat, lon]`, JSON-encoded list strings, 'T'/'F' booleans, Lambert-93.
+as an object or as `[lat, lon]`, JSON-encoded list strings, 'T'/'F' booleans, a GeoJSON's
+declared CRS, and projected metres without one (Lambert-93, or the overseas UTM zones).
 """
 
 import csv
@@ -12,7 +13,8 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
+
+from civic.territory import france
 
 FIELDS = (
     "id",
@@ -203,7 +205,7 @@ def _feature_row(feature) -> dict:
     return row
 
 
-def read_geojson(text: str) -> tuple[list[str], list[dict]]:
+def read_geojson(text: str) -> tuple[list[str], list[dict], str | None]:
     try:
         document = json.loads(text)
     except ValueError as error:
@@ -226,7 +228,7 @@ def read_geojson(text: str) -> tuple[list[str], list[dict]]:
             if key not in columns and not key.startswith("__"):
                 columns.append(key)
         rows.append(row)
-    return columns, rows
+    return columns, rows, france.crs_of_geojson(document)
 
 
 def guess_mapping(columns: list[str], overrides: dict[str, str] | None = None) -> dict[str, str]:
@@ -244,30 +246,6 @@ def guess_mapping(columns: list[str], overrides: dict[str, str] | None = None) -
             raise UnreadableFile(f"colonne absente du fichier : {column}")
         mapping[name] = column
     return mapping
-
-
-@cache
-def _lambert93():
-    from pyproj import Transformer
-
-    return Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
-
-
-def to_wgs84(x: float, y: float) -> tuple[float, float]:
-    """(lat, lon) from WGS84 degrees, or from Lambert-93 metres when the numbers say so."""
-    if abs(x) > 180 or abs(y) > 90:
-        lon, lat = _lambert93().transform(x, y)
-        return lat, lon
-    return y, x
-
-
-# Metropolitan France and Corsica: a service of the Sicoval cannot be elsewhere.
-FRANCE = (41.0, 51.6, -5.6, 10.0)
-
-
-def in_france(lat: float, lon: float) -> bool:
-    south, north, west, east = FRANCE
-    return south <= lat <= north and west <= lon <= east
 
 
 def row_hash(row: dict) -> str:
@@ -288,7 +266,10 @@ def parse(
         fmt = detect_format(data, filename)
     text = decode(data)
     try:
-        columns, raw_rows = read_geojson(text) if fmt == "geojson" else read_csv(text)
+        if fmt == "geojson":
+            columns, raw_rows, crs = read_geojson(text)
+        else:
+            (columns, raw_rows), crs = read_csv(text), None
     except csv.Error as error:
         raise UnreadableFile(f"CSV illisible : {error}") from None
     mapping = guess_mapping(columns, overrides)
@@ -325,10 +306,15 @@ def parse(
         x = _number(raw.get("__x", "")) if "__x" in raw else _number(row.get("lon", ""))
         y = _number(raw.get("__y", "")) if "__y" in raw else _number(row.get("lat", ""))
         if x is not None and y is not None:
-            lat, lon = to_wgs84(x, y)
-            if not in_france(lat, lon):
+            try:
+                point = france.to_wgs84(x, y, crs)
+            except france.UnknownCRS:  # the whole file declares it
+                raise UnreadableFile(f"système de coordonnées inconnu : {crs}") from None
+            # Metropolitan France and the overseas departments and regions.
+            if point is None or not france.in_france(*point):
                 result.rejected.append({"row": number, "reason": "coordonnées hors de France"})
                 continue
+            lat, lon = point
             row["lat"], row["lon"] = round(lat, 6), round(lon, 6)
         else:
             row["lat"] = row["lon"] = None

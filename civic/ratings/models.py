@@ -106,6 +106,8 @@ class ServiceImport(TimestampMixin, db.Model):
     unchanged: Mapped[int] = mapped_column(default=0)
     closed: Mapped[int] = mapped_column(default=0)
     rejected: Mapped[int] = mapped_column(default=0)
+    # Rows in France but outside the territory, skipped apart from the rejected ones.
+    outside: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Rating(db.Model):

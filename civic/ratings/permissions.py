@@ -1,8 +1,19 @@
-from civic.core.permissions import Predicate, always, can_take_part, has_role, register
+from civic.core.permissions import (
+    Predicate,
+    always,
+    can_take_part,
+    has_role,
+    has_role_in,
+    register,
+)
 
 register("ratings.browse", always)
 register("ratings.rate", can_take_part)
-register("ratings.answer_any", has_role("agent", "admin"))
+# Route level; the view then asks "ratings.answer" for the service itself.
+register(
+    "ratings.answer_any",
+    has_role("agent", "admin") | has_role_in("agent", communes=lambda s: [s.commune_id]),
+)
 register("ratings.manage", has_role("agent", "admin"))
 
 

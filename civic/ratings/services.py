@@ -9,11 +9,10 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import undefer
 
-from civic.consultations.text import strip_accents
 from civic.core.models import audit, utcnow
 from civic.core.notify import notify
+from civic.core.permissions import role_scope
 from civic.extensions import db
 from civic.moderation import services as moderation
 from civic.ratings.importer import CONTROL, ParseResult
@@ -27,7 +26,7 @@ from civic.ratings.models import (
     ServiceImport,
     ServiceResponsibility,
 )
-from civic.territory.models import Commune
+from civic.territory.placing import Locator, Placement
 
 RATING_WINDOW = timedelta(days=90)
 
@@ -39,52 +38,38 @@ class RatingError(Exception):
 # --- import --------------------------------------------------------------------------------
 
 
-def _key(text: str) -> str:
-    return strip_accents(text).lower().replace("-", " ").replace("'", " ").strip()
-
-
-def _inside(lat: float, lon: float, geometry: dict) -> bool:
-    """Ray casting on the outer rings: which commune a point falls in."""
-    polygons = (
-        [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+def place(locator: Locator, row: dict) -> Placement:
+    """Where a service of the file lies: in a commune of the territory, outside it, or
+    nowhere said (rejected)."""
+    return locator.place(
+        insee=row.get("insee") or "",
+        name=row.get("commune") or "",
+        postcode=row.get("postcode") or "",
+        lat=row.get("lat"),
+        lon=row.get("lon"),
     )
-    for polygon in polygons:
-        ring, inside = polygon[0], False
-        j = len(ring) - 1
-        for i in range(len(ring)):
-            xi, yi = ring[i][0], ring[i][1]
-            xj, yj = ring[j][0], ring[j][1]
-            if (yi > lat) != (yj > lat) and lon < (xj - xi) * (lat - yi) / (yj - yi) + xi:
-                inside = not inside
-            j = i
-        if inside:
-            return True
-    return False
 
 
 @dataclass
-class CommuneFinder:
-    communes: list[Commune] = field(default_factory=list)
+class Placements:
+    inside: int = 0
+    outside: int = 0
+    rejected: list[dict] = field(default_factory=list)
 
-    def __post_init__(self):
-        self.by_insee = {c.insee: c for c in self.communes}
-        self.by_name = {_key(c.name): c for c in self.communes}
 
-    def find(self, row: dict) -> tuple[Commune | None, str | None]:
-        """The commune of a row, or the reason it cannot be placed in the Sicoval."""
-        insee = (row.get("insee") or "")[:5]
-        if insee:
-            commune = self.by_insee.get(insee)
-            return (commune, None) if commune else (None, "commune inconnue (code INSEE)")
-        name = row.get("commune") or ""
-        if name:
-            commune = self.by_name.get(_key(name))
-            return (commune, None) if commune else (None, f"commune inconnue : {name}")
-        if row.get("lat") is not None:
-            for commune in self.communes:
-                if commune.outline and _inside(row["lat"], row["lon"], commune.outline):
-                    return commune, None
-        return None, "commune inconnue"
+def placements(parsed: ParseResult) -> Placements:
+    """What an import would do with each row, for the preview: nothing is written."""
+    locator, result = Locator(), Placements(rejected=list(parsed.rejected))
+    for row in parsed.rows:
+        placement = place(locator, row)
+        if placement.placed:
+            result.inside += 1
+        elif placement.outside:
+            result.outside += 1
+        else:
+            result.rejected.append({"row": row["row"], "reason": placement.reason})
+    result.rejected.sort(key=lambda r: r["row"])
+    return result
 
 
 FIELD_COLUMNS = {
@@ -107,6 +92,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     closed: int = 0
+    # Rows in France but outside the territory: skipped, not errors.
+    outside: int = 0
     rejected: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -115,6 +102,7 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "closed": self.closed,
+            "outside": self.outside,
             "rejected": self.rejected,
         }
 
@@ -163,9 +151,7 @@ def import_services(
     dataset = CONTROL.sub("", dataset)[: _length(ServiceImport.dataset)]
     filename = CONTROL.sub("", filename)[: _length(ServiceImport.filename)]
     report = ImportReport(rejected=list(parsed.rejected))
-    finder = CommuneFinder(
-        list(db.session.scalars(sa.select(Commune).options(undefer(Commune.outline))))
-    )
+    locator = Locator()
     run = ServiceImport(source=source, dataset=dataset, filename=filename, file_date=file_date)
     db.session.add(run)
     db.session.flush()
@@ -175,10 +161,14 @@ def import_services(
     }
     seen = set()
     for row in parsed.rows:
-        commune, problem = finder.find(row)
-        if problem:
-            report.rejected.append({"row": row["row"], "reason": problem})
+        placement = place(locator, row)
+        if placement.outside:
+            report.outside += 1
             continue
+        if not placement.placed:
+            report.rejected.append({"row": row["row"], "reason": placement.reason})
+            continue
+        commune = placement.commune
         if row["id"] in seen:
             report.rejected.append({"row": row["row"], "reason": "identifiant en double"})
             continue
@@ -214,6 +204,7 @@ def import_services(
             report.closed += 1
     run.created, run.updated, run.unchanged = report.created, report.updated, report.unchanged
     run.closed, run.rejected = report.closed, len(report.rejected)
+    run.outside = report.outside
     db.session.flush()
     audit(
         actor,
@@ -339,12 +330,15 @@ def unfreeze(actor, service: Service) -> None:
 
 
 def is_responsible(user, service: Service) -> bool:
+    """Administrators answer every service; a commune's agent the services of their
+    communes; the territory's agents the services (or types) they are responsible for."""
     if not user.is_authenticated:
         return False
     if user.has_role("admin"):
         return True
-    if not user.has_role("agent"):
-        return False
+    scope = role_scope(user, "agent")
+    if scope is not None:
+        return service.commune_id in scope
     return (
         db.session.scalar(
             sa.select(

@@ -78,7 +78,9 @@ def map_data():
             },
             "geometry": c.outline,
         }
-        for c in db.session.scalars(sa.select(Commune).options(undefer(Commune.outline)))
+        for c in db.session.scalars(
+            sa.select(Commune).where(Commune.closed_at.is_(None)).options(undefer(Commune.outline))
+        )
         if c.outline
     ]
     response = jsonify(
@@ -282,17 +284,23 @@ def import_services():
             flash(
                 _(
                     "Import terminé : %(c)s créés, %(u)s mis à jour, %(s)s inchangés, %(f)s "
-                    "fermés, %(r)s rejetés.",
+                    "fermés, %(o)s hors territoire (ignorés), %(r)s rejetés.",
                     c=report.created,
                     u=report.updated,
                     s=report.unchanged,
                     f=report.closed,
+                    o=report.outside,
                     r=len(report.rejected),
                 ),
                 "success",
             )
             return redirect_303("ratings.index")
-        preview = {"parsed": parsed, "token": token, "sample": parsed.rows[:5]}
+        preview = {
+            "parsed": parsed,
+            "token": token,
+            "sample": parsed.rows[:5],
+            "placed": services.placements(parsed),
+        }
     status = 422 if form.is_submitted() and preview is None else 200
     return render_template("ratings/import.html", form=form, preview=preview), status
 

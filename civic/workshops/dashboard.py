@@ -314,14 +314,16 @@ def _communes(people: list[Person], territory: list[Commune]) -> tuple[list[Comm
     for row in diversity.representation(cells, population):
         visible = shown[row.key] is not None
         commune = by_id.get(row.key)
+        # A population the territory's file did not give is shown unknown, not as 0.
+        known = commune is not None and commune.population_known
         result.append(
             CommuneRow(
                 commune.insee if commune else "",
                 commune.name if commune else str(OTHER_LABEL),
                 row.participants if visible else None,
                 row.share if visible else None,
-                row.population if commune else None,
-                row.population_share if commune else None,
+                row.population if known else None,
+                row.population_share if known else None,
                 row.ratio if visible else None,
             )
         )

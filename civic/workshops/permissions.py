@@ -9,14 +9,26 @@ from civic.core.permissions import (
     always,
     can_take_part,
     has_role,
+    has_role_in,
     is_authenticated,
     register,
 )
 from civic.extensions import db
 
-is_facilitator = has_role("facilitator", "admin")
+
+def _workshop_commune(obj):
+    return [_workshop(obj).commune_id]
+
+
+# A commune's facilitator runs the workshops held in their commune; a workshop of no single
+# commune belongs to the territory's facilitators.
+is_facilitator = has_role("facilitator", "admin") | has_role_in(
+    "facilitator", communes=_workshop_commune
+)
 # Agents recruit volunteers at the counter and by phone, as they enter paper contributions.
-is_recruiter = has_role("agent", "facilitator", "admin")
+is_recruiter = has_role("agent", "facilitator", "admin") | has_role_in(
+    "agent", "facilitator", communes=_workshop_commune
+)
 is_staff = has_role("agent", "elected", "facilitator", "admin")
 
 

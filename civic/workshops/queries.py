@@ -59,8 +59,12 @@ def recent_minutes(limit: int = 5) -> list[Workshop]:
     )
 
 
-def all_workshops() -> list[Workshop]:
-    return list(db.session.scalars(sa.select(Workshop).order_by(Workshop.starts_at.desc())))
+def all_workshops(communes: frozenset[int] | None = None) -> list[Workshop]:
+    """Every workshop, or those held in `communes` (a commune's staff)."""
+    query = sa.select(Workshop).order_by(Workshop.starts_at.desc())
+    if communes is not None:
+        query = query.where(Workshop.commune_id.in_(communes))
+    return list(db.session.scalars(query))
 
 
 def seat_counts(workshop: Workshop) -> dict[str, int]:

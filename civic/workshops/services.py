@@ -182,7 +182,20 @@ def _tell_change(actor, workshop: Workshop) -> None:
 
 
 def publish(actor, workshop: Workshop, published: bool = True) -> None:
+    first_time = published and workshop.published_at is None
     workshop.published_at = utcnow() if published else None
+    if first_time and workshop.commune_id is not None:
+        from civic.territory.services import tell_followers
+
+        tell_followers(
+            [workshop.commune_id],
+            lambda commune: _l(
+                "Nouvel atelier à %(commune)s : « %(title)s ».",
+                commune=commune.name,
+                title=workshop.title,
+            ),
+            url_for("workshops.show", slug=workshop.slug),
+        )
     audit(
         actor,
         "workshop.published" if published else "workshop.unpublished",

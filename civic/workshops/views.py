@@ -16,7 +16,7 @@ from civic.core.formatting import collate
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.inputs import int_arg, int_list, strict_int
 from civic.core.pagination import page_arg
-from civic.core.permissions import can, require
+from civic.core.permissions import can, require, role_scope
 from civic.core.validators import paris_to_utc, utc_to_paris
 from civic.extensions import db
 from civic.territory import queries as territory_queries
@@ -176,7 +176,7 @@ def withdraw(slug: str):
 def selection_audit(slug: str):
     workshop = _workshop(slug)
     run = workshop.current_selection
-    if run is None and not can(current_user, "workshops.manage"):
+    if run is None and not can(current_user, "workshops.manage", workshop):
         abort(404)
     mine = services.volunteer_of(current_user, workshop) if run is not None else None
     return render_template(
@@ -219,7 +219,9 @@ def invitation(token: str):
 
 def manage_index():
     return render_template(
-        "workshops/manage/index.html", workshops=queries.all_workshops(), mode_labels=MODE_LABELS
+        "workshops/manage/index.html",
+        workshops=queries.all_workshops(role_scope(current_user, "agent", "facilitator", "admin")),
+        mode_labels=MODE_LABELS,
     )
 
 
@@ -234,9 +236,13 @@ def _workshop_form(workshop: Workshop | None):
     form.consultation_id.choices = [("", _("Aucune (atelier autonome)"))] + [
         (c.id, c.title) for c in consultations
     ]
-    form.commune_id.choices = [("", _("Aucune ou plusieurs"))] + [
-        (c.id, c.name) for c in _communes()
-    ]
+    scope = role_scope(current_user, "facilitator", "admin")
+    if scope is None:
+        form.commune_id.choices = [("", _("Aucune ou plusieurs"))] + [
+            (c.id, c.name) for c in _communes()
+        ]
+    else:  # a commune's facilitator holds workshops in their communes only
+        form.commune_id.choices = [(c.id, c.name) for c in _communes() if c.id in scope]
     return form
 
 
@@ -262,9 +268,18 @@ def _fields(form: WorkshopForm) -> dict:
     }
 
 
+def _commune_in_choices(form: WorkshopForm) -> bool:
+    """The field does not check its choices (they are filled per request): a commune's
+    facilitator cannot send another commune's id, nor none."""
+    if form.commune_id.data in {value or None for value, _label in form.commune_id.choices}:
+        return True
+    form.commune_id.errors = [_("Choisissez une commune de la liste.")]
+    return False
+
+
 def _save(workshop: Workshop | None):
     form = _workshop_form(workshop)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _commune_in_choices(form):
         before = services.meeting(workshop) if workshop else None
         try:
             workshop = services.save_workshop(

@@ -62,11 +62,13 @@ def test_lambert93_coordinates_are_reprojected():
 
 
 def test_rows_without_name_or_outside_france_are_rejected_the_rest_imported():
+    # Madrid is not in France; La Réunion is.
     data = (
-        "nom;latitude;longitude\n;43.5;1.5\nCrèche;-21.1;55.5\nCrèche du lac;43.55;1.53\n"
+        "nom;latitude;longitude\n;43.5;1.5\nCrèche;40.42;-3.70\nCrèche du lac;43.55;1.53\n"
+        "Crèche de Saint-Pierre;-21.34;55.48\n"
     ).encode()
     result = importer.parse(data)
-    assert [r["name"] for r in result.rows] == ["Crèche du lac"]
+    assert [r["name"] for r in result.rows] == ["Crèche du lac", "Crèche de Saint-Pierre"]
     assert result.rejected == [
         {"row": 1, "reason": "nom manquant"},
         {"row": 2, "reason": "coordonnées hors de France"},
@@ -122,8 +124,8 @@ def test_import_is_idempotent_and_closes_what_disappeared(db, app):
         scdl_row("P-3", "Piscine de Paris", "Paris", "48,85", "2,35", insee="75056"),
     ]
     report = services.import_services(None, "sicoval", importer.parse(scdl_file(rows)))
-    assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
-    assert report.rejected == [{"row": 3, "reason": "commune inconnue (code INSEE)"}]
+    assert (report.created, report.updated, report.unchanged, report.outside) == (2, 0, 0, 1)
+    assert report.rejected == []  # Paris is outside the territory, not an error
     again = services.import_services(None, "sicoval", importer.parse(scdl_file(rows)))
     assert (again.created, again.updated, again.unchanged, again.closed) == (0, 0, 2, 0)
     renamed = [rows[0].replace("Piscine de Labège", "Centre aquatique de Labège")]
@@ -143,7 +145,7 @@ def test_commune_found_by_name_or_by_the_point(db):
     ).encode()
     report = services.import_services(None, "test", importer.parse(data))
     assert report.created == 2
-    assert report.rejected == [{"row": 3, "reason": "commune inconnue : Toulouse"}]
+    assert report.rejected == [] and report.outside == 1  # Toulouse
     names = dict(db.session.execute(sa.select(Service.name, Service.commune_id)).all())
     from civic.territory.models import Commune
 
@@ -167,7 +169,8 @@ def test_cli_contract(app, tmp_path, db):
     )
     assert dry.exit_code == 0
     assert dry.output.splitlines() == [
-        "Services créés : 1 ; mis à jour : 0 ; inchangés : 0 ; lignes refusées : 1.",
+        "Services créés : 1 ; mis à jour : 0 ; inchangés : 0 ; hors territoire : 0 ; "
+        "lignes refusées : 1.",
         "  ligne 2 : nom manquant",
         "Essai (--dry-run) : rien n'a été enregistré.",
     ]
@@ -177,9 +180,11 @@ def test_cli_contract(app, tmp_path, db):
     )
     payload = json.loads(result.output)
     assert payload["created"] == 1 and payload["rejected"] == [{"row": 2, "reason": "nom manquant"}]
+    assert payload["outside"] == 0
     again = runner.invoke(args=["civic", "ratings", "import", str(path), "--source", "cli"])
     assert again.output.splitlines()[0] == (
-        "Services créés : 0 ; mis à jour : 0 ; inchangés : 1 ; lignes refusées : 1."
+        "Services créés : 0 ; mis à jour : 0 ; inchangés : 1 ; hors territoire : 0 ; "
+        "lignes refusées : 1."
     )
     broken = tmp_path / "broken.geojson"
     broken.write_text("{oops")

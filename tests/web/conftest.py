@@ -108,6 +108,7 @@ def url_values(make_user, db, climate, app, make_workshop, climate_draft):
         "email_id": mail.id,
         "token": "not-a-valid-token",
         "slug": "plan-climat",
+        "insee": "31254",
         "proposal_id": climate["proposal"].id,
         "consultation_id": climate["consultation"].id,
         "phase_id": climate["past_phase"].id,

@@ -257,7 +257,10 @@ def test_import_page_preview_then_confirm(client, make_user, db):
     from io import BytesIO
 
     log_in(client, make_user("agent"))
-    data = "nom;commune;latitude;longitude\nPiscine;Labège;43,54;1,53\n;Labège;43,5;1,5\n"
+    data = (
+        "nom;commune;latitude;longitude\nPiscine;Labège;43,54;1,53\n;Labège;43,5;1,5\n"
+        "Musée des Augustins;Toulouse;43,6008;1,4466\n"
+    )
     preview = client.post(
         "/gestion/services/import",
         data={
@@ -269,7 +272,8 @@ def test_import_page_preview_then_confirm(client, make_user, db):
     )
     assert preview.status_code == 200
     page = text(preview)
-    assert "1 ligne utilisable" in page and "nom manquant" in page
+    assert "1 ligne dans le territoire" in page and "nom manquant" in page
+    assert "1 ligne hors territoire (ignorée)" in page and "1 ligne rejetée" in page
     token = page.split('name="token" value="')[1].split('"')[0]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Service)) == 0
     done = client.post(
@@ -278,6 +282,7 @@ def test_import_page_preview_then_confirm(client, make_user, db):
     )
     assert done.status_code == 303
     assert db.session.scalar(sa.select(Service.name)) == "Piscine"
+    assert "1 hors territoire (ignorés), 1 rejetés" in text(client.get("/services"))
     broken = client.post(
         "/gestion/services/import",
         data={"source": "x", "format": "geojson", "file": (BytesIO(b"{oops"), "x.geojson")},
