@@ -15,6 +15,7 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 from markupsafe import Markup
 
+from civic.core.identity import authority_words
 from civic.core.models import utcnow
 from civic.core.validators import PARIS
 from civic.events import recurrence
@@ -34,7 +35,7 @@ def _absolute(url: str) -> str:
 
 def calendar(items: list[AgendaItem], name: str) -> bytes:
     cal = Calendar()
-    cal.add("prodid", "-//Sicoval//Civic agenda//FR")
+    cal.add("prodid", "-//Civic//Agenda//FR")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
@@ -148,5 +149,5 @@ def json_ld(item: AgendaItem, event) -> Markup:
 
 
 def feed_name(parts: list[str]) -> str:
-    base = _("Agenda du Sicoval")
+    base = _("Agenda %(of_authority)s", **authority_words())
     return " · ".join([base, *parts])

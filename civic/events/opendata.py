@@ -110,8 +110,9 @@ def register_datasets() -> None:
             "agenda",
             _l("Agenda du territoire"),
             _l(
-                "Les réunions publiques, permanences, visites et ateliers publiés par le Sicoval "
-                "et ses communes, annulations comprises ; les inscriptions en totaux seulement."
+                "Les réunions publiques, permanences, visites et ateliers publiés par "
+                "l'intercommunalité et ses communes, annulations comprises ; les inscriptions "
+                "en totaux seulement."
             ),
             "daily",
             [
@@ -126,7 +127,7 @@ def register_datasets() -> None:
                 ("commune_insee", STR, "Commune du lieu"),
                 ("accessibilite", STR, "Accessibilité"),
                 ("en_ligne", STR, "Lien de la réunion en ligne"),
-                ("organisateur_insee", STR, "Commune organisatrice (vide : le Sicoval)"),
+                ("organisateur_insee", STR, "Commune organisatrice (vide : l'intercommunalité)"),
                 ("consultation_id", INT, "Concertation liée"),
                 ("annule", BOOL, "Annulé"),
                 ("capacite", INT, "Nombre de places (vide : sans limite)"),

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from civic.core.formatting import local_time
+from civic.core.identity import authority
 from civic.core.models import utcnow
 from civic.events import sources
 from civic.events.models import (
@@ -27,7 +28,7 @@ PER_PAGE = 20
 def organiser_name(event: Event) -> str:
     if event.organiser_commune is not None:
         return _("Commune de %(name)s", name=event.organiser_commune.name)
-    return _("Sicoval")
+    return authority().name
 
 
 def place_line(event: Event) -> str:
