@@ -4,6 +4,7 @@ from civic.core import privacy
 from civic.core.formatting import current_locale, lazy_text
 from civic.core.permissions import route
 from civic.documents import (
+    opendata,
     permissions,  # noqa: F401  (registers the rules)
     queries,
     services,
@@ -51,6 +52,7 @@ route(
 
 register_kinds()
 register_texts()
+opendata.register_datasets()
 privacy.register_exporter("documents", services.export_personal_data)
 privacy.register_eraser(services.erase_personal_data)
 

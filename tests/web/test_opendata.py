@@ -15,6 +15,7 @@ from civic.consultations import services as consultations
 from civic.consultations.models import VOTE_AGREE, VOTE_DISAGREE, Consultation
 from civic.core.models import utcnow
 from civic.core.opendata import LICENCE
+from civic.documents import services as documents
 from civic.moderation import services as moderation
 from civic.opendata import publish, registry
 from civic.ratings import services as ratings
@@ -37,6 +38,9 @@ PUBLISHED = (
     "participation",
     "phases",
     "propositions",
+    "textes-amendements",
+    "textes-passages",
+    "textes-reactions",
     "votes",
 )
 SECRET_EMAIL = "jeanne.secrete@example.org"
@@ -109,6 +113,24 @@ def seed(app, climate, make_user, db) -> dict:
         )
         case = moderation.report(make_user(), "proposal", hidden, "harassment")
         moderation.decide(moderator, [case], "hide", "respect", note="Note interne du CODEV")
+        # A draft text: a reaction and an amendment shown, an amendment hidden.
+        draft = documents.import_draft(
+            climate["agent"],
+            consultation,
+            title="Projet de plan climat",
+            summary="",
+            source="# Axe 1\n\nDes navettes entre les villages.\n",
+        )
+        passage = next(i for i in documents.items_of(draft.current_version) if i.text)
+        documents.react(author, passage, kind="agree", body="Oui, aussi le dimanche")
+        documents.propose_amendment(
+            author, passage, text="Des navettes électriques entre les villages.", reason="Le bruit"
+        )
+        masked = documents.propose_amendment(
+            voter, passage, text="Texte masqué des navettes", reason="Propos insultants"
+        )
+        case = moderation.report(make_user(), "draft_amendment", masked, "harassment")
+        moderation.decide(moderator, [case], "hide", "respect")
         consultations.cast_vote(voter, shown, VOTE_AGREE)
         consultations.cast_vote(author, climate["proposal"], VOTE_DISAGREE)
         reply_to = consultations.add_comment(
@@ -377,10 +399,20 @@ def test_no_person_no_hidden_item_no_draft_anywhere(app, client, climate, make_u
     log = list(csv.DictReader(io.StringIO(files["moderation.csv"]), delimiter=";"))
     assert [(e["type"], e["decision"], e["motif"]) for e in log] == [
         ("proposal", "hide", "respect"),
+        ("draft_amendment", "hide", "respect"),
         ("comment", "hide", "respect"),
         ("proposal", "keep", ""),
     ]
-    assert log[2]["consultation_id"] == ""  # the draft's
+    assert log[3]["consultation_id"] == ""  # the draft's
+    # Draft texts: the passage with its counters, what was said, never who said it.
+    assert [r["texte"] for r in api["textes-reactions"]] == ["Oui, aussi le dimanche"]
+    amendments = api["textes-amendements"]
+    assert [a["texte_propose"] for a in amendments] == [
+        "Des navettes électriques entre les villages."
+    ]
+    passage = next(p for p in api["textes-passages"] if p["id"] == amendments[0]["passage_id"])
+    assert passage["texte"] == "Des navettes entre les villages."
+    assert (passage["d_accord"], passage["amendements"]) == (1, 1)
 
 
 def test_csv_cells_are_neutralised(app, climate, make_user, db):
