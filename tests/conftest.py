@@ -357,3 +357,29 @@ def live_workshop(make_workshop, make_user, db, app):
         seats[role] = user
     db.session.commit()
     return {"workshop": workshop, "facilitator": workshop.facilitator, **seats}
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """The SMTP server, faked: the messages it would have sent; mail leaves at once."""
+    sent = []
+
+    class FakeSMTP:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *args):
+            return False
+
+        def starttls(self):
+            pass
+
+        def send_message(self, message):
+            sent.append(message)
+
+    monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
+    monkeypatch.setitem(app.config, "CIVIC_MAIL_SERVER", "smtp.test")
+    return sent

@@ -28,6 +28,18 @@ def _page(query, key, consultation_id, since, after, limit, updated=None):
     return query.limit(limit) if limit is not None else query
 
 
+def _said_on_passages(model, consultation_id, since, after, limit):
+    """Published reactions or amendments of published drafts, with their consultation."""
+    query = (
+        sa.select(model, Draft.consultation_id)
+        .join(DraftItem, DraftItem.id == model.item_id)
+        .join(DraftVersion, DraftVersion.id == DraftItem.version_id)
+        .join(Draft, Draft.id == DraftVersion.draft_id)
+        .where(Draft.id.in_(_published_drafts()), model.status == Status.PUBLISHED.value)
+    )
+    return _page(query, model.id, consultation_id, since, after, limit, model.created_at)
+
+
 def passage_rows(consultation_id=None, since=None, after=0, limit=None):
     query = (
         sa.select(DraftItem, DraftVersion.number, Draft.id, Draft.consultation_id)
@@ -58,14 +70,7 @@ def passage_rows(consultation_id=None, since=None, after=0, limit=None):
 
 
 def reaction_rows(consultation_id=None, since=None, after=0, limit=None):
-    query = (
-        sa.select(Reaction, Draft.consultation_id)
-        .join(DraftItem, DraftItem.id == Reaction.item_id)
-        .join(DraftVersion, DraftVersion.id == DraftItem.version_id)
-        .join(Draft, Draft.id == DraftVersion.draft_id)
-        .where(Draft.id.in_(_published_drafts()), Reaction.status == Status.PUBLISHED.value)
-    )
-    query = _page(query, Reaction.id, consultation_id, since, after, limit, Reaction.created_at)
+    query = _said_on_passages(Reaction, consultation_id, since, after, limit)
     for reaction, consultation in db.session.execute(query):
         yield {
             "id": reaction.id,
@@ -78,14 +83,7 @@ def reaction_rows(consultation_id=None, since=None, after=0, limit=None):
 
 
 def amendment_rows(consultation_id=None, since=None, after=0, limit=None):
-    query = (
-        sa.select(Amendment, Draft.consultation_id)
-        .join(DraftItem, DraftItem.id == Amendment.item_id)
-        .join(DraftVersion, DraftVersion.id == DraftItem.version_id)
-        .join(Draft, Draft.id == DraftVersion.draft_id)
-        .where(Draft.id.in_(_published_drafts()), Amendment.status == Status.PUBLISHED.value)
-    )
-    query = _page(query, Amendment.id, consultation_id, since, after, limit, Amendment.created_at)
+    query = _said_on_passages(Amendment, consultation_id, since, after, limit)
     for amendment, consultation in db.session.execute(query):
         yield {
             "id": amendment.id,

@@ -109,31 +109,6 @@ def test_an_event_announced_after_the_hide_reaches_nobody(app, db, announced_the
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == before
 
 
-@pytest.fixture
-def smtp(app, monkeypatch):
-    sent = []
-
-    class FakeSMTP:
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *args):
-            return False
-
-        def starttls(self):
-            pass
-
-        def send_message(self, message):
-            sent.append(message)
-
-    monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
-    monkeypatch.setitem(app.config, "CIVIC_MAIL_SERVER", "smtp.test")
-    return sent
-
-
 def test_an_e_mail_queued_before_the_hide_is_not_sent(db, announced_then_hidden, smtp):
     quoting = _quoting(db, announced_then_hidden["immediate"])
     assert quoting
