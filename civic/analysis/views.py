@@ -13,7 +13,7 @@ from civic.consultations.queries import get_by_slug
 from civic.core import jobs
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.inputs import int_arg, int_list, strict_int
-from civic.core.opendata import to_csv
+from civic.core.opendata import csv_download, to_csv
 from civic.core.permissions import can, require
 from civic.extensions import db
 
@@ -246,11 +246,7 @@ def report_csv(slug: str):
         "decision",
         "justification",
     ]
-    return Response(
-        to_csv(rows, fields),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=synthese-{consultation.slug}.csv"},
-    )
+    return csv_download(to_csv(rows, fields), f"synthese-{consultation.slug}.csv")
 
 
 def restitution(slug: str):

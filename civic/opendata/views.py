@@ -10,6 +10,7 @@ from flask import Response, abort, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from civic.core import limits
+from civic.core.opendata import csv_download
 from civic.opendata import publish, registry
 from civic.opendata.api import MAX_ID, MAX_LIMIT, openapi
 
@@ -32,6 +33,8 @@ def download(filename: str):
     content = {"csv": publish.as_csv, "json": publish.as_json, "schema.json": publish.schema}[fmt](
         dataset
     )
+    if fmt == "csv":
+        return csv_download(content, filename)
     return Response(
         content,
         mimetype=FORMATS[fmt],

@@ -393,7 +393,9 @@ def test_analyse_review_answer_publish_and_restitute(page: Page, scene: Scene, j
         page.get_by_role("link", name="Télécharger le tableau des groupes (CSV)").click()
     download = download_info.value
     assert download.suggested_filename == f"synthese-{scene.slug}.csv"
-    with open(download.path(), encoding="utf-8", newline="") as file:
+    with open(download.path(), "rb") as file:
+        assert file.read(3) == b"\xef\xbb\xbf"  # the mark that makes Excel read UTF-8
+    with open(download.path(), encoding="utf-8-sig", newline="") as file:
         rows = list(csv.DictReader(file, delimiter=";"))  # as French portals expect
     assert [(r["groupe"], r["contributions"], r["decision"], r["justification"]) for r in rows] == [
         (BIKE_GROUP, "6", "Retenu", BIKE_ANSWER),
