@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from civic.accounts.blueprint import bp as accounts
     from civic.analysis.blueprint import bp as analysis
     from civic.answers.blueprint import bp as answers
+    from civic.assistant.blueprint import bp as assistant
     from civic.consultations.blueprint import bp as consultations
     from civic.documents.blueprint import bp as documents
     from civic.events.blueprint import bp as events
@@ -102,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         events,
         ratings,
         opendata,
+        assistant,
     ):
         app.register_blueprint(bp)
     app.register_blueprint(documents)
