@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from civic.assistant.models import CHANNEL_LABELS, INTENT_LABELS, REPLY_LABELS, Channel, ReplyBy
 from civic.core.validators import strip
@@ -55,17 +55,18 @@ class RequestForm(FlaskForm):
         validators=[DataRequired(_l("Cochez la case pour que nous puissions vous répondre."))],
     )
 
-    def validate_email(self, field):
-        if self.reply_by.data == ReplyBy.EMAIL and not field.data:
-            raise ValidationError(_l("Indiquez l'adresse e-mail où vous répondre."))
-
-    def validate_phone(self, field):
-        if self.reply_by.data == ReplyBy.PHONE and not field.data:
-            raise ValidationError(_l("Indiquez le numéro où vous rappeler."))
-
-    def validate_postal_address(self, field):
-        if self.reply_by.data == ReplyBy.POST and not field.data:
-            raise ValidationError(_l("Indiquez l'adresse où vous écrire."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # The way of answering chosen needs its address (Optional() stops inline validators).
+        needed = {
+            ReplyBy.EMAIL: (self.email, _l("Indiquez l'adresse e-mail où vous répondre.")),
+            ReplyBy.PHONE: (self.phone, _l("Indiquez le numéro où vous rappeler.")),
+            ReplyBy.POST: (self.postal_address, _l("Indiquez l'adresse où vous écrire.")),
+        }.get(self.reply_by.data)
+        if needed is not None and not needed[0].data:
+            needed[0].errors = [*needed[0].errors, needed[1]]
+            return False
+        return valid
 
 
 class AgentRequestForm(RequestForm):

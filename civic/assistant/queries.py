@@ -59,7 +59,9 @@ def figures() -> dict:
         ).all()
     )
     by_status = dict(
-        db.session.execute(sa.select(Request.status, sa.func.count()).group_by(Request.status))
+        db.session.execute(
+            sa.select(Request.status, sa.func.count()).group_by(Request.status)
+        ).all()
     )
     subjects = db.session.execute(
         sa.select(Request.subject, sa.func.count()).group_by(Request.subject)

@@ -1,0 +1,274 @@
+"""The assistant through the web: answers from the demo's data with their sources, "je ne
+sais pas", tracked requests from residents and agents, and what staff learn from questions."""
+
+import re
+
+import sqlalchemy as sa
+
+from civic.assistant.models import AskedQuestion, HelpPage, Request, TrainingExample
+from civic.core.notify import OutboxEmail
+
+
+def _answer(client, question: str, **headers) -> str:
+    response = client.get("/question", query_string={"q": question}, headers=headers)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    exchange = re.search(r'<article class="exchange">(.*?)</article>', html, re.S)
+    assert exchange, html
+    return exchange.group(1)
+
+
+def test_every_page_has_the_question_field(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'id="ask-header-q"' in html and 'action="/question"' in html
+
+
+def test_hours_in_words_for_the_day_asked_with_the_service_as_source(client, territory, db):
+    answer = _answer(client, "la piscine de labege est ouverte dimanche ?")
+    assert "Piscine de Labège ouvre dimanche" in answer
+    assert "de 10\u00a0h à 18\u00a0h" in answer
+    assert 'href="/services/' in answer
+    closed = _answer(client, "la dechetterie de castanet ouvre dimanche ?")
+    assert "Déchèterie de Castanet-Tolosan n&#39;ouvre pas dimanche" in closed
+    week = _answer(client, "horaires mediatheque castanet")
+    assert "Médiathèque de Castanet-Tolosan ouvre mardi, 14\u00a0h – 18\u00a0h ;" in week
+    asked = db.session.scalars(sa.select(AskedQuestion).order_by(AskedQuestion.id)).all()
+    assert [(q.intent, q.answered) for q in asked] == [("hours", True)] * 3
+
+
+def test_no_such_service_in_the_commune_is_not_invented(client, territory):
+    answer = _answer(client, "La déchèterie de Labège est ouverte dimanche ?")
+    assert "Je ne sais pas" in answer and "Labège" in answer
+    assert "Déchèterie d&#39;Escalquens" in answer  # the ones that exist, as sources
+    assert "/question/demande?q=" in answer
+
+
+def test_contact_next_events_definition_consultation_and_help(client, territory, climate):
+    contact = _answer(client, "numero de la mediatheque de labege")
+    assert re.search(r"téléphone : 05 61 \d\d \d\d \d\d", contact)
+    events = _answer(client, "prochaine réunion sur le plan climat à Labège")
+    assert "Réunion publique sur le plan climat" in events
+    assert f'href="/agenda/{territory["event"].id}"' in events
+    none_there = _answer(client, "prochaine réunion publique à Escalquens")
+    assert "aucun rendez-vous à venir à Escalquens" in none_there
+    definition = _answer(client, "c'est quoi un PCAET")
+    assert "Plan climat-air-énergie territorial" in definition
+    assert 'href="/glossaire#terme-pcaet"' in definition
+    phase = _answer(client, "quand ferme la concertation sur le plan climat")
+    assert "l&#39;étape « Propositions et votes », jusqu&#39;au" in phase
+    assert 'href="/concertations/plan-climat"' in phase
+    howto = _answer(client, "comment donner mon avis sur la piscine")
+    assert "Donner mon avis" in howto
+    page = territory and HelpPage.query.filter_by(title="Donner son avis sur un service public")
+    assert f'href="/aide/{page.one().slug}"' in howto
+
+
+def test_unknown_says_so_and_offers_a_person(client, territory, db):
+    answer = _answer(client, "qui a gagné le match hier")
+    assert "Je ne sais pas" in answer
+    assert "Posez la question à un agent" in answer
+    term = _answer(client, "c'est quoi un budget participatif")
+    assert "« budget participatif » n&#39;est pas dans le glossaire" in term
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).where(AskedQuestion.answered.is_(False))) == 2
+    )
+
+
+def test_english_interface_answers_in_english_words(client, territory):
+    answer = _answer(
+        client, "Is the swimming pool in Labege open on Sunday?", **{"Accept-Language": "en"}
+    )
+    assert "10\u00a0am" in answer and "6\u00a0pm" in answer
+
+
+def test_htmx_gets_one_exchange_and_a_fresh_form(client, territory):
+    response = client.get(
+        "/question", query_string={"q": "c'est quoi le SCoT"}, headers={"HX-Request": "true"}
+    )
+    html = response.get_data(as_text=True)
+    assert "<html" not in html and "Schéma de cohérence territoriale" in html
+    assert 'hx-swap-oob="true"' in html and 'value=""' in html
+    assert "HX-Request" in response.headers.get("Vary", "")
+
+
+def test_too_long_a_question_is_refused_clearly(client):
+    html = client.get("/question", query_string={"q": "x" * 301}).get_data(as_text=True)
+    assert "trop longue" in html
+
+
+def test_resident_request_reference_status_and_acknowledgement(client, territory, db):
+    page = client.get("/question/demande", query_string={"q": "Ma carte de déchèterie à Labège"})
+    html = page.get_data(as_text=True)
+    assert "Ma carte de déchèterie à Labège" in html
+    # A missing address for the chosen way of answering: an error, nothing lost.
+    refused = client.post(
+        "/question/demande",
+        data={
+            "question": "Ma carte de déchèterie",
+            "reply_by": "email",
+            "consent": "y",
+            "name": "Ana",
+        },
+    )
+    assert refused.status_code == 200
+    body = refused.get_data(as_text=True)
+    assert "adresse e-mail où vous répondre" in body and "Ma carte de déchèterie" in body
+    response = client.post(
+        "/question/demande",
+        data={
+            "question": "Ma carte de déchèterie à Labège ne marche plus",
+            "reply_by": "email",
+            "email": "Ana@Example.org",
+            "name": "Ana",
+            "commune_id": "",
+            "consent": "y",
+        },
+    )
+    assert response.status_code == 303
+    item = db.session.scalar(sa.select(Request))
+    assert response.location.endswith(f"/suivi/{item.reference}")
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}", item.reference)
+    assert item.commune.name == "Labège" and item.service_type == "decheterie"
+    assert item.email == "ana@example.org" and item.status == "received"
+    status = client.get(response.location).get_data(as_text=True)
+    assert item.reference in status and "Reçue" in status and "Ana" not in status
+    mail = db.session.scalar(sa.select(OutboxEmail))
+    assert mail.to_address == "ana@example.org" and item.reference in mail.body
+    assert f"/suivi/{item.reference}" in mail.body
+    found = client.get("/suivi", query_string={"reference": item.reference.lower()})
+    assert found.status_code == 303
+    assert client.get("/suivi", query_string={"reference": "ZZZZ-ZZZZ"}).status_code == 200
+    assert client.get("/suivi/ZZZZ-ZZZZ").status_code == 404
+
+
+def test_agent_enters_a_phone_request_answers_by_post_and_reuses_it(
+    client, territory, make_user, login, db
+):
+    citizen = make_user()
+    login(citizen)
+    assert client.get("/gestion/demandes").status_code == 403
+    agent = territory["agent"]
+    login(agent)
+    response = client.post(
+        "/gestion/demandes/nouvelle",
+        data={
+            "channel": "phone",
+            "question": "Comment obtenir un composteur ?",
+            "subject": "unknown",
+            "service_type": "decheterie",
+            "commune_id": str(territory["communes"]["31113"].id),
+            "name": "M. Durand",
+            "reply_by": "post",
+            "postal_address": "3 rue des Lilas\n31320 Castanet-Tolosan",
+            "consent": "y",
+        },
+    )
+    assert response.status_code == 303
+    item = db.session.scalar(sa.select(Request))
+    assert item.channel == "phone" and item.entered_by_id == agent.id
+    listing = client.get("/gestion/demandes").get_data(as_text=True)
+    assert item.reference in listing and "Castanet-Tolosan" in listing
+    client.post(f"/gestion/demandes/{item.id}/prise-en-charge")
+    db.session.refresh(item)
+    assert item.status == "in_progress"
+    assert (
+        client.post(f"/gestion/demandes/{item.id}/reponse", data={"answer": ""}).status_code == 422
+    )
+    client.post(
+        f"/gestion/demandes/{item.id}/reponse",
+        data={"answer": "Les composteurs se retirent à la déchèterie de Castanet."},
+    )
+    db.session.refresh(item)
+    assert item.status == "answered" and item.answered_at is not None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail)) == 0
+    letter = client.get(f"/gestion/demandes/{item.id}/courrier").get_data(as_text=True)
+    assert "3 rue des Lilas" in letter and "Les composteurs se retirent" in letter
+    status = client.get(f"/suivi/{item.reference}").get_data(as_text=True)
+    assert "Répondue" in status
+    reused = client.post(f"/gestion/demandes/{item.id}/page-aide")
+    page = db.session.scalar(sa.select(HelpPage).where(HelpPage.id == item.help_page_id))
+    assert reused.status_code == 303 and not page.published
+    assert page.title == "Comment obtenir un composteur ?" and "composteurs" in page.body
+    figures = client.get("/gestion/demandes").get_data(as_text=True)
+    assert "Répondues par un agent" in figures
+
+
+def test_staff_learn_from_questions_not_understood(client, territory, make_user, login, db):
+    _answer(client, "ou acheter du pain frais le dimanche")
+    asked = db.session.scalar(sa.select(AskedQuestion))
+    assert not asked.answered
+    login(make_user())
+    assert client.get("/gestion/questions").status_code == 403
+    login(territory["agent"])
+    assert asked.text in client.get("/gestion/questions").get_data(as_text=True)
+    client.post(f"/gestion/questions/{asked.id}/exemple", data={"intent": "unknown"})
+    example = db.session.scalar(sa.select(TrainingExample))
+    assert (example.question, example.intent) == (asked.text, "unknown")
+    assert asked.text not in client.get("/gestion/questions").get_data(as_text=True)
+    new = client.post(
+        f"/gestion/aide/nouvelle?q=pain&question={asked.id}",
+        data={
+            "title": "Les marchés",
+            "body": "Le dimanche matin à Castanet.",
+            "keywords": "pain",
+            "published": "y",
+        },
+    )
+    assert new.status_code == 303
+    assert "Le dimanche matin" in client.get(new.location).get_data(as_text=True)
+
+
+def test_requests_are_exported_erased_and_kept_as_figures(
+    client, territory, make_user, login, db, app
+):
+    from civic.accounts.services import erase_account, export_personal_data
+    from civic.assistant.services import apply_retention
+    from civic.core.models import utcnow
+
+    user = make_user(display_name="Lou")
+    login(user)
+    client.post(
+        "/question/demande",
+        data={
+            "question": "Ma question privée",
+            "reply_by": "email",
+            "email": user.email,
+            "name": "Lou",
+            "consent": "y",
+        },
+    )
+    item = db.session.scalar(sa.select(Request))
+    assert item.user_id == user.id
+    exported = export_personal_data(user)["assistant"]["requests"]
+    assert exported[0]["question"] == "Ma question privée"
+    erase_account(user)
+    db.session.commit()
+    db.session.refresh(item)
+    assert (item.question, item.email, item.name, item.user_id) == ("", "", "", None)
+    assert item.erased_at is not None and item.subject
+    # Retention: answered long ago, the contact details go; the figures stay.
+    other = Request(
+        reference="AAAA-BBBB",
+        question="Q",
+        subject="hours",
+        email="x@example.org",
+        due_at=utcnow(),
+        answered_at=utcnow().replace(year=2020),
+        status="answered",
+    )
+    other.created_at = utcnow().replace(year=2020)
+    db.session.add(other)
+    db.session.flush()
+    with app.test_request_context():
+        erased, _deleted = apply_retention()
+    assert erased == 1 and other.email == "" and other.question == ""
+
+
+def test_open_data_has_totals_and_no_text(client, territory, db):
+    _answer(client, "c'est quoi un PCAET")
+    _answer(client, "un texte personnel introuvable")
+    csv_text = client.get("/donnees-ouvertes/assistant.csv").get_data(as_text=True)
+    assert "questions_repondues" in csv_text.splitlines()[0]
+    assert "introuvable" not in csv_text and "PCAET" not in csv_text
+    row = csv_text.splitlines()[1].split(";")
+    assert row[1:3] == ["1", "1"]
