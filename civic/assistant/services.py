@@ -159,7 +159,7 @@ def save_help_page(
     actor, page: HelpPage | None, *, title: str, body: str, keywords: str, published: bool
 ) -> HelpPage:
     if page is None:
-        page = HelpPage(slug=_unique_slug(title), created_by_id=actor.id)
+        page = HelpPage(slug=_unique_slug(title), created_by_id=getattr(actor, "id", None))
         db.session.add(page)
     page.title = title
     page.body = body
