@@ -62,14 +62,15 @@ def predict(model, question: str, communes: tuple[str, ...]) -> tuple[str, float
     return intent, float(scores[best])
 
 
-def save(model, path: Path = MODEL) -> None:
+def save(model, path: Path | None = None) -> None:
+    path = path or MODEL
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, path)
 
 
-def load(path: Path = MODEL):
+def load(path: Path | None = None):
     # Our own file, built by `make` from the repository's examples: never a downloaded one.
-    return joblib.load(path)  # nosec B301
+    return joblib.load(path or MODEL)  # nosec B301
 
 
 def main() -> int:

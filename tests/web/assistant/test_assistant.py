@@ -272,3 +272,20 @@ def test_open_data_has_totals_and_no_text(client, territory, db):
     assert "introuvable" not in csv_text and "PCAET" not in csv_text
     row = csv_text.splitlines()[1].split(";")
     assert row[1:3] == ["1", "1"]
+
+
+def test_train_command_adds_staff_examples_and_retention_command(app, db, tmp_path, monkeypatch):
+    from civic.assistant import classifier
+    from civic.assistant.models import TrainingExample
+
+    monkeypatch.setattr(classifier, "MODEL", tmp_path / "model.joblib")
+    db.session.add(TrainingExample(question="horaires de la ludothèque demain", intent="hours"))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["civic", "assistant", "train"])
+    assert result.exit_code == 0, result.output
+    assert "263" in result.output and " 1 " in result.output
+    model = classifier.load(tmp_path / "model.joblib")
+    assert "hours" in model.classes_
+    result = runner.invoke(args=["civic", "assistant", "retention"])
+    assert result.exit_code == 0 and "0" in result.output
