@@ -5,6 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from civic.assistant.models import AskedQuestion, HelpPage, Request, Status
+from civic.assistant.permissions import scope_clause
 from civic.core.pagination import paginate
 from civic.extensions import db
 from civic.territory.models import Commune
@@ -18,8 +19,8 @@ def communes() -> list[tuple[int, str]]:
     return [(c.id, c.name) for c in db.session.scalars(sa.select(Commune).order_by(Commune.name))]
 
 
-def requests(page: int, status: str = "", subject: str = ""):
-    query = sa.select(Request)
+def requests(user, page: int, status: str = "", subject: str = ""):
+    query = sa.select(Request).where(scope_clause(user))
     if status:
         query = query.where(Request.status == status)
     if subject:
@@ -51,6 +52,17 @@ def _days(start: datetime, end: datetime) -> float:
     return (end - start).total_seconds() / 86400
 
 
+def subjects(user) -> list[tuple[str, int]]:
+    """The requests a user handles, counted by subject, the most frequent first."""
+    rows = db.session.execute(
+        sa.select(Request.subject, sa.func.count())
+        .where(scope_clause(user))
+        .group_by(Request.subject)
+        .order_by(sa.func.count().desc(), Request.subject)
+    ).all()
+    return [(subject, count) for subject, count in rows]
+
+
 def figures() -> dict:
     """Questions answered automatically, requests answered by a person, and delays."""
     asked = dict(
@@ -63,9 +75,6 @@ def figures() -> dict:
             sa.select(Request.status, sa.func.count()).group_by(Request.status)
         ).all()
     )
-    subjects = db.session.execute(
-        sa.select(Request.subject, sa.func.count()).group_by(Request.subject)
-    ).all()
     answered = db.session.execute(
         sa.select(Request.created_at, Request.answered_at, Request.due_at).where(
             Request.answered_at.is_not(None)
@@ -83,7 +92,6 @@ def figures() -> dict:
         "answered_by_person": by_status.get(Status.ANSWERED.value, 0),
         "median_days": delays[len(delays) // 2] if delays else None,
         "on_time": on_time,
-        "subjects": sorted(subjects, key=lambda row: -row[1]),
     }
 
 

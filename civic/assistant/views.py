@@ -24,6 +24,7 @@ from civic.assistant.models import (
     HelpPage,
     Request,
 )
+from civic.core import limits
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.inputs import strict_int
 from civic.core.pagination import page_arg
@@ -97,6 +98,7 @@ def _routing(question: str) -> tuple[str, int | None, str]:
     return intent, commune_id, details.service
 
 
+@limits.per_address("CIVIC_POST_LIMIT")
 def new_request():
     form = RequestForm()
     _commune_choices(form.commune_id)
@@ -171,13 +173,14 @@ def manage_requests():
     subject = request.args.get("sujet", "")
     if status_arg and status_arg not in STATUS_LABELS or subject and subject not in INTENT_LABELS:
         abort(404)
-    page = queries.requests(page_arg(), status_arg, subject)
+    page = queries.requests(current_user, page_arg(), status_arg, subject)
     return render_template(
         "assistant/manage/requests.html",
         page=page,
         status=status_arg,
         subject=subject,
         figures=queries.figures(),
+        subjects=queries.subjects(current_user),
         **LABELS,
     )
 

@@ -289,3 +289,31 @@ def test_train_command_adds_staff_examples_and_retention_command(app, db, tmp_pa
     assert "hours" in model.classes_
     result = runner.invoke(args=["civic", "assistant", "retention"])
     assert result.exit_code == 0 and "0" in result.output
+
+
+def test_a_commune_agent_handles_the_requests_of_the_commune(
+    client, territory, make_user, login, db
+):
+    from civic.core.models import utcnow
+
+    communes = territory["communes"]
+    labege, castanet = communes["31254"], communes["31113"]
+    for reference, commune in (("LABE-2222", labege), ("CAST-3333", castanet), ("NONE-4444", None)):
+        db.session.add(
+            Request(
+                reference=reference,
+                question="?",
+                due_at=utcnow(),
+                commune_id=commune.id if commune else None,
+                subject="hours",
+            )
+        )
+    db.session.commit()
+    ids = {r.reference: r.id for r in db.session.scalars(sa.select(Request))}
+    login(make_user("agent", commune_id=labege.id))
+    listing = client.get("/gestion/demandes").get_data(as_text=True)
+    assert "LABE-2222" in listing and "NONE-4444" in listing and "CAST-3333" not in listing
+    assert client.get(f"/gestion/demandes/{ids['CAST-3333']}").status_code == 403
+    assert client.get(f"/gestion/demandes/{ids['LABE-2222']}").status_code == 200
+    login(make_user("agent"))  # an agent of the Sicoval itself
+    assert "CAST-3333" in client.get("/gestion/demandes").get_data(as_text=True)
