@@ -3,6 +3,7 @@ when the records do not say. Nothing is generated: every sentence is a template 
 data (services and their hours, the agenda, consultations, the glossary, help pages)."""
 
 import logging
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -14,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from civic.assistant import classifier, recognition
-from civic.assistant.models import HelpPage
+from civic.assistant.models import SERVICE_LABELS, HelpPage
 from civic.assistant.recognition import Details, normalize
 from civic.consultations.models import Consultation, GlossaryTerm
 from civic.core import formatting
@@ -133,8 +134,33 @@ def _services(details: Details) -> list[Service]:
     return list(db.session.scalars(query.order_by(Service.sort_name).limit(LIMIT)))
 
 
-def _no_service(result: Answer) -> bool:
-    """Say what is missing; True when there is no service to answer about."""
+def _nearest(details: Details, count: int = 2) -> list[Service]:
+    """The services of the type asked closest to the commune asked (by their coordinates)."""
+    commune = db.session.scalar(sa.select(Commune).where(Commune.name == details.commune))
+    if commune is None or commune.latitude is None or commune.longitude is None:
+        return []
+    candidates = db.session.scalars(
+        sa.select(Service)
+        .where(
+            Service.closed_at.is_(None),
+            Service.sort_name.contains(details.service),
+            Service.latitude.is_not(None),
+            Service.longitude.is_not(None),
+        )
+        .limit(500)
+    )
+    scale = math.cos(math.radians(commune.latitude))  # a degree of longitude is shorter here
+
+    def distance(service: Service) -> float:
+        return (service.latitude - commune.latitude) ** 2 + (
+            (service.longitude - commune.longitude) * scale
+        ) ** 2
+
+    return sorted(candidates, key=distance)[:count]
+
+
+def _find_services(result: Answer) -> list[Service]:
+    """The services the question is about, or none, after saying why."""
     details = result.details
     if not details.service:
         result.lines.append(
@@ -144,25 +170,24 @@ def _no_service(result: Answer) -> bool:
             )
         )
         result.sources.append(Source(_("Annuaire des services publics"), url_for("ratings.index")))
-        return True
+        return []
     services = _services(details)
     if services:
-        return False
-    if details.commune:
+        return services
+    nearest = _nearest(details) if details.commune else []
+    if nearest:
         result.lines.append(
             _(
-                "Je ne sais pas : aucun service de ce type à %(commune)s dans l'annuaire.",
+                "Aucun service « %(type)s » à %(commune)s dans l'annuaire ; voici les plus "
+                "proches.",
+                type=SERVICE_LABELS[details.service],
                 commune=details.commune,
             )
         )
-        elsewhere = Details(service=details.service)
-        result.sources.extend(
-            Source(s.name, url_for("ratings.show", service_id=s.id)) for s in _services(elsewhere)
-        )
-    else:
-        result.lines.append(_("Je ne sais pas : ce service n'est pas dans l'annuaire."))
+        return nearest
+    result.lines.append(_("Je ne sais pas : ce service n'est pas dans l'annuaire."))
     result.sources.append(Source(_("Annuaire des services publics"), url_for("ratings.index")))
-    return True
+    return []
 
 
 def _days(details: Details, now: datetime) -> list[date]:
@@ -238,12 +263,13 @@ MOMENT_WORDS = {
 
 
 def _hours(result: Answer, now: datetime) -> None:
-    if _no_service(result):
+    services = _find_services(result)
+    if not services:
         return
     details = result.details
     days = _days(details, now)
     result.known = True
-    for service in _services(details):
+    for service in services:
         result.sources.append(Source(service.name, url_for("ratings.show", service_id=service.id)))
         if not days:
             week = service_hours.weekly(service.hours, now)
@@ -305,10 +331,11 @@ def _contact(result: Answer, now: datetime) -> None:
             if who.website:
                 result.sources.append(Source(who.name, who.website))
         return
-    if _no_service(result):
+    services = _find_services(result)
+    if not services:
         return
     result.known = True
-    for service in _services(details):
+    for service in services:
         parts = []
         if service.address:
             parts.append(
@@ -353,10 +380,8 @@ def _stems(*texts: str) -> set[str]:
     return {w[:5] for text in texts for w in normalize(text).split() if len(w) >= 4}
 
 
-def _events(result: Answer, now: datetime) -> None:
-    details = result.details
+def _matching_events(details: Details, now: datetime, commune_id: int | None) -> list[Event]:
     query = sa.select(Event).where(Event.status == Status.PUBLISHED.value, Event.ends_at > now)
-    commune_id = _commune_id(details.commune)
     if commune_id is not None:
         query = query.where(
             sa.or_(Event.commune_id == commune_id, Event.organiser_commune_id == commune_id)
@@ -366,21 +391,50 @@ def _events(result: Answer, now: datetime) -> None:
         first = datetime.combine(days[0], time(), PARIS)
         last = datetime.combine(days[-1] + timedelta(days=1), time(), PARIS)
         query = query.where(Event.starts_at < last, Event.ends_at > first)
-    events = list(db.session.scalars(query.order_by(Event.starts_at).limit(50)))
-    if details.moment in MOMENTS:
-        low, high = MOMENTS[details.moment]
-        events = [e for e in events if low <= e.starts_at.astimezone(PARIS).time() < high]
     topic = _topic(details)
-    if topic:
-        events = [e for e in events if topic & _stems(e.title, e.description)] or []
-    result.known = True
-    where = _(" à %(commune)s", commune=details.commune) if details.commune else ""
-    if not events:
-        result.lines.append(
-            _("L'agenda n'annonce aucun rendez-vous à venir%(where)s qui corresponde.", where=where)
+    events = []
+    # In date order, a page at a time, until enough match the moment and the topic.
+    for offset in range(0, 2000, 200):
+        batch = list(
+            db.session.scalars(query.order_by(Event.starts_at, Event.id).offset(offset).limit(200))
         )
-    for event in events[:LIMIT]:
-        place = event.place_name or (event.commune.name if event.commune else "")
+        for event in batch:
+            if details.moment in MOMENTS:
+                low, high = MOMENTS[details.moment]
+                if not low <= event.starts_at.astimezone(PARIS).time() < high:
+                    continue
+            if topic and not topic & _stems(event.title, event.description):
+                continue
+            events.append(event)
+        if len(events) >= LIMIT or len(batch) < 200:
+            break
+    return events[:LIMIT]
+
+
+def _events(result: Answer, now: datetime) -> None:
+    details = result.details
+    commune_id = _commune_id(details.commune)
+    events = _matching_events(details, now, commune_id)
+    result.known = True
+    if not events and commune_id is not None:
+        events = _matching_events(details, now, None)
+        if events:
+            line = _(
+                "Aucun rendez-vous à venir à %(commune)s qui corresponde ; ailleurs :",
+                commune=details.commune,
+            )
+        else:
+            line = _(
+                "Aucun rendez-vous à venir à %(commune)s qui corresponde.",
+                commune=details.commune,
+            )
+        result.lines.append(line)
+    elif not events:
+        result.lines.append(_("L'agenda n'annonce aucun rendez-vous à venir qui corresponde."))
+    for event in events:
+        place = event.place_name or ""
+        if event.commune is not None and event.commune.name not in place:
+            place = f"{place}, {event.commune.name}" if place else event.commune.name
         result.lines.append(
             _(
                 "%(title)s : %(when)s%(place)s.",

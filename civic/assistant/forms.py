@@ -3,17 +3,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from civic.assistant.models import CHANNEL_LABELS, INTENT_LABELS, REPLY_LABELS, Channel, ReplyBy
+from civic.assistant.models import (
+    CHANNEL_LABELS,
+    INTENT_LABELS,
+    REPLY_LABELS,
+    SERVICE_LABELS,
+    Channel,
+    ReplyBy,
+)
 from civic.core.validators import strip
-
-SERVICE_LABELS = {
-    "": _l("Je ne sais pas"),
-    "piscine": _l("Piscine"),
-    "decheterie": _l("Déchèterie"),
-    "creche": _l("Crèche"),
-    "mediatheque": _l("Médiathèque"),
-    "mairie": _l("Mairie"),
-}
 
 
 def _int_or_none(value):

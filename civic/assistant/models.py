@@ -20,6 +20,16 @@ INTENT_LABELS = {
     "unknown": _l("Autre question"),
 }
 
+# The service types the assistant recognises (keys of recognition.SERVICE_WORDS).
+SERVICE_LABELS = {
+    "": _l("Je ne sais pas"),
+    "piscine": _l("Piscine"),
+    "decheterie": _l("Déchèterie"),
+    "creche": _l("Crèche"),
+    "mediatheque": _l("Médiathèque"),
+    "mairie": _l("Mairie"),
+}
+
 
 class HelpPage(TimestampMixin, db.Model):
     """A page of help written by staff: how to do something, in plain words."""

@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from civic.assistant import answering, queries, services
 from civic.assistant.forms import (
-    SERVICE_LABELS,
     AgentRequestForm,
     AnswerForm,
     ExampleForm,
@@ -19,6 +18,7 @@ from civic.assistant.models import (
     CHANNEL_LABELS,
     INTENT_LABELS,
     REPLY_LABELS,
+    SERVICE_LABELS,
     STATUS_LABELS,
     AskedQuestion,
     HelpPage,

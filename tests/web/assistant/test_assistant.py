@@ -38,8 +38,12 @@ def test_hours_in_words_for_the_day_asked_with_the_service_as_source(client, ter
 
 def test_no_such_service_in_the_commune_is_not_invented(client, territory):
     answer = _answer(client, "La déchèterie de Labège est ouverte dimanche ?")
-    assert "Je ne sais pas" in answer and "Labège" in answer
-    assert "Déchèterie d&#39;Escalquens" in answer  # the ones that exist, as sources
+    assert "Aucun service « Déchèterie » à Labège dans l&#39;annuaire" in answer
+    # The nearest ones instead, by their coordinates: Escalquens and Castanet border Labège.
+    assert "Déchèterie d&#39;Escalquens n&#39;ouvre pas dimanche" in answer
+    assert "Baziège" not in answer
+    nowhere = _answer(client, "horaires de la creche de Labège")
+    assert "Je ne sais pas" not in nowhere
     assert "/question/demande?q=" in answer
 
 
@@ -50,7 +54,10 @@ def test_contact_next_events_definition_consultation_and_help(client, territory,
     assert "Réunion publique sur le plan climat" in events
     assert f'href="/agenda/{territory["event"].id}"' in events
     none_there = _answer(client, "prochaine réunion publique à Escalquens")
-    assert "aucun rendez-vous à venir à Escalquens" in none_there
+    assert "Aucun rendez-vous à venir à Escalquens qui corresponde ; ailleurs :" in none_there
+    assert "Réunion publique sur le plan climat" in none_there
+    nothing = _answer(client, "prochaine réunion sur les déchets verts")
+    assert "L&#39;agenda n&#39;annonce aucun rendez-vous à venir qui corresponde." in nothing
     definition = _answer(client, "c'est quoi un PCAET")
     assert "Plan climat-air-énergie territorial" in definition
     assert 'href="/glossaire#terme-pcaet"' in definition
