@@ -85,7 +85,8 @@ _DEFINITION_PREFIX = re.compile(
     r"qu est ce que|"
     r"qu est ce qu|qu est ce|que veut dire|que signifie|ca veut dire quoi|"
     r"definition(?: du mot| de| du| des| d)?|explique moi|explication du terme|"
-    r"signification(?: de| du| des)?|je ne comprends pas le mot|what is|what s|what does|"
+    r"signification(?: de| du| des)?|je ne comprends pas le mot|"
+    r"what (?:is|s) the meaning of|what is|what s|what does|"
     r"what are|define|meaning of|explain)\b\s*"
 )
 _DEFINITION_SUFFIX = re.compile(
@@ -209,8 +210,12 @@ def find_service(text: str, tokens: list[str]) -> str:
     return ""
 
 
+_FILLERS = frozenset("exactement deja donc svp stp please exactly precisement".split())
+
+
 def definition_term(text: str) -> str:
     """The words a definition question asks about: 'c'est quoi un PCAET' -> 'pcaet'."""
+    text = " ".join(w for w in text.split() if w not in _FILLERS)
     term = _DEFINITION_PREFIX.sub("", text)
     term = _DEFINITION_SUFFIX.sub("", term)
     previous = None
