@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 import opening_hours
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
@@ -63,6 +64,8 @@ class Answer:
     sources: list[Source] = field(default_factory=list)
     # False: the records do not say ("je ne sais pas"); the person is offered a request.
     known: bool = False
+    # The language of the answer when it is not the page's: the question's own.
+    language: str = ""
 
 
 def model():
@@ -98,6 +101,17 @@ def recognise(question: str) -> tuple[str, Details]:
 
 
 def answer(question: str, now: datetime | None = None) -> Answer:
+    """The answer, in the question's language when it is clearly French or English."""
+    language = recognition.language_of(question)
+    if language and language != _language():
+        with force_locale(language):
+            result = _answer(question, now)
+        result.language = language
+        return result
+    return _answer(question, now)
+
+
+def _answer(question: str, now: datetime | None) -> Answer:
     now = now or utcnow()
     intent, details = recognise(question)
     result = Answer(question=question, intent=intent, details=details)

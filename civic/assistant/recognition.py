@@ -248,6 +248,28 @@ def details_of(question: str, communes: tuple[str, ...]) -> Details:
     return details
 
 
+_ENGLISH = frozenset(
+    "the is are what when where how does do which who can my of in on to an next open "
+    "opening hours there any this tomorrow today tonight".split()
+)
+_FRENCH = frozenset(
+    "le la les est quand ou comment quel quelle de du des je mon ma ouvert ouverte prochaine "
+    "prochain c qu un une il y ce cette demain aujourd soir matin horaires".split()
+)
+
+
+def language_of(question: str) -> str:
+    """ "en" or "fr" when the question's little words say so clearly, else ""."""
+    tokens = normalize(question).split()
+    english = sum(t in _ENGLISH for t in tokens)
+    french = sum(t in _FRENCH for t in tokens)
+    if english >= 2 and english > 2 * french:
+        return "en"
+    if french >= 2 and french > 2 * english:
+        return "fr"
+    return ""
+
+
 def masked(question: str, communes: tuple[str, ...]) -> str:
     """The question as the classifier reads it: normalised, any commune replaced by one word,
     so that a few hundred examples do not learn the names of places."""

@@ -91,3 +91,17 @@ def test_definition_terms():
 
 def test_gibberish_is_unknown(model, communes):
     assert classifier.predict(model, "zzzz qqqq", communes)[0] == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Is the swimming pool open on Sunday?", "en"),
+        ("when is the next meeting in Labège", "en"),
+        ("la piscine est ouverte dimanche ?", "fr"),
+        ("c'est quoi le PCAET", "fr"),
+        ("PCAET", ""),
+    ],
+)
+def test_language_of_a_question(question, language):
+    assert recognition.language_of(question) == language

@@ -88,6 +88,15 @@ def test_english_interface_answers_in_english_words(client, territory):
     assert "10\u00a0am" in answer and "6\u00a0pm" in answer
 
 
+def test_a_question_in_english_is_answered_in_english_on_a_french_page(client, territory):
+    answer = _answer(client, "Is the swimming pool in Labege open on Sunday?")
+    assert '<div class="reply-text" lang="en">' in answer
+    assert "Piscine de Labège is open Sunday" in answer and "10\u00a0am" in answer
+    assert "<h2>Réponse</h2>" in answer  # the page's own words stay French
+    french = _answer(client, "la piscine de labege est ouverte dimanche ?")
+    assert 'lang="en"' not in french
+
+
 def test_htmx_gets_one_exchange_and_a_fresh_form(client, territory):
     response = client.get(
         "/question", query_string={"q": "c'est quoi le SCoT"}, headers={"HX-Request": "true"}
