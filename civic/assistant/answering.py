@@ -46,6 +46,7 @@ GENERIC = frozenset(
         "propositions contributions decision elus analyse sont peut puis"
     ).split()
 )
+GENERIC_STEMS = frozenset(w[:5] for w in GENERIC)
 _model = None
 
 
@@ -381,12 +382,12 @@ def _contact(result: Answer, now: datetime) -> None:
 def _topic(details: Details, communes: tuple[str, ...] | None = None) -> set[str]:
     """The question's words that say what it is about: 'climat' in 'prochaine réunion sur le
     plan climat'; compared on their first five letters, as a light stemmer."""
-    places = set(normalize(details.commune).split())
+    places = {w[:5] for w in normalize(details.commune).split()}
     days = set(recognition._DAY_WORDS) | {"demain", "soir", "matin", "tomorrow", "today"}
     return {
         w[:5]
         for w in details.words
-        if len(w) >= 4 and w not in GENERIC and w not in places and w not in days
+        if len(w) >= 4 and w[:5] not in GENERIC_STEMS and w[:5] not in places and w not in days
     }
 
 
@@ -495,16 +496,29 @@ def _consultation(result: Answer, now: datetime) -> None:
             .limit(200)
         )
     )
+    commune = result.details.commune
+    if commune:
+        consultations = [
+            c for c in consultations if c.all_communes or commune in {x.name for x in c.communes}
+        ]
     topic = _topic(result.details)
+    running = [c for c in consultations if c.current_phase(now) is not None]
+    chosen = running
     if topic:
         chosen = [
-            c for c in consultations if topic & _stems(c.title, c.slug.replace("-", " "), c.theme)
+            c
+            for c in consultations
+            if topic & _stems(c.title, c.slug.replace("-", " "), c.theme, c.summary)
         ]
-    else:
-        chosen = [c for c in consultations if c.current_phase(now) is not None]
+        if not chosen and running:
+            # Not the one asked about: say so, and name those under way.
+            result.lines.append(
+                _("Je ne trouve pas de concertation sur ce sujet. Celles en cours :")
+            )
+            chosen = running
     if not chosen:
         return
-    result.known = True
+    result.known = not (topic and chosen is running and result.lines)
     for consultation in chosen[:LIMIT]:
         result.lines.append(_phase_line(consultation, now))
         result.sources.append(
@@ -536,15 +550,23 @@ def _definition(result: Answer, now: datetime) -> None:
 
 
 def best_help_page(details: Details) -> HelpPage | None:
+    """The help page that shares the most telling words with the question: a word found in
+    the title or the keywords counts more than one in the text, and a word that many pages
+    share counts less (inverse document frequency)."""
     words = {w[:5] for w in details.words if len(w) >= 3}
     if not words:
         return None
-    best, best_score = None, 0.0
+    pages = []
     for page in db.session.scalars(sa.select(HelpPage).where(HelpPage.published.is_(True))):
         title = _stems(page.title) | {w[:5] for w in normalize(page.title).split() if len(w) == 3}
-        keys = _stems(page.keywords)
-        body = _stems(page.body)
-        score = 2 * len(words & title) + 2 * len(words & keys) + 0.5 * len(words & body)
+        pages.append((page, title | _stems(page.keywords), _stems(page.body)))
+    frequency = {w: sum(1 for _p, head, body in pages if w in head | body) for w in words}
+    best, best_score = None, 0.0
+    for page, head, body in pages:
+        score = 0.0
+        for word in words & (head | body):
+            weight = math.log(1 + len(pages) / frequency[word])
+            score += weight * (2 if word in head else 0.5)
         if score > best_score:
             best, best_score = page, score
     return best if best_score >= 2 else None

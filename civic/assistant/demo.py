@@ -32,6 +32,14 @@ HELP_PAGES = [
         "Chaque proposition reçoit une réponse argumentée des élus.",
     ),
     (
+        "Participer sans compte",
+        "sans compte, anonyme, pas de compte, obligatoire, nécessaire, without account, "
+        "no account, anonymous",
+        "Sans compte, vous pouvez tout lire, vous inscrire aux réunions de l'agenda, poser vos "
+        "questions ici et envoyer une demande à un agent. Proposer, commenter, voter et noter "
+        "un service demandent un compte, gratuit, pour qu'une personne ne compte qu'une fois.",
+    ),
+    (
         "Voter et commenter",
         "voter, vote, soutenir, commenter, commentaire, répondre, comment, support",
         "Sur la page d'une proposition, choisissez « D'accord », « Pas d'accord » ou "
@@ -48,7 +56,7 @@ HELP_PAGES = [
     (
         "Mot de passe oublié",
         "mot de passe, oublié, changer, réinitialiser, password, forgot, reset, change, "
-        "connexion, connecter, login",
+        "connexion, connecter, login, n'arrive pas à me connecter, bloqué, log in",
         "Sur la page « Se connecter », choisissez « Mot de passe oublié » : vous recevez un "
         "lien par e-mail pour en choisir un nouveau. Pour le changer, allez dans « Mon "
         "compte ».",

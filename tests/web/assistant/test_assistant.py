@@ -333,3 +333,45 @@ def test_a_commune_agent_handles_the_requests_of_the_commune(
     assert client.get(f"/gestion/demandes/{ids['LABE-2222']}").status_code == 200
     login(make_user("agent"))  # an agent of the Sicoval itself
     assert "CAST-3333" in client.get("/gestion/demandes").get_data(as_text=True)
+
+
+def test_the_written_questions_are_answered_from_the_demo_data(app, territory, climate):
+    """Each of the 200 questions, answered from the demo's data: questions about services
+    name one (in the commune asked, or the nearest), definitions come from the glossary only,
+    how-to questions find a help page, and the rest says it does not know."""
+    import csv
+    from pathlib import Path
+
+    from civic.assistant import answering
+    from civic.consultations.demo import GLOSSARY
+
+    from civic.assistant.recognition import normalize
+
+    def in_glossary(term: str) -> bool:
+        return any(term == normalize(t) or normalize(d).startswith(term) for t, d in GLOSSARY)
+
+    path = Path(__file__).parents[2] / "data" / "questions.csv"
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    wrong = []
+    with app.test_request_context():
+        for row in rows:
+            result = answering.answer(row["question"])
+            if result.intent != row["intent"]:
+                continue  # measured by the recognition test
+            text = " ".join(result.lines)
+            intent = row["intent"]
+            if intent in ("hours", "contact") and row["service"]:
+                ok = result.known and any("/services/" in s.url for s in result.sources)
+            elif intent == "definition":
+                known = in_glossary(row["term"])
+                ok = result.known == known and ("Je ne sais pas" in text) != known
+            elif intent == "howto":
+                ok = result.known and any("/aide/" in s.url for s in result.sources)
+            elif intent == "unknown":
+                ok = not result.known and ("Je ne sais pas" in text or "I don't know" in text)
+            else:
+                ok = bool(result.lines and result.sources)
+            if not ok:
+                wrong.append((row["question"], text))
+    assert not wrong
