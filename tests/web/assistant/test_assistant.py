@@ -343,9 +343,8 @@ def test_the_written_questions_are_answered_from_the_demo_data(app, territory, c
     from pathlib import Path
 
     from civic.assistant import answering
-    from civic.consultations.demo import GLOSSARY
-
     from civic.assistant.recognition import normalize
+    from civic.consultations.demo import GLOSSARY
 
     def in_glossary(term: str) -> bool:
         return any(term == normalize(t) or normalize(d).startswith(term) for t, d in GLOSSARY)
