@@ -67,7 +67,9 @@ def test_ask_answer_unknown_request_follow_and_agent_answer(
         # Answered in the conversation: the first answer is still there, the field is empty.
         expect(page.locator(".exchange")).to_have_count(2)
         htmx_settled(page)
-        expect(page.get_by_label("Votre question, en quelques mots")).to_have_value("")
+        field = page.get_by_label("Votre question, en quelques mots")
+        expect(field).to_have_value("")
+        expect(field).to_be_focused()  # ready for the next question, as in a conversation
     unknown = page.locator(".exchange").last
     expect(unknown).to_contain_text("Je ne sais pas")
     check_axe(page, js)
