@@ -32,6 +32,7 @@ route(bp, GR + "/orientation", v.route_request, "assistant.handle", **POST)
 route(bp, GR + "/reponse", v.answer_request, "assistant.handle", **POST)
 route(bp, GR + "/courrier", v.letter, "assistant.handle")
 route(bp, GR + "/page-aide", v.reuse_answer, "assistant.handle", **POST)
+route(bp, GR + "/effacement", v.erase_request, "assistant.handle", **POST)
 
 # Learning from what is asked: questions not understood, examples, help pages.
 route(bp, "/gestion/questions", v.review, "assistant.review")

@@ -215,6 +215,13 @@ def _erase(request: Request) -> None:
     request.erased_at = utcnow()
 
 
+def erase_request(actor, request: Request) -> None:
+    """At the person's demand (by phone, by letter): the request stays as figures only."""
+    _erase(request)
+    audit(actor, "assistant.request_erased", "assistant_request", request.id)
+    db.session.flush()
+
+
 def apply_retention(now=None) -> tuple[int, int]:
     """Erase the personal data of requests answered long ago, and delete old typed questions.
     Returns (requests erased, questions deleted)."""

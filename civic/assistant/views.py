@@ -266,9 +266,17 @@ def answer_request(request_id: int):
     )
 
 
+def erase_request(request_id: int):
+    item = _request_or_404(request_id)
+    services.erase_request(current_user, item)
+    db.session.commit()
+    flash(_("Les données personnelles de la demande sont effacées."), "success")
+    return redirect_303("assistant.manage_request", request_id=item.id)
+
+
 def letter(request_id: int):
     item = _request_or_404(request_id)
-    if not item.is_answered:
+    if not item.is_answered or item.erased_at is not None:
         abort(404)
     return render_template("assistant/manage/letter.html", item=item)
 

@@ -278,6 +278,7 @@ EXPECTED = {
     "assistant.answer_request": ("POST", assistant_staff(422)),
     "assistant.letter": ("GET", assistant_staff(404)),
     "assistant.reuse_answer": ("POST", assistant_staff(409)),
+    "assistant.erase_request": ("POST", assistant_staff(303)),
     "assistant.review": ("GET", RECRUITERS),
     "assistant.add_example": ("POST", assistant_staff(303)),
     "assistant.dismiss": ("POST", assistant_staff(303)),

@@ -207,6 +207,15 @@ def test_agent_enters_a_phone_request_answers_by_post_and_reuses_it(
     assert page.title == "Comment obtenir un composteur ?" and "composteurs" in page.body
     figures = client.get("/gestion/demandes").get_data(as_text=True)
     assert "Répondues par un agent" in figures
+    # The person asks for erasure by phone: the request stays as figures only.
+    client.post(f"/gestion/demandes/{item.id}/effacement")
+    db.session.refresh(item)
+    assert (item.question, item.name, item.postal_address, item.answer) == ("", "", "", "")
+    assert item.erased_at is not None and item.subject == "unknown"
+    assert "Imprimer le courrier" not in client.get(f"/gestion/demandes/{item.id}").get_data(
+        as_text=True
+    )
+    assert client.get(f"/gestion/demandes/{item.id}/courrier").status_code == 404
 
 
 def test_staff_learn_from_questions_not_understood(client, territory, make_user, login, db):
