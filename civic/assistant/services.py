@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
+from civic.accounts.models import User
 from civic.assistant.models import (
     AskedQuestion,
     Channel,
@@ -19,9 +20,12 @@ from civic.assistant.models import (
     TrainingExample,
 )
 from civic.consultations.text import slugify
+from civic.core.formatting import sort_key
 from civic.core.models import audit, utcnow
-from civic.core.notify import send_email
+from civic.core.notify import notify, send_email
+from civic.core.permissions import can
 from civic.extensions import db
+from civic.ratings.models import Service, ServiceResponsibility
 
 # No 0/O, 1/I/L: read out on the phone and typed from a letter without mistakes.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -91,7 +95,39 @@ def create_request(
             _l("Votre demande %(reference)s est bien reçue", reference=request.reference),
             "assistant_received",
         )
+    tell_handlers(request)
     return request
+
+
+def tell_handlers(request: Request) -> int:
+    """Routing: the agents who answer for this type of service (the responsibilities set in
+    the services' directory) are told, within the communes they handle. Returns how many."""
+    if not request.service_type:
+        return 0
+    rows = db.session.execute(
+        sa.select(
+            ServiceResponsibility.user_id, ServiceResponsibility.service_type, Service.sort_name
+        ).outerjoin(Service, Service.id == ServiceResponsibility.service_id)
+    ).all()
+    key = request.service_type
+    wanted = {
+        user_id
+        for user_id, kind, name in rows
+        if key in sort_key(kind or "")[0] or key in (name or "")
+    }
+    told = 0
+    for user in db.session.scalars(sa.select(User).where(User.id.in_(wanted))):
+        if can(user, "assistant.handle", request):
+            notify(
+                user,
+                _l(
+                    "Nouvelle demande %(reference)s pour votre service.",
+                    reference=request.reference,
+                ),
+                link=url_for("assistant.manage_request", request_id=request.id),
+            )
+            told += 1
+    return told
 
 
 def _mail(request: Request, subject, template: str) -> None:

@@ -383,3 +383,28 @@ def test_the_written_questions_are_answered_from_the_demo_data(app, territory, c
             if not ok:
                 wrong.append((row["question"], text))
     assert not wrong
+
+
+def test_the_agents_answering_for_a_service_type_are_told(client, territory, make_user, db):
+    from civic.core.notify import Notification
+    from civic.ratings import services as ratings
+
+    labege, castanet = territory["communes"]["31254"], territory["communes"]["31113"]
+    pools = make_user("agent", email="piscines@example.org")
+    elsewhere = make_user("agent", email="piscines.castanet@example.org", commune_id=castanet.id)
+    waste = make_user("agent", email="dechets@example.org")
+    for user, kind in ((pools, "Piscine"), (elsewhere, "Piscine"), (waste, "Déchèterie")):
+        ratings.set_responsible(territory["agent"], user, service_type=kind)
+    db.session.commit()
+    client.post(
+        "/question/demande",
+        data={
+            "question": "La piscine de Labège prête-t-elle des bonnets ?",
+            "reply_by": "phone",
+            "phone": "05 61 00 00 01",
+            "consent": "y",
+            "commune_id": str(labege.id),
+        },
+    )
+    told = db.session.scalars(sa.select(Notification.user_id)).all()
+    assert told == [pools.id]  # not the agent of another commune, nor the waste service's
