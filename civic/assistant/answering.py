@@ -38,7 +38,7 @@ GENERIC = frozenset(
     normalize(
         "reunion reunions publique publiques prochaine prochain prochaines prochains evenement "
         "evenements agenda concertation concertations consultation consultations date dates "
-        "quand calendrier phase etape etat avancement encore ouverte ouvert ferme finie termine "
+        "quand calendrier phase etape etat avancement encore ouverte ouvert ferme finie "
         "termine terminee cours participer proposer voter vote limite fin debut meeting meetings "
         "event events upcoming next public consultation open close still stage when dates "
         "deadline until sicoval rendez vous rdv prevu prevues prevue venir semaine mois "
@@ -80,11 +80,6 @@ def model():
             log.warning("%s is missing (run make): training in memory", classifier.MODEL)
             _model = classifier.train(classifier.read_examples(), classifier.territory_communes())
     return _model
-
-
-def reload_model() -> None:
-    global _model
-    _model = None
 
 
 def _communes() -> tuple[str, ...]:
@@ -135,7 +130,7 @@ def _answer(question: str, now: datetime | None) -> Answer:
 # --- services -------------------------------------------------------------------------------
 
 
-def _commune_id(name: str) -> int | None:
+def commune_id_of(name: str) -> int | None:
     return db.session.scalar(sa.select(Commune.id).where(Commune.name == name)) if name else None
 
 
@@ -143,7 +138,7 @@ def _services(details: Details) -> list[Service]:
     query = sa.select(Service).where(
         Service.closed_at.is_(None), Service.sort_name.contains(details.service)
     )
-    commune_id = _commune_id(details.commune)
+    commune_id = commune_id_of(details.commune)
     if commune_id is not None:
         query = query.where(Service.commune_id == commune_id)
     return list(db.session.scalars(query.order_by(Service.sort_name).limit(LIMIT)))
@@ -379,11 +374,11 @@ def _contact(result: Answer, now: datetime) -> None:
 # --- agenda, consultations -------------------------------------------------------------------
 
 
-def _topic(details: Details, communes: tuple[str, ...] | None = None) -> set[str]:
+def _topic(details: Details) -> set[str]:
     """The question's words that say what it is about: 'climat' in 'prochaine réunion sur le
     plan climat'; compared on their first five letters, as a light stemmer."""
     places = {w[:5] for w in normalize(details.commune).split()}
-    days = set(recognition._DAY_WORDS) | {"demain", "soir", "matin", "tomorrow", "today"}
+    days = set(recognition.DAY_WORDS) | {"demain", "soir", "matin", "tomorrow", "today"}
     return {
         w[:5]
         for w in details.words
@@ -428,7 +423,7 @@ def _matching_events(details: Details, now: datetime, commune_id: int | None) ->
 
 def _events(result: Answer, now: datetime) -> None:
     details = result.details
-    commune_id = _commune_id(details.commune)
+    commune_id = commune_id_of(details.commune)
     events = _matching_events(details, now, commune_id)
     result.known = True
     if not events and commune_id is not None:

@@ -22,6 +22,14 @@ def _int_or_none(value):
     return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else -1
 
 
+def _commune_listed(form) -> bool:
+    """The commune chosen is one of the list (ids come from the page: typed ones may not)."""
+    if form.commune_id.data in {value for value, _label in form.commune_id.choices}:
+        return True
+    form.commune_id.errors = [*form.commune_id.errors, _l("Choisissez une commune de la liste.")]
+    return False
+
+
 class RequestForm(FlaskForm):
     question = TextAreaField(
         _l("Votre question"),
@@ -54,7 +62,7 @@ class RequestForm(FlaskForm):
     )
 
     def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
+        valid = super().validate(extra_validators) and _commune_listed(self)
         # The way of answering chosen needs its address (Optional() stops inline validators).
         needed = {
             ReplyBy.EMAIL: (self.email, _l("Indiquez l'adresse e-mail où vous répondre.")),
@@ -85,6 +93,9 @@ class AgentRequestForm(RequestForm):
 class RoutingForm(FlaskForm):
     commune_id = SelectField(_l("Commune concernée"), coerce=_int_or_none, validate_choice=False)
     service_type = SelectField(_l("Type de service"), choices=list(SERVICE_LABELS.items()))
+
+    def validate(self, extra_validators=None) -> bool:
+        return super().validate(extra_validators) and _commune_listed(self)
 
 
 class AnswerForm(FlaskForm):

@@ -22,7 +22,7 @@ DETAILS = {
     "unknown": (),
 }
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_DAY_WORDS = {
+DAY_WORDS = {
     "lundi": "monday",
     "mardi": "tuesday",
     "mercredi": "wednesday",
@@ -185,10 +185,10 @@ def _find_phrases(text: str, details: Details) -> None:
 
 def _find_weekday(tokens: list[str]) -> str:
     for token in tokens:
-        if token in _DAY_WORDS:
-            return _DAY_WORDS[token]
+        if token in DAY_WORDS:
+            return DAY_WORDS[token]
     for token in tokens:
-        for word, day in _DAY_WORDS.items():
+        for word, day in DAY_WORDS.items():
             if len(token) >= 5 and _similar(token, word) >= 0.8:
                 return day
     return ""

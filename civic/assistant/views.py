@@ -94,7 +94,7 @@ def _commune_choices(form_field) -> None:
 def _routing(question: str) -> tuple[str, int | None, str]:
     """The subject and the routing the assistant reads in the question."""
     intent, details = answering.recognise(question)
-    commune_id = answering._commune_id(details.commune)
+    commune_id = answering.commune_id_of(details.commune)
     return intent, commune_id, details.service
 
 
@@ -115,9 +115,7 @@ def new_request():
         created = services.create_request(
             question=form.question.data,
             subject=subject,
-            commune_id=form.commune_id.data
-            if form.commune_id.data not in (None, -1)
-            else found_commune,
+            commune_id=found_commune if form.commune_id.data is None else form.commune_id.data,
             service_type=service,
             name=form.name.data,
             email=form.email.data or "",
@@ -192,7 +190,7 @@ def enter_request():
         created = services.create_request(
             question=form.question.data,
             subject=form.subject.data,
-            commune_id=form.commune_id.data if form.commune_id.data != -1 else None,
+            commune_id=form.commune_id.data,
             service_type=form.service_type.data,
             name=form.name.data,
             email=form.email.data or "",
@@ -239,10 +237,12 @@ def route_request(request_id: int):
     item = _request_or_404(request_id)
     form = RoutingForm()
     _commune_choices(form.commune_id)
-    if form.validate_on_submit() and form.commune_id.data != -1:
+    if form.validate_on_submit():
         services.route_to(current_user, item, form.commune_id.data, form.service_type.data)
         db.session.commit()
         flash(_("Orientation enregistrée."), "success")
+    else:
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     return redirect_303("assistant.manage_request", request_id=item.id)
 
 

@@ -408,3 +408,20 @@ def test_the_agents_answering_for_a_service_type_are_told(client, territory, mak
     )
     told = db.session.scalars(sa.select(Notification.user_id)).all()
     assert told == [pools.id]  # not the agent of another commune, nor the waste service's
+
+
+def test_a_commune_not_in_the_list_is_refused_not_a_server_error(client, territory, db):
+    for value in ("999999", "²", "2147483648"):
+        response = client.post(
+            "/question/demande",
+            data={
+                "question": "Une question",
+                "reply_by": "phone",
+                "phone": "0561000000",
+                "consent": "y",
+                "commune_id": value,
+            },
+        )
+        assert response.status_code == 200
+        assert "Choisissez une commune de la liste." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Request)) == 0
