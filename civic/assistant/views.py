@@ -48,6 +48,8 @@ def _locale() -> str:
 # --- asking ----------------------------------------------------------------------------------
 
 
+# Each question is answered and kept for review: a generous limit, against floods only.
+@limits.per_address("CIVIC_ASSISTANT_LIMIT", methods=["GET"])
 def ask():
     question = request.args.get("q", "").strip()
     error = None

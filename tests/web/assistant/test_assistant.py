@@ -425,3 +425,10 @@ def test_a_commune_not_in_the_list_is_refused_not_a_server_error(client, territo
         assert response.status_code == 200
         assert "Choisissez une commune de la liste." in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Request)) == 0
+
+
+def test_questions_are_limited_per_address(client, app, limit):
+    limit("CIVIC_ASSISTANT_LIMIT", "2 per minute")
+    assert client.get("/question?q=bonjour").status_code == 200
+    assert client.get("/question?q=bonjour").status_code == 200
+    assert client.get("/question?q=bonjour").status_code == 429
