@@ -1,7 +1,7 @@
 """Thin views: load, check, call a service, commit once, render or redirect."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -280,7 +280,8 @@ def letter(request_id: int):
     item = _request_or_404(request_id)
     if not item.is_answered or item.erased_at is not None:
         abort(404)
-    return render_template("assistant/manage/letter.html", item=item)
+    with force_locale(item.locale):  # the person's language, not the agent's
+        return render_template("assistant/manage/letter.html", item=item)
 
 
 def reuse_answer(request_id: int):
