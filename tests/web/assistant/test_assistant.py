@@ -284,9 +284,15 @@ def test_requests_are_exported_erased_and_kept_as_figures(
     other.created_at = utcnow().replace(year=2020)
     db.session.add(other)
     db.session.flush()
+    old = AskedQuestion(text="ancienne", intent="unknown", created_at=utcnow().replace(year=2020))
+    recent = AskedQuestion(text="récente", intent="unknown")
+    db.session.add_all([old, recent])
+    db.session.flush()
     with app.test_request_context():
-        erased, _deleted = apply_retention()
+        erased, deleted = apply_retention()
     assert erased == 1 and other.email == "" and other.question == ""
+    assert deleted == 1
+    assert db.session.scalars(sa.select(AskedQuestion.text)).all() == ["récente"]
 
 
 def test_open_data_has_totals_and_no_text(client, territory, db):
