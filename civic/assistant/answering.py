@@ -47,7 +47,7 @@ GENERIC = frozenset(
     ).split()
 )
 GENERIC_STEMS = frozenset(w[:5] for w in GENERIC)
-_model = None
+_model: tuple[int | None, object] | None = None  # (the file's modification time, the model)
 
 
 @dataclass
@@ -70,16 +70,22 @@ class Answer:
 
 
 def model():
-    """The classifier built by `make`; trained here from the repository's examples if the
-    file is missing (a fresh checkout run without make), so that the assistant still works."""
+    """The classifier built by `make`, loaded again when `flask civic assistant train` wrote a
+    new file (each worker sees it at its next question); trained here from the repository's
+    examples if the file is missing (a checkout run without make), so that asking still works."""
     global _model
-    if _model is None:
-        if classifier.MODEL.exists():
-            _model = classifier.load()
-        else:
+    try:
+        stamp = classifier.MODEL.stat().st_mtime_ns
+    except FileNotFoundError:
+        stamp = None
+    if _model is None or _model[0] != stamp:
+        if stamp is None:
             log.warning("%s is missing (run make): training in memory", classifier.MODEL)
-            _model = classifier.train(classifier.read_examples(), classifier.territory_communes())
-    return _model
+            loaded = classifier.train(classifier.read_examples(), classifier.territory_communes())
+        else:
+            loaded = classifier.load()
+        _model = (stamp, loaded)
+    return _model[1]
 
 
 def _communes() -> tuple[str, ...]:

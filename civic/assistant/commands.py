@@ -1,6 +1,6 @@
 """`flask civic assistant ...`: train the intent classifier, apply the retention rules.
 
-flask civic assistant train       (after staff added examples; then restart the workers)
+flask civic assistant train       (after staff added examples; workers load the new file)
 flask civic assistant retention   (daily, from cron or a systemd timer)
 """
 

@@ -306,6 +306,8 @@ def test_open_data_has_totals_and_no_text(client, territory, db):
 
 
 def test_train_command_adds_staff_examples_and_retention_command(app, db, tmp_path, monkeypatch):
+    import os
+
     from civic.assistant import classifier
     from civic.assistant.models import TrainingExample
 
@@ -318,6 +320,12 @@ def test_train_command_adds_staff_examples_and_retention_command(app, db, tmp_pa
     assert f"{len(classifier.read_examples())} " in result.output and " 1 " in result.output
     model = classifier.load(tmp_path / "model.joblib")
     assert "hours" in model.classes_
+    from civic.assistant import answering
+
+    first = answering.model()
+    assert answering.model() is first  # loaded once per worker...
+    os.utime(tmp_path / "model.joblib", ns=(0, 10**18))
+    assert answering.model() is not first  # ...and again when a new file is written
     result = runner.invoke(args=["civic", "assistant", "retention"])
     assert result.exit_code == 0 and "0" in result.output
 
