@@ -2,6 +2,7 @@
 
 flask civic assistant train       (after staff added examples; workers load the new file)
 flask civic assistant retention   (daily, from cron or a systemd timer)
+flask civic assistant examples    (the examples staff added, as CSV rows to review and commit)
 """
 
 import time
@@ -68,3 +69,23 @@ def retention_command():
             deleted=deleted,
         )
     )
+
+
+@assistant_cli.command(
+    "examples",
+    help=_c(
+        "Écrit en CSV les exemples ajoutés par l'équipe, pour les relire et les verser dans "
+        "civic/assistant/data/training.csv."
+    ),
+)
+def examples_command():
+    import csv
+    import sys
+
+    from civic.assistant.models import TrainingExample
+    from civic.assistant.recognition import INTENTS
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    for example in db.session.scalars(sa.select(TrainingExample).order_by(TrainingExample.id)):
+        if example.intent in INTENTS:
+            writer.writerow([example.question, example.intent, "", "", "", "", ""])

@@ -326,6 +326,8 @@ def test_train_command_adds_staff_examples_and_retention_command(app, db, tmp_pa
     assert answering.model() is first  # loaded once per worker...
     os.utime(tmp_path / "model.joblib", ns=(0, 10**18))
     assert answering.model() is not first  # ...and again when a new file is written
+    result = runner.invoke(args=["civic", "assistant", "examples"])
+    assert result.output == "horaires de la ludothèque demain,hours,,,,,\n"
     result = runner.invoke(args=["civic", "assistant", "retention"])
     assert result.exit_code == 0 and "0" in result.output
 
@@ -446,3 +448,16 @@ def test_questions_are_limited_per_address(client, app, limit):
     assert client.get("/question?q=bonjour").status_code == 200
     assert client.get("/question?q=bonjour").status_code == 200
     assert client.get("/question?q=bonjour").status_code == 429
+
+
+def test_the_examples_offered_are_answered_in_both_languages(client, territory, climate):
+    from html import unescape
+
+    for language in ("fr", "en"):
+        page = client.get("/question", headers={"Accept-Language": language})
+        links = re.findall(r'<li><a href="(/question\?q=[^"]+)">', page.get_data(as_text=True))
+        assert len(links) == 4
+        for link in links:
+            html = client.get(unescape(link), headers={"Accept-Language": language})
+            reply = re.search(r'class="reply([^"]*)"', html.get_data(as_text=True))
+            assert reply and "reply-unknown" not in reply.group(1), (language, link)
