@@ -105,8 +105,18 @@ HELP_PAGES = [
 ]
 
 
+# Questions residents asked that the assistant could not answer: what staff review first.
+NOT_UNDERSTOOD = [
+    ("Ma poubelle jaune n'a pas été ramassée mardi", "unknown"),
+    ("Où faire refaire ma carte d'identité à Castanet ?", "unknown"),
+    ("Combien coûte l'abonnement à la piscine ?", "hours"),
+]
+
+
 def load(people: dict) -> None:
     agent = people["agent"]
+    for text, intent in NOT_UNDERSTOOD:
+        services.log_question(text, intent, False, "fr")
     for title, keywords, body in HELP_PAGES:
         services.save_help_page(
             agent, None, title=title, body=body, keywords=keywords, published=True
