@@ -74,7 +74,7 @@ SERVICE_WORDS = {
     ),
     "creche": ("creche", "nursery", "daycare", "multi accueil", "garderie"),
     "mediatheque": ("mediatheque", "bibliotheque", "bibli", "biblio", "library", "ludotheque"),
-    "mairie": ("mairie", "town hall", "city hall", "hotel de ville"),
+    "mairie": ("mairie", "town hall", "townhall", "city hall", "cityhall", "hotel de ville"),
 }
 # The first part of a hyphenated commune name is enough when it names nothing else.
 _GENERIC_FIRST_PARTS = {"vieille", "saint", "sainte"}
@@ -90,7 +90,7 @@ _DEFINITION_PREFIX = re.compile(
     r"what are|define|meaning of|explain)\b\s*"
 )
 _DEFINITION_SUFFIX = re.compile(
-    r"\s*\b(?:c est quoi|ca veut dire quoi|veut dire quoi|c est qui|definition|mean|"
+    r"\s*\b(?:c est quoi|c quoi|c koi|ca veut dire quoi|veut dire quoi|c est qui|definition|mean|"
     r"stand for|means)$"
 )
 _ARTICLE = re.compile(r"^(?:un|une|le|la|les|l|d|du|de|des|a|an|the|acronyme|sigle|mot|terme)\s+")
@@ -145,15 +145,17 @@ def _aliases(communes: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], str], ..
     return tuple(pairs)
 
 
-def _similar(a: str, b: str) -> float:
+def _similar(a: str, b: str, threshold: float = FUZZY) -> float:
+    """How alike two words are (difflib's ratio), or 0 when below the threshold."""
     if a == b:
         return 1.0
     if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 2:
         return 0.0
     matcher = SequenceMatcher(None, a, b)
-    if matcher.real_quick_ratio() < FUZZY or matcher.quick_ratio() < FUZZY:
+    if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
         return 0.0
-    return matcher.ratio()
+    ratio = matcher.ratio()
+    return ratio if ratio >= threshold else 0.0
 
 
 def find_commune(tokens: list[str], communes: tuple[str, ...]) -> tuple[str, int, int]:
@@ -189,7 +191,7 @@ def _find_weekday(tokens: list[str]) -> str:
             return DAY_WORDS[token]
     for token in tokens:
         for word, day in DAY_WORDS.items():
-            if len(token) >= 5 and _similar(token, word) >= 0.8:
+            if len(token) >= 5 and _similar(token, word, 0.8):
                 return day
     return ""
 
@@ -201,11 +203,7 @@ def find_service(text: str, tokens: list[str]) -> str:
             return key
     for key, words in SERVICE_WORDS.items():
         for word in words:
-            if (
-                len(word) >= 6
-                and " " not in word
-                and any(_similar(t, word) >= 0.85 for t in tokens)
-            ):
+            if len(word) >= 6 and " " not in word and any(_similar(t, word, 0.85) for t in tokens):
                 return key
     return ""
 
