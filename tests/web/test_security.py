@@ -109,6 +109,10 @@ def test_every_post_without_csrf_token_is_refused(app, client, make_user):
         "template_id": 1,
         "passage_id": 1,
         "amendment_id": 1,
+        "request_id": 1,
+        "question_id": 1,
+        "page_id": 1,
+        "reference": "x",
     }
     endpoints = post_endpoints(app)
     assert len(endpoints) >= 10
