@@ -10,7 +10,7 @@ MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/*.po))
 # run.txt serves the site, test.txt adds the test tools, bench.txt the benchmarks' tools.
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
 
-.PHONY: run test test-postgres lint bench translations extract reset audit lock screenshots
+.PHONY: model run test test-postgres lint bench translations extract reset audit lock screenshots
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -33,10 +33,17 @@ translations/%.mo: translations/%.po | $(VENV)/.run
 
 translations: $(MO)
 
+# The assistant's intent classifier, trained on the repository's examples (a few seconds).
+MODEL := civic/assistant/data/intent_model.joblib
+$(MODEL): civic/assistant/data/training.csv civic/assistant/classifier.py civic/assistant/recognition.py | $(VENV)/.run
+	$(BIN)/python -m civic.assistant.classifier
+
+model: $(MODEL)
+
 # Development mode: e-mails are printed here, login limits are relaxed (see README).
 run: export CIVIC_ENV := development
 run: export CIVIC_BASE_URL := http://127.0.0.1:$(PORT)
-run: $(VENV)/.run translations
+run: $(VENV)/.run translations $(MODEL)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask civic territory load
 	$(BIN)/flask civic demo --if-empty
@@ -48,14 +55,14 @@ lint: $(VENV)/.test
 	$(BIN)/ruff check .
 
 # The whole suite on SQLite; again on PostgreSQL when CIVIC_TEST_DATABASE_URL is set.
-test: lint translations
+test: lint translations $(MODEL)
 	$(BIN)/pytest
 	@if [ -n "$$CIVIC_TEST_DATABASE_URL" ]; then \
 		echo "--- again on PostgreSQL ($$CIVIC_TEST_DATABASE_URL)"; \
 		$(BIN)/pytest -m "not e2e" --database-url "$$CIVIC_TEST_DATABASE_URL"; \
 	fi
 
-bench: $(VENV)/.bench translations
+bench: $(VENV)/.bench translations $(MODEL)
 	$(BIN)/python -m bench
 
 # `make lock` writes the lock files again after pyproject.toml changed, keeping every pin it can;

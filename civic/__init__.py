@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from civic.accounts.blueprint import bp as accounts
     from civic.analysis.blueprint import bp as analysis
     from civic.answers.blueprint import bp as answers
+    from civic.assistant.blueprint import bp as assistant
     from civic.consultations.blueprint import bp as consultations
     from civic.documents.blueprint import bp as documents
     from civic.events.blueprint import bp as events
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         ratings,
         opendata,
         territory,
+        assistant,
     ):
         app.register_blueprint(bp)
     app.register_blueprint(documents)

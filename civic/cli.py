@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from civic.analysis.commands import analysis_cli
+from civic.assistant.commands import assistant_cli
 from civic.cli_i18n import _c, _cn, echo_rejected
 from civic.core.jobs import site_request_context
 from civic.events.commands import events_cli
@@ -487,3 +488,4 @@ def opendata_export(out):
 civic_cli.add_command(analysis_cli)
 civic_cli.add_command(workshops_cli)
 civic_cli.add_command(events_cli)
+civic_cli.add_command(assistant_cli)

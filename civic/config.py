@@ -97,6 +97,12 @@ def load(instance_path: str) -> dict:
         "CIVIC_API_LIMIT": os.environ.get("CIVIC_API_LIMIT", "600 per hour"),
         "CIVIC_RETENTION_DAYS": _int("CIVIC_RETENTION_DAYS", 3 * 365),
         "CIVIC_RETENTION_WARNING_DAYS": _int("CIVIC_RETENTION_WARNING_DAYS", 30),
+        # The assistant: the answer delay promised for a request, how long an answered
+        # request keeps its personal data, and how long typed questions are kept.
+        "CIVIC_ASSISTANT_LIMIT": os.environ.get("CIVIC_ASSISTANT_LIMIT", "60 per minute"),
+        "CIVIC_ASSISTANT_TARGET_DAYS": _int("CIVIC_ASSISTANT_TARGET_DAYS", 10),
+        "CIVIC_ASSISTANT_RETENTION_DAYS": _int("CIVIC_ASSISTANT_RETENTION_DAYS", 365),
+        "CIVIC_ASSISTANT_QUESTIONS_DAYS": _int("CIVIC_ASSISTANT_QUESTIONS_DAYS", 180),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "CIVIC_LANGUAGES": ("fr", "en"),

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from civic.accounts.models import Role, RoleGrant, User
 from civic.accounts.passwords import hash_password
 from civic.analysis import demo as analysis_demo
+from civic.assistant import demo as assistant_demo
 from civic.consultations import demo as consultations_demo
 from civic.core.models import utcnow
 from civic.documents import demo as documents_demo
@@ -75,4 +76,5 @@ def load_demo(if_empty: bool = False) -> list[tuple[str, str, str]] | None:
     events_demo.load(people)
     analysis_demo.load(people)
     documents_demo.load(people)
+    assistant_demo.load(people)
     return accounts

@@ -31,6 +31,7 @@ LIMITS = (
     "CIVIC_REPORT_LIMIT",
     "CIVIC_RATING_LIMIT",
     "CIVIC_API_LIMIT",
+    "CIVIC_ASSISTANT_LIMIT",
 )
 # Timings are never asserted in tests: a loaded machine must not fail a property.
 settings.register_profile("civic", deadline=None)

@@ -13,7 +13,17 @@ from tests.e2e.conftest import log_in
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
-PAGES = ["/", "/concertations", "/ateliers", "/services", "/donnees-ouvertes", "/charte"]
+PAGES = [
+    "/",
+    "/concertations",
+    "/ateliers",
+    "/services",
+    "/donnees-ouvertes",
+    "/charte",
+    "/question?q=horaires+de+la+piscine+de+Ramonville-Saint-Agne+dimanche+matin",
+    "/question/demande",
+    "/suivi",
+]
 
 
 @pytest.fixture

@@ -93,8 +93,19 @@ def url_values(make_user, db, climate, app, make_workshop, climate_draft):
         capacity=10,
     )
     db.session.add(event)
+    from civic.assistant.models import AskedQuestion, HelpPage, Request
+
+    asked = AskedQuestion(text="Où acheter du pain ?", intent="unknown", answered=False)
+    # Its slug is the consultation's, so that "slug" fits the help page's route too.
+    help_page = HelpPage(slug="plan-climat", title="Le plan climat", body="Texte.")
+    request_ = Request(reference="TEST-2345", question="Une question", due_at=start)
+    db.session.add_all([asked, help_page, request_])
     db.session.commit()
     return {
+        "reference": request_.reference,
+        "request_id": request_.id,
+        "question_id": asked.id,
+        "page_id": help_page.id,
         "draft_id": climate_draft.id,
         "passage_id": passage.id,
         "amendment_id": amendment.id,

@@ -53,6 +53,10 @@ def post_only(ok: int) -> dict:
     return {"anonymous": LOGIN, **{r: ok for r in ROLES[1:]}}
 
 
+def assistant_staff(status: int) -> dict:
+    return {**RECRUITERS, "agent": status, "facilitator": status, "admin": status}
+
+
 # endpoint -> (method, expected status per role[, form data])
 EXPECTED = {
     "pages.home": ("GET", ALL),
@@ -279,6 +283,28 @@ EXPECTED = {
     "moderation.claim_case": ("POST", {**MODERATORS, "moderator": 303, "admin": 303}),
     "moderation.blocks": ("GET", MODERATORS),
     "moderation.lift_block": ("POST", {**MODERATORS, "moderator": 403, "admin": 303}),
+    "assistant.ask": ("GET", ALL),
+    "assistant.new_request": ("GET", ALL),
+    "assistant.find_request": ("GET", ALL),
+    "assistant.status": ("GET", ALL),
+    "assistant.help_index": ("GET", ALL),
+    "assistant.help_page": ("GET", ALL),
+    "assistant.manage_requests": ("GET", RECRUITERS),
+    "assistant.enter_request": ("GET", RECRUITERS),
+    "assistant.manage_request": ("GET", RECRUITERS),
+    "assistant.take_request": ("POST", assistant_staff(303)),
+    "assistant.route_request": ("POST", assistant_staff(303)),
+    # An empty answer is refused; the letter and the help page need an answer first.
+    "assistant.answer_request": ("POST", assistant_staff(422)),
+    "assistant.letter": ("GET", assistant_staff(404)),
+    "assistant.reuse_answer": ("POST", assistant_staff(409)),
+    "assistant.erase_request": ("POST", assistant_staff(303)),
+    "assistant.review": ("GET", RECRUITERS),
+    "assistant.add_example": ("POST", assistant_staff(303)),
+    "assistant.dismiss": ("POST", assistant_staff(303)),
+    "assistant.manage_help": ("GET", RECRUITERS),
+    "assistant.new_help": ("GET", RECRUITERS),
+    "assistant.edit_help": ("GET", RECRUITERS),
 }
 
 

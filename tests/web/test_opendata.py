@@ -26,6 +26,7 @@ from tests.conftest import log_in
 # package registers its own (civic.opendata.registry), and none is ever renamed.
 PUBLISHED = (
     "agenda",
+    "assistant",
     "ateliers",
     "ateliers-notes",
     "ateliers-votes",
@@ -60,6 +61,8 @@ FORBIDDEN = (
     "Propos insultants",
     "Commentaire masqué",
     "Brouillon d'agenda",
+    "Question secrète",
+    "Demande secrète",
     "Avis masqué",
     "Avis en attente",
     "Brouillon secret",
@@ -320,6 +323,15 @@ def seed(app, climate, make_user, db) -> dict:
             official, None, **{**event_fields, "title": "Réunion liée", "consultation_id": draft.id}
         )
         events.publish(official, linked)
+        # A question to the assistant and a request to an agent: totals only, never their text.
+        from civic.assistant import services as assistant
+
+        assistant.log_question("Question secrète à l'assistant", "unknown", False, "fr")
+        assistant.create_request(
+            question="Demande secrète à un agent", subject="unknown", commune_id=None,
+            service_type="", name=SECRET_NAME, email=SECRET_EMAIL, phone="", postal_address="",
+            reply_by="email", locale="fr", user=author,
+        )  # fmt: skip
     db.session.commit()
     return {"shown": shown, "draft": draft, "service": service, "note": note}
 

@@ -109,6 +109,11 @@ def test_every_post_without_csrf_token_is_refused(app, client, make_user):
         "template_id": 1,
         "passage_id": 1,
         "amendment_id": 1,
+        "insee": "31254",
+        "request_id": 1,
+        "question_id": 1,
+        "page_id": 1,
+        "reference": "x",
     }
     # One-click unsubscribe (RFC 8058): mail clients post the signed link without a page, so
     # the link's signature stands for the token (a forged one finds nothing).
