@@ -430,7 +430,9 @@ class ConsultationEvent(TimestampMixin, db.Model):
     proposal_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("proposal.id", ondelete="CASCADE")
     )
-    summary: Mapped[str] = mapped_column(sa.Text)
+    summary: Mapped[str] = mapped_column(sa.Text)  # in French
+    # The catalogue message and its values, to write the summary in each reader's language.
+    message: Mapped[dict | None] = mapped_column(sa.JSON)
 
 
 class GlossaryTerm(TimestampMixin, db.Model):

@@ -6,9 +6,12 @@ Functions take the acting user and models, flush, and never commit: the view com
 import re
 from datetime import datetime
 
+import flask_babel
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, url_for
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -753,11 +756,19 @@ def record_event(
     summary,
     notify_followers: bool = True,
 ) -> ConsultationEvent:
+    # Kept in French, and as its catalogue message, so that each follower reads it in their
+    # own language (a job may run in no one's language).
+    message = None
+    if isinstance(summary, LazyString) and summary._func is flask_babel.gettext:
+        message = {"id": summary._args[0], "args": {k: str(v) for k, v in summary._kwargs.items()}}
+    with force_locale("fr"):
+        text = str(summary)
     event = ConsultationEvent(
         consultation_id=consultation.id,
         kind=kind,
         proposal_id=proposal.id if proposal else None,
-        summary=str(summary),
+        summary=text,
+        message=message,
     )
     db.session.add(event)
     db.session.flush()
@@ -791,24 +802,26 @@ def notify_followers(event_id: int) -> int:
     )
     link = url_for("consultations.show", slug=consultation.slug, _external=True)
     about = _event_about(event)
+    # Translated for each follower as notify and send_news write it.
+    summary = _l(event.message["id"], **event.message["args"]) if event.message else event.summary
     count = 0
     for user, daily in rows:
         if not visibility.is_visible(*about, user):
             continue  # hidden before the job ran: its text goes to nobody
         if not daily:
-            notify(user, event.summary, link, about=about)
+            notify(user, summary, link, about=about)
         send_news(
             user,
             "follow",
             _l("Du nouveau dans « %(title)s »", title=consultation.title),
-            event.summary,
+            summary,
             "consultation_event",
             topic=(f"consultation:{consultation.id}", consultation.title),
             link=link,
             about=about,
             frequency="daily" if daily else None,
             consultation=consultation,
-            event=event,
+            summary=summary,
             url=link,
         )
         count += 1

@@ -146,3 +146,48 @@ def test_erasing_the_account_erases_its_waiting_news(app, db, client, climate, m
     db.session.commit()
     for model in (MailItem, MailPreference):
         assert db.session.scalar(sa.select(model).filter_by(user_id=follower.id)) is None
+
+
+def test_news_made_by_a_command_leaves_when_it_commits(app, db, climate, make_user):
+    """`flask civic moderation digest` makes news, then commits: it leaves then, with its
+    one-click unsubscribe address."""
+    moderator = make_user("moderator")
+    with app.test_request_context():
+        services.add_comment(make_user(), climate["proposal"], body="Un avis", stance="for")
+        from civic.moderation import services as moderation
+
+        moderation.report(make_user(), "proposal", climate["proposal"], "spam")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["civic", "moderation", "digest"])
+    assert result.exit_code == 0, result.output
+    (mail,) = _mails(db, moderator)
+    assert "/courriels/desabonnement/" in mail.unsubscribe_url
+
+
+def test_each_follower_reads_the_news_in_their_own_language(app, db, climate, make_user):
+    english, french = make_user(locale="en"), make_user(locale="fr")
+    with app.test_request_context():
+        for follower in (english, french):
+            services.follow(follower, climate["consultation"], daily=False)
+    db.session.commit()
+    # Proposed by someone browsing in English: the French follower still reads French.
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        services.submit_proposal(
+            make_user(locale="en"),
+            climate["consultation"],
+            title="Des fontaines dans les parcs",
+            body="Des fontaines d'eau potable dans les parcs des communes.",
+            theme="",
+            commune_id=None,
+        )
+    db.session.commit()
+    (to_english,) = _mails(db, english)
+    (to_french,) = _mails(db, french)
+    assert "New proposal: Des fontaines dans les parcs" in to_english.body
+    assert "Nouvelle proposition : Des fontaines dans les parcs" in to_french.body
+    from civic.core.notify import Notification
+
+    notes = {n.user_id: n.message for n in db.session.scalars(sa.select(Notification)).all()}
+    assert notes[english.id].startswith("New proposal") and notes[french.id].startswith(
+        "Nouvelle proposition"
+    )
