@@ -16,7 +16,7 @@ from datetime import datetime
 from email.message import EmailMessage
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -391,9 +391,18 @@ def _send_immediate_news(session):
     waiting = session.info.pop("civic_news_for", None)
     if not waiting:
         return
+    if not has_request_context():
+        # A command that commits after leaving its request context: the links need one.
+        with jobs.site_request_context():
+            _send_immediate(session, waiting)
+    else:
+        _send_immediate(session, waiting)
+
+
+def _send_immediate(session, user_ids) -> None:
     from civic.accounts.models import User
 
-    for user_id in sorted(waiting):
+    for user_id in sorted(user_ids):
         user = session.get(User, user_id)
         if user is not None and user.deleted_at is None:
             send_waiting_news(user, ("immediate",))
