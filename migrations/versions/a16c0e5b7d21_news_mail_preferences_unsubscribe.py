@@ -1,7 +1,7 @@
 """core: e-mail news grouped at each person's rhythm (pending items, preferences per kind),
 one-click unsubscribe address of an e-mail; the per-follow digest date goes (the items carry it);
 moderation: a case claimed by one moderator; consultations: the postal address a resident
-gave on paper to receive the answer by post; a consultation event's catalogue message
+gave on paper to receive the answer by post
 
 Revision ID: a16c0e5b7d21
 Revises: e7a19c0b5d21
@@ -73,8 +73,6 @@ def upgrade():
         )
     with op.batch_alter_table("follow") as batch_op:
         batch_op.drop_column("last_digest_at")
-    with op.batch_alter_table("consultation_event") as batch_op:
-        batch_op.add_column(sa.Column("message", sa.JSON(), nullable=True))
     op.create_table(
         "postal_contact",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -113,8 +111,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("consultation_event") as batch_op:
-        batch_op.drop_column("message")
     op.drop_table("postal_contact")
     with op.batch_alter_table("moderation_case") as batch_op:
         batch_op.drop_constraint(
