@@ -8,7 +8,7 @@ from datetime import datetime
 
 import flask_babel
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString

@@ -2,7 +2,7 @@
 reads it in their own language
 
 Revision ID: c16f2a9d4e31
-Revises: a16c0e5b7d21
+Revises: 87015562e915
 Create Date: 2026-12-07 19:45:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c16f2a9d4e31"
-down_revision = "a16c0e5b7d21"
+down_revision = "87015562e915"
 branch_labels = None
 depends_on = None
 
