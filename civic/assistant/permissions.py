@@ -1,29 +1,26 @@
 """Who may do what with the assistant.
 
-Anyone asks, sends a request and follows it by its reference. Agents, facilitators and
-administrators handle requests, write help pages and review the questions not understood.
-Which requests an agent handles is decided by `commune_scope`: today, an agent whose account
-belongs to a commune handles that commune's requests and those routed to no commune, as for
-the agenda; the commune-scoped roles of the territory issue plug in there, on the request's
-`commune_id`.
+Anyone asks, sends a request and follows it by its reference. Staff of the whole territory
+(agents, facilitators, administrators) handle every request, write help pages and review the
+questions not understood. A role granted for some communes (core.permissions.role_scope)
+handles the requests of those communes, and those routed to no commune yet.
 """
 
 import sqlalchemy as sa
 
-from civic.core.permissions import Predicate, always, has_role, register
+from civic.core.permissions import Predicate, always, has_role, register, role_scope
 
-is_staff = has_role("agent", "facilitator", "admin")
-is_global = has_role("facilitator", "admin")
+STAFF = ("agent", "facilitator", "admin")
+is_staff = has_role(*STAFF)
 
 
 def commune_scope(user) -> set[int | None] | None:
     """The communes whose requests a user handles (None in the set: routed to no commune);
     None: every request."""
-    if is_global(user) or (is_staff(user) and not user.commune_id):
+    scope = role_scope(user, *STAFF)
+    if scope is None:
         return None
-    if not is_staff(user):
-        return set()
-    return {None, user.commune_id}
+    return {None, *scope} if scope else set()
 
 
 def in_scope(user, request) -> bool:
@@ -44,7 +41,9 @@ def scope_clause(user):
     )
 
 
-handles = is_staff & Predicate(lambda u, r: r is None or in_scope(u, r), "in_scope")
+handles = Predicate(
+    lambda u, r: commune_scope(u) != set() and (r is None or in_scope(u, r)), "handles_request"
+)
 
 register("assistant.ask", always)
 register("assistant.handle", handles)

@@ -48,6 +48,18 @@ def test_scope_in_one_place(make_user, make_scoped):
 
 # A scoped role whose communes hold none of the fixtures' objects: like a citizen, except
 # where the route opens a list or a form that the view then narrows to the commune.
+# Requests to the authority: a commune's staff handle their communes' requests and those not
+# routed yet (request 1 of the matrix's world is routed to no commune).
+HANDLES_REQUESTS = {
+    "assistant.manage_requests": 200,
+    "assistant.enter_request": 200,
+    "assistant.manage_request": 200,
+    "assistant.take_request": 303,
+    "assistant.route_request": 303,
+    "assistant.answer_request": 422,  # the empty answer is refused, with its errors
+    "assistant.letter": 404,  # no letter for a request not answered by post
+    "assistant.erase_request": 303,
+}
 SCOPED_OPENS = {
     # The consultation concerns every commune: Labège's paper contributions go in it.
     "agent": {
@@ -60,6 +72,7 @@ SCOPED_OPENS = {
         "workshops.manage_index": 200,
         "events.manage_index": 200,
         "events.create": 200,
+        **HANDLES_REQUESTS,
     },
     "elected": {
         "events.manage_index": 200,
@@ -73,6 +86,7 @@ SCOPED_OPENS = {
         "workshops.create": 200,
         "events.manage_index": 200,
         "events.create": 200,
+        **HANDLES_REQUESTS,
     },
 }
 

@@ -332,6 +332,16 @@ def test_train_command_adds_staff_examples_and_retention_command(app, db, tmp_pa
     assert result.exit_code == 0 and "0" in result.output
 
 
+def _scoped_agent(make_user, db, commune, **fields):
+    """An agent granted the role for one commune only (the territory's scoped roles)."""
+    from civic.accounts.models import RoleGrant
+
+    user = make_user(**fields)
+    user.grants.append(RoleGrant(role="agent", communes=[commune]))
+    db.session.commit()
+    return user
+
+
 def test_a_commune_agent_handles_the_requests_of_the_commune(
     client, territory, make_user, login, db
 ):
@@ -351,7 +361,7 @@ def test_a_commune_agent_handles_the_requests_of_the_commune(
         )
     db.session.commit()
     ids = {r.reference: r.id for r in db.session.scalars(sa.select(Request))}
-    login(make_user("agent", commune_id=labege.id))
+    login(_scoped_agent(make_user, db, labege))
     listing = client.get("/gestion/demandes").get_data(as_text=True)
     assert "LABE-2222" in listing and "NONE-4444" in listing and "CAST-3333" not in listing
     assert client.get(f"/gestion/demandes/{ids['CAST-3333']}").status_code == 403
@@ -407,7 +417,7 @@ def test_the_agents_answering_for_a_service_type_are_told(client, territory, mak
 
     labege, castanet = territory["communes"]["31254"], territory["communes"]["31113"]
     pools = make_user("agent", email="piscines@example.org")
-    elsewhere = make_user("agent", email="piscines.castanet@example.org", commune_id=castanet.id)
+    elsewhere = _scoped_agent(make_user, db, castanet, email="piscines.castanet@example.org")
     waste = make_user("agent", email="dechets@example.org")
     for user, kind in ((pools, "Piscine"), (elsewhere, "Piscine"), (waste, "Déchèterie")):
         ratings.set_responsible(territory["agent"], user, service_type=kind)
