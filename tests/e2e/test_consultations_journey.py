@@ -424,7 +424,7 @@ def test_filter_and_sort_proposals(page: Page, live_consultations, js):
     expect(page).to_have_url(re.compile(r"\?q=&.*theme=Mobilit%C3%A9.*sort=newest"))
     expect(titles).to_have_text([SUNDAY_BUS.title, CYCLING.title])
     expect(page.get_by_role("heading", level=1)).to_have_text("Propositions")
-    expect(page.get_by_role("search")).to_have_count(1)
+    expect(page.locator("main").get_by_role("search")).to_have_count(1)
     page.go_forward()
     expect(titles).to_have_text([SUNDAY_BUS.title])
 
