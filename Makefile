@@ -28,8 +28,9 @@ $(VENV)/.bench: requirements/bench.txt | $(BIN)/python
 	$(PIP_INSTALL) -r requirements/bench.txt
 	@touch $@ $(VENV)/.test $(VENV)/.run
 
-translations/%.mo: translations/%.po | $(VENV)/.run
-	$(BIN)/pybabel compile -i $< -o $@
+# French gets its no-break spaces before ":", ";", "!", "?" at compile time (civic/core/catalogues.py).
+translations/%.mo: translations/%.po civic/core/catalogues.py | $(VENV)/.run
+	$(BIN)/python -m civic.core.catalogues $< $@
 
 translations: $(MO)
 

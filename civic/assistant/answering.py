@@ -541,7 +541,9 @@ def _definition(result: Answer, now: datetime) -> None:
             len(term.split()) >= 2 and normalize(entry.definition).startswith(term)
         ):
             result.known = True
-            result.lines.append(f"{entry.term} : {entry.definition}")
+            result.lines.append(
+                _("%(term)s : %(definition)s", term=entry.term, definition=entry.definition)
+            )
             result.sources.append(
                 Source(_("Glossaire"), url_for("consultations.glossary") + "#" + entry.anchor)
             )

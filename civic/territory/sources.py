@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+from civic.cli_i18n import _c
 from civic.territory.france import (
     UnknownCRS,
     crs_of_geojson,
@@ -42,7 +43,7 @@ def _rings(geometry: dict) -> list:
     if geometry.get("type") == "MultiPolygon":
         return geometry["coordinates"]
     raise TerritoryFileError(
-        f"géométrie {geometry.get('type')!r} : Polygon ou MultiPolygon attendu"
+        _c("géométrie %(type)r : Polygon ou MultiPolygon attendu", type=geometry.get("type"))
     )
 
 
@@ -90,30 +91,44 @@ def read_file(path: Path) -> list[dict]:
     try:
         document = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as error:
-        raise TerritoryFileError(f"{path.name} : fichier illisible ({error})") from None
+        raise TerritoryFileError(
+            _c("%(file)s : fichier illisible (%(error)s)", file=path.name, error=error)
+        ) from None
     except (ValueError, RecursionError):
-        raise TerritoryFileError(f"{path.name} : JSON invalide") from None
+        raise TerritoryFileError(_c("%(file)s : JSON invalide", file=path.name)) from None
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list):
-        raise TerritoryFileError(f"{path.name} : pas de liste « features » (GeoJSON attendu)")
+        raise TerritoryFileError(
+            _c("%(file)s : pas de liste « features » (GeoJSON attendu)", file=path.name)
+        )
     crs = crs_of_geojson(document)
     if crs and not is_wgs84(crs):
         try:
             transformer(crs)
         except UnknownCRS:
             raise TerritoryFileError(
-                f"{path.name} : système de coordonnées inconnu {crs}"
+                _c("%(file)s : système de coordonnées inconnu %(crs)s", file=path.name, crs=crs)
             ) from None
     rows = []
     for number, feature in enumerate(features, start=1):
         if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
-            raise TerritoryFileError(f"{path.name}, élément {number} : pas un objet GeoJSON")
+            raise TerritoryFileError(
+                _c(
+                    "%(file)s, élément %(number)s : pas un objet GeoJSON",
+                    file=path.name,
+                    number=number,
+                )
+            )
         properties = {str(k).lower(): v for k, v in feature["properties"].items()}
         insee = str(_first(properties, INSEE_KEYS) or "").strip().upper()
         name = str(_first(properties, NAME_KEYS) or "").strip()
         if not departement_of_insee(insee) or not name:
             raise TerritoryFileError(
-                f"{path.name}, élément {number} : code INSEE ou nom de commune manquant"
+                _c(
+                    "%(file)s, élément %(number)s : code INSEE ou nom de commune manquant",
+                    file=path.name,
+                    number=number,
+                )
             )
         row = {
             "insee": insee,
@@ -133,7 +148,12 @@ def read_file(path: Path) -> list[dict]:
                 row["outline"] = _to_wgs84(geometry, crs)
             except (KeyError, TypeError, IndexError, ValueError) as error:
                 raise TerritoryFileError(
-                    f"{path.name}, élément {number} ({insee}) : géométrie illisible"
+                    _c(
+                        "%(file)s, élément %(number)s (%(insee)s) : géométrie illisible",
+                        file=path.name,
+                        number=number,
+                        insee=insee,
+                    )
                 ) from error
             row["latitude"], row["longitude"] = centre(row["outline"])
         rows.append(row)
@@ -177,12 +197,14 @@ def read_postcodes(path: Path) -> dict[str, str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        raise TerritoryFileError(f"{path.name} : fichier illisible ({error})") from None
+        raise TerritoryFileError(
+            _c("%(file)s : fichier illisible (%(error)s)", file=path.name, error=error)
+        ) from None
     if text.lstrip().startswith("["):
         try:
             records = json.loads(text)
         except ValueError:
-            raise TerritoryFileError(f"{path.name} : JSON invalide") from None
+            raise TerritoryFileError(_c("%(file)s : JSON invalide", file=path.name)) from None
     else:
         first = text.split("\n", 1)[0]
         delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -198,6 +220,6 @@ def read_postcodes(path: Path) -> dict[str, str]:
             postcodes.setdefault(str(insee).strip().upper(), str(postcode).strip().zfill(5)[:5])
     if not postcodes:
         raise TerritoryFileError(
-            f"{path.name} : aucune colonne code commune / code postal reconnue"
+            _c("%(file)s : aucune colonne code commune / code postal reconnue", file=path.name)
         )
     return postcodes

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from civic.accounts.models import User
+from civic.core.catalogues import french_spacing as fr
 from civic.core.models import utcnow
 from civic.core.notify import OutboxEmail
 from tests.conftest import PASSWORD, log_in
@@ -320,7 +321,7 @@ def test_retention_job_warns_once_then_erases_with_past_dated_accounts(app, make
 
     result = runner.invoke(args=["civic", "accounts", "retention"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "Comptes prévenus : 2 ; effacés : 1."
+    assert result.output.strip() == fr("Comptes prévenus : 2 ; effacés : 1.")
     db.session.expire_all()
     mails = {
         m.to_address: m
@@ -339,7 +340,7 @@ def test_retention_job_warns_once_then_erases_with_past_dated_accounts(app, make
     assert dormant.retention_warned_at is not None
 
     again = runner.invoke(args=["civic", "accounts", "retention"])
-    assert again.output.strip() == "Comptes prévenus : 0 ; effacés : 0."  # one warning only
+    assert again.output.strip() == fr("Comptes prévenus : 0 ; effacés : 0.")  # one warning only
 
     # The dormant account logs in: its warning is withdrawn, the clock starts again.
     client = app.test_client()

@@ -9,6 +9,7 @@ from freezegun import freeze_time
 from civic.accounts import services
 from civic.accounts.models import RoleGrant, User
 from civic.accounts.passwords import password_problem
+from civic.core.catalogues import french_spacing as fr
 from civic.core.models import AuditEvent, utcnow
 from civic.core.notify import Notification, OutboxEmail
 from tests.conftest import log_in
@@ -146,4 +147,6 @@ def test_cli_grant_and_retention(app, make_user, db):
     bad = runner.invoke(args=["civic", "accounts", "grant", user.email, "king"])
     assert bad.exit_code != 0
     result = runner.invoke(args=["civic", "accounts", "retention"])
-    assert result.exit_code == 0 and result.output.strip() == "Comptes prévenus : 0 ; effacés : 0."
+    assert result.exit_code == 0 and result.output.strip() == fr(
+        "Comptes prévenus : 0 ; effacés : 0."
+    )

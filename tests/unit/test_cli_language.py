@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from civic import cli_i18n
+from civic.core.catalogues import french_spacing as fr
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,10 +52,14 @@ def invoke(app, *args):
 def test_click_errors_are_french_and_name_the_option(app, french):
     result = invoke(app, "ratings", "import", "README.md", "--source", "x", "--nope")
     assert result.exit_code == 2
-    assert "Utilisation :" in result.output and "Option inconnue : '--nope'" in result.output
+    assert (
+        fr("Utilisation :") in result.output and fr("Option inconnue : '--nope'") in result.output
+    )
     missing = invoke(app, "ratings", "import", "/no/such/file.csv", "--source", "x")
     assert missing.exit_code == 2
-    assert "Valeur invalide pour PATH : fichier introuvable : /no/such/file.csv" in missing.output
+    assert (
+        fr("Valeur invalide pour PATH : fichier introuvable : /no/such/file.csv") in missing.output
+    )
 
 
 def test_the_same_errors_in_english(app, english):
@@ -70,14 +75,14 @@ def test_an_empty_import_exits_non_zero_without_closing_anything(app, french, tm
     empty.write_text("nom;commune\n", encoding="utf-8")
     result = invoke(app, "ratings", "import", str(empty), "--source", "x")
     assert result.exit_code == 1
-    assert "aucune ligne importable : rien n'est importé" in result.output
+    assert fr("aucune ligne importable : rien n'est importé") in result.output
 
 
 def test_role_and_account_errors(app, french, make_user):
     user = make_user()
     bad_role = invoke(app, "accounts", "grant", user.email, "king")
     assert bad_role.exit_code == 2
-    assert "Valeur invalide pour ROLE : rôles possibles" in bad_role.output
+    assert fr("Valeur invalide pour ROLE : rôles possibles") in bad_role.output
     nobody = invoke(app, "accounts", "grant", "nobody@example.org", "admin")
     assert nobody.exit_code == 1
     assert "aucun compte avec l'adresse nobody@example.org" in nobody.output
@@ -90,8 +95,17 @@ def test_selection_without_volunteers_says_so(app, french, tmp_path):
     people.write_text("id,genre\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(
         args=[
-            "civic", "workshops", "select", "--respondents", str(people), "--quotas", str(quotas),
-            "--seats", "2", "--out", str(tmp_path / "out.csv"),
+            "civic",
+            "workshops",
+            "select",
+            "--respondents",
+            str(people),
+            "--quotas",
+            str(quotas),
+            "--seats",
+            "2",
+            "--out",
+            str(tmp_path / "out.csv"),
         ]
     )
     assert result.exit_code == 1 and "aucun volontaire" in result.output
@@ -107,7 +121,9 @@ def test_help_follows_the_language_of_the_environment():
         return done.stdout
 
     french_help, english_help = help_text("fr"), help_text("en")
-    assert "Utilisation :" in french_help and "Tout vérifier sans rien enregistrer." in french_help
+    assert (
+        fr("Utilisation :") in french_help and "Tout vérifier sans rien enregistrer." in french_help
+    )
     assert "Usage:" in english_help and "Check everything without saving anything." in english_help
     assert "Tout vérifier" not in english_help
 
@@ -121,7 +137,7 @@ def test_hostile_command_line_values_are_errors_not_tracebacks(app, french, tmp_
     nul_source = invoke(app, "ratings", "import", str(services), "--source", "a\x00b")
     assert nul_source.exit_code == 2 and "--source" in nul_source.output
     nul_path = invoke(app, "ratings", "import", "a\x00b.csv", "--source", "x")
-    assert nul_path.exit_code == 2 and "fichier illisible : ab.csv" in nul_path.output
+    assert nul_path.exit_code == 2 and fr("fichier illisible : ab.csv") in nul_path.output
     nul_out = invoke(app, "ratings", "export", "--out", str(tmp_path / "a\x00b"))
     assert nul_out.exit_code == 1 and "écriture impossible" in nul_out.output
 
@@ -133,8 +149,6 @@ def test_analysis_with_nothing_to_work_on_exits_non_zero(app, french, tmp_path):
     assert no_vote.exit_code == 1 and "ne contient aucun vote" in no_vote.output
     texts = tmp_path / "texts.csv"
     texts.write_text("texte,n\n ,1\n", encoding="utf-8")
-    no_text = invoke(
-        app, "analysis", "texts", str(texts), "--text-column", "texte", "--out", "-"
-    )
-    assert no_text.exit_code == 1 and "ne contient aucun texte dans « texte »" in no_text.output
+    no_text = invoke(app, "analysis", "texts", str(texts), "--text-column", "texte", "--out", "-")
+    assert no_text.exit_code == 1 and fr("ne contient aucun texte dans « texte »") in no_text.output
     assert not (tmp_path / "o.json").exists()

@@ -5,6 +5,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from civic.core.catalogues import french_spacing as fr
 from civic.ratings import importer, services
 from civic.ratings.models import Service
 
@@ -169,10 +170,12 @@ def test_cli_contract(app, tmp_path, db):
     )
     assert dry.exit_code == 0
     assert dry.output.splitlines() == [
-        "Services créés : 1 ; mis à jour : 0 ; inchangés : 0 ; hors territoire : 0 ; "
-        "lignes refusées : 1.",
-        "  ligne 2 : nom manquant",
-        "Essai (--dry-run) : rien n'a été enregistré.",
+        fr(
+            "Services créés : 1 ; mis à jour : 0 ; inchangés : 0 ; hors territoire : 0 ; "
+            "lignes refusées : 1."
+        ),
+        fr("  ligne 2 : nom manquant"),
+        fr("Essai (--dry-run) : rien n'a été enregistré."),
     ]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Service)) == 0
     result = runner.invoke(
@@ -183,8 +186,10 @@ def test_cli_contract(app, tmp_path, db):
     assert payload["outside"] == 0
     again = runner.invoke(args=["civic", "ratings", "import", str(path), "--source", "cli"])
     assert again.output.splitlines()[0] == (
-        "Services créés : 0 ; mis à jour : 0 ; inchangés : 1 ; hors territoire : 0 ; "
-        "lignes refusées : 1."
+        fr(
+            "Services créés : 0 ; mis à jour : 0 ; inchangés : 1 ; hors territoire : 0 ; "
+            "lignes refusées : 1."
+        )
     )
     broken = tmp_path / "broken.geojson"
     broken.write_text("{oops")
@@ -198,5 +203,5 @@ def test_cli_contract(app, tmp_path, db):
         args=["civic", "ratings", "import", str(path), "--source", "cli", "--map", "foo=bar"]
     )
     assert unknown_field.exit_code != 0
-    assert "Valeur invalide pour --map : champ inconnu « foo »" in unknown_field.output
+    assert fr("Valeur invalide pour --map : champ inconnu « foo »") in unknown_field.output
     assert "illisible" not in unknown_field.output

@@ -1,5 +1,6 @@
 import sqlalchemy as sa
 
+from civic.core.catalogues import french_spacing as fr
 from civic.territory.models import Commune
 from civic.territory.queries import commune_choices, total_population
 from civic.territory.services import load_communes, read_communes
@@ -36,7 +37,7 @@ def test_cli_is_idempotent(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["civic", "territory", "load"])
     assert result.exit_code == 0
-    assert result.output.strip() == "Communes créées : 0 ; mises à jour : 0 ; inchangées : 36."
+    assert result.output.strip() == fr("Communes créées : 0 ; mises à jour : 0 ; inchangées : 36.")
 
 
 def test_every_commune_has_its_postcode_not_its_insee_code():

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import undefer
 
+from civic.core.catalogues import french_spacing as fr
 from civic.territory.france import departement_of_insee, departements_of_postcode, to_wgs84
 from civic.territory.models import Commune
 from civic.territory.queries import commune_choices, total_population
@@ -157,7 +158,7 @@ def test_cli_loads_a_file_with_its_postcodes_and_says_what_is_unknown(app, db, t
     assert commune("67482").postcode == "67000"
     text = runner.invoke(args=["civic", "territory", "load", str(path)]).output
     assert "Population inconnue pour 1 commune (" in text
-    assert "Sans code postal : 1" in text
+    assert fr("Sans code postal : 1") in text
 
 
 def test_cli_refuses_a_filter_that_keeps_nothing_and_a_broken_file(app, db, tmp_path):

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from pyproj import Transformer
 
+from civic.core.catalogues import french_spacing as fr
 from civic.ratings import importer, services
 from civic.ratings.models import Service, ServiceImport
 from civic.territory.models import Commune
@@ -86,7 +87,7 @@ def test_a_national_file_imports_the_territory_and_counts_the_rest_apart(app, db
     run = db.session.scalar(sa.select(ServiceImport).where(ServiceImport.source == "musees"))
     assert (run.created, run.outside, run.rejected) == (1, 3, 3)
     text = runner.invoke(args=["civic", "ratings", "import", str(path), "--source", "musees"])
-    assert "hors territoire : 3 ; lignes refusées : 3." in text.output
+    assert fr("hors territoire : 3 ; lignes refusées : 3.") in text.output
 
 
 def test_an_overseas_territory_imports_its_own_rows(db, tmp_path):

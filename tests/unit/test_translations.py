@@ -3,19 +3,18 @@ same extraction as `make extract`) has a checked English translation with the sa
 placeholders, the English pages show no French left over, and French plurals follow the French
 rule. French is the source language: the msgids are French."""
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, get_domain, get_translations
 from jinja2 import TemplateSyntaxError
+
+from civic.core.catalogues import NARROW_NBSP, NBSP, compile_catalogue, french_spacing
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
@@ -106,12 +105,7 @@ def compiled(app):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
-        with open(po_path, "rb") as po:
-            catalog = read_po(po, locale=po_path.parent.parent.name)
-        fd, tmp = tempfile.mkstemp(dir=po_path.parent, suffix=".mo.tmp")
-        with os.fdopen(fd, "wb") as mo:
-            write_mo(mo, catalog)
-        os.replace(tmp, mo_path)
+        compile_catalogue(po_path, mo_path)
         changed = True
     if changed:
         with app.app_context():
@@ -143,7 +137,7 @@ def test_catalogues_have_a_header_that_is_not_fuzzy():
         catalog = read_catalogue(lang)
         assert not catalog.fuzzy, (
             f"translations/{lang}/LC_MESSAGES/messages.po has no header or a fuzzy one: "
-            "`pybabel compile -d translations` skips it. `pybabel update` must not be given "
+            "compiling skips it. `pybabel update` must not be given "
             "--omit-header."
         )
         assert catalog.plural_forms == Catalog(locale=lang).plural_forms
@@ -164,9 +158,10 @@ def test_translations_keep_the_placeholders(english):
     assert not wrong, "Placeholders differ between msgid and msgstr:\n" + "\n".join(wrong)
 
 
-def test_french_catalogue_only_serves_plurals(extracted):
-    """French is the source: its catalogue keeps empty msgstr, and holds every plural message so
-    that babel compiles it with the French rule (0 and 1 take the singular)."""
+def test_french_catalogue_keeps_empty_msgstr_and_every_plural(extracted):
+    """French is the source: its catalogue keeps empty msgstr (the compiled catalogue spaces
+    the msgids), and holds every plural message so that it is compiled with the French rule
+    (0 and 1 take the singular)."""
     french = read_catalogue("fr")
     translated = [m.id for m in french if m.id and any(strings(m))]
     assert not translated, f"French msgstr must stay empty (French is the source): {translated}"
@@ -182,8 +177,8 @@ def test_french_plural_of_zero_is_singular(app, extracted, compiled):
     singular, plural = plurals[0][:2]
     with app.test_request_context(), force_locale("fr"):
         translations = get_translations()
-        assert translations.ngettext(singular, plural, 0) == singular
-        assert translations.ngettext(singular, plural, 2) == plural
+        assert translations.ngettext(singular, plural, 0) == french_spacing(singular)
+        assert translations.ngettext(singular, plural, 2) == french_spacing(plural)
 
 
 def test_english_home_page_has_no_french_left_in_the_layout(client, compiled):
@@ -193,3 +188,37 @@ def test_english_home_page_has_no_french_left_in_the_layout(client, compiled):
     assert "Skip to content" in page and "Legal notice" in page
     left = [text for text in LAYOUT_FRENCH if text in page]
     assert not left, f"French left on the English home page: {left}"
+
+
+def test_french_spacing_follows_french_typography():
+    text = "Erreur : « %(x)s » ; encore ! Vraiment ?"
+    spaced = (
+        f"Erreur{NBSP}: «{NBSP}%(x)s{NBSP}»{NARROW_NBSP}; encore{NARROW_NBSP}! "
+        f"Vraiment{NARROW_NBSP}?"
+    )
+    assert french_spacing(text) == spaced
+    assert french_spacing(spaced) == spaced
+    assert french_spacing(" : %(note)s") == f"{NBSP}: %(note)s"
+    for unchanged in ("https://sicoval.fr/?q=1", "à 10:30", "8 h 30", "?!"):
+        assert french_spacing(unchanged) == unchanged
+
+
+# Markup and code of a page, left out before reading its text.
+_NOT_TEXT = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S)
+# A space before ":", ";", "!", "?", "»" (or after "«") that a line may break at.
+_BREAKABLE = re.compile(r"\S [:;!?»]|« ")
+
+
+@pytest.mark.parametrize("path", ["/charte", "/aide", "/compte/inscription", "/donnees-ouvertes"])
+def test_french_pages_never_break_a_line_before_a_colon(client, compiled, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    text = _NOT_TEXT.sub("", response.get_data(as_text=True))
+    assert f"{NBSP}:" in text
+    assert not _BREAKABLE.findall(text), _BREAKABLE.findall(text)[:5]
+
+
+def test_english_text_keeps_its_own_punctuation(client, compiled):
+    client.post("/langue", data={"lang": "en"})
+    text = _NOT_TEXT.sub("", client.get("/charte").get_data(as_text=True))
+    assert f"{NBSP}:" not in text and NARROW_NBSP not in text

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from civic.analysis.models import AnalysisRun
+from civic.core.catalogues import french_spacing as fr
 from tests.conftest import log_in
 from tests.web.analysis_helpers import seed, start_run
 from tests.web.helpers import text
@@ -32,4 +33,4 @@ def test_the_run_page_maps_themes_to_their_groups(app, client, climate, make_use
     assert "Se déplacer &lt;autrement&gt;" in raw and "<autrement>" not in raw
     assert f'href="#groupe-{groups[0].id}"' in page
     assert f'href="#groupe-{groups[1].id}"' not in page  # not in that theme
-    assert "thème « Se déplacer <autrement> »" in page
+    assert fr("thème « Se déplacer <autrement> »") in page

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from civic.answers.models import Draft, Signature, Template
 from civic.consultations import services as consultations
 from civic.consultations.models import Answer, Proposal
+from civic.core.catalogues import french_spacing as fr
 from civic.core.models import AuditEvent, utcnow
 from tests.conftest import log_in
 from tests.web.helpers import text
@@ -89,7 +90,7 @@ def test_signature_is_remembered_and_editable(app, client, climate, make_user, d
     message = db.session.scalar(
         sa.select(Notification.message).where(Notification.user_id == climate["author"].id)
     )
-    assert message.endswith("a reçu une réponse officielle : Retenue.")
+    assert message.endswith(fr("a reçu une réponse officielle : Retenue."))
     in_english = db.session.scalar(
         sa.select(Notification.message).where(Notification.user_id == english.id)
     )

@@ -131,7 +131,7 @@ def test_every_demo_contribution_has_the_same_answer_in_every_view(app, client, 
             .where(ClusterMember.run_id == run.id, ClusterMember.author_id == mail.user_id)
             .order_by(ClusterMember.id)
         ).all()
-        labels = re.findall(r"^  Réponse : (.+?)(?: \(groupe .*)?$", mail.body, re.M)
+        labels = re.findall(r"^  Réponse\xa0: (.+?)(?: \(groupe .*)?$", mail.body, re.M)
         assert labels == [answers.outcome(m.kind, m.item_id).label for m in members], (
             mail.to_address
         )

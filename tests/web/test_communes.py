@@ -4,6 +4,7 @@ follow it and hear of what opens there."""
 import sqlalchemy as sa
 
 from civic.consultations import services as consultations
+from civic.core.catalogues import french_spacing as fr
 from civic.core.notify import Notification
 from civic.ratings.models import Service
 from civic.territory.models import Commune, CommuneFollow
@@ -107,8 +108,8 @@ def test_residents_follow_a_commune_and_hear_of_what_opens_there(
         sa.select(Notification.message).where(Notification.user_id == resident.id)
     ).all()
     assert told == [
-        "Nouvelle concertation à Labège : « Le parc de Labège ».",
-        f"Nouvel atelier à Labège : « {workshop.title} ».",
+        fr("Nouvelle concertation à Labège : « Le parc de Labège »."),
+        fr(f"Nouvel atelier à Labège : « {workshop.title} »."),
     ]
     assert not db.session.scalars(
         sa.select(Notification.message).where(Notification.user_id == other.id)

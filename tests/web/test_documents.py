@@ -6,6 +6,7 @@ import re
 import sqlalchemy as sa
 
 from civic.consultations.models import Consultation
+from civic.core.catalogues import french_spacing as fr
 from civic.documents import queries
 from civic.documents.models import Amendment, AmendmentChange, Reaction
 from tests.conftest import log_in
@@ -30,7 +31,7 @@ def test_draft_page_shows_numbered_passages_action_and_counts(client, climate_dr
     spaced = page.replace("\u202f", " ").replace("\xa0", " ")
     assert "Service mobilités" in page and "1 200 000 €" in spaced
     assert "kilomètres aménagés" in page
-    assert page.count("questions : 0") == 3  # two paragraphs and the action
+    assert page.count(fr("questions : 0")) == 3  # two paragraphs and the action
     assert "Connectez-vous pour réagir" in page
 
 
@@ -170,7 +171,7 @@ def test_amend_vote_decide_and_see_what_became_of_it(client, climate_draft, make
     mine = text(client.get("/mes-amendements"))
     assert "Intégré" in mine and "Chiffre corrigé." in mine
     answers = text(client.get(url(climate_draft, "/reponses")))
-    assert "Intégré" in answers and "encore sans réponse : 0." in answers
+    assert "Intégré" in answers and fr("encore sans réponse : 0.") in answers
 
 
 def test_new_version_and_side_by_side_difference(client, climate_draft, make_user, db):
@@ -251,11 +252,11 @@ def test_document_page_follows_each_change_of_its_counters(client, climate_draft
     from civic.documents import services
 
     paragraph = item(climate_draft)
-    assert text(client.get(url(climate_draft))).count("d'accord : 0") >= 3
+    assert text(client.get(url(climate_draft))).count(fr("d'accord : 0")) >= 3
     services.react(make_user(), paragraph, kind="agree", body="")
     db.session.commit()
     page = text(client.get(url(climate_draft)))
-    assert "d'accord : 1" in page
+    assert fr("d'accord : 1") in page
     services.answer_item(make_user("elected"), paragraph, "Merci.")
     db.session.commit()
     assert "réponse publiée" in text(client.get(url(climate_draft)))

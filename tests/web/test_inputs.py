@@ -5,6 +5,7 @@ forms that only replace with a fully valid set."""
 import pytest
 import sqlalchemy as sa
 
+from civic.core.catalogues import french_spacing as fr
 from civic.core.inputs import TooLong, strict_int
 from tests.conftest import log_in
 from tests.web.helpers import text
@@ -44,7 +45,7 @@ def test_bad_integers_in_queries_are_refused_in_both_languages(client, climate, 
     assert client.get(f"{BASE}/propositions?page=²").status_code == 404
     refused = client.get(f"{BASE}/propositions?commune=99999999999999999999")
     assert refused.status_code == 400
-    assert "« commune » doit être un nombre entier" in text(refused)
+    assert fr("« commune » doit être un nombre entier") in text(refused)
     english = client.get("/services?commune=²", headers={"Accept-Language": "en"})
     assert english.status_code == 400
     assert "The value “commune” must be a whole number" in text(english)
@@ -76,7 +77,7 @@ def test_a_value_longer_than_its_column_is_refused_with_the_field_name(db):
     from civic.consultations.models import GlossaryTerm
 
     db.session.add(GlossaryTerm(term="t" * 81, definition="d"))
-    with pytest.raises(TooLong, match="« term » est trop long : 81 caractères pour 80"):
+    with pytest.raises(TooLong, match=fr("« term » est trop long : 81 caractères pour 80")):
         db.session.flush()
     db.session.rollback()
 

@@ -8,6 +8,7 @@ from freezegun import freeze_time
 
 from civic.consultations import services
 from civic.core import notify
+from civic.core.catalogues import french_spacing as fr
 from civic.core.notify import MailItem, MailPreference, OutboxEmail
 from tests.conftest import log_in
 
@@ -46,7 +47,7 @@ def test_ten_events_in_one_transaction_make_one_email(app, db, climate, make_use
     _propose(app, make_user(), climate["consultation"], ["Une onzième idée pour tous"])
     db.session.commit()
     mails = _mails(db, follower)
-    assert len(mails) == 2 and "Du nouveau dans « Plan climat »" == mails[1].subject
+    assert len(mails) == 2 and fr("Du nouveau dans « Plan climat »") == mails[1].subject
 
 
 def test_the_author_is_not_told_of_their_own_proposal(app, db, climate, make_user):
@@ -184,7 +185,7 @@ def test_each_follower_reads_the_news_in_their_own_language(app, db, climate, ma
     (to_english,) = _mails(db, english)
     (to_french,) = _mails(db, french)
     assert "New proposal: Des fontaines dans les parcs" in to_english.body
-    assert "Nouvelle proposition : Des fontaines dans les parcs" in to_french.body
+    assert fr("Nouvelle proposition : Des fontaines dans les parcs") in to_french.body
     from civic.core.notify import Notification
 
     notes = {n.user_id: n.message for n in db.session.scalars(sa.select(Notification)).all()}

@@ -7,6 +7,7 @@ from freezegun import freeze_time
 
 from civic.consultations import services as consultations
 from civic.consultations.models import Proposal
+from civic.core.catalogues import french_spacing as fr
 from civic.core.models import AuditEvent, utcnow
 from civic.core.notify import Notification, OutboxEmail
 from civic.moderation import services
@@ -132,7 +133,7 @@ def test_appeal_goes_to_another_moderator(client, climate, make_user, db, app):
     # The author still sees the proposal, with the rule applied and the way to appeal.
     url = f"/concertations/plan-climat/propositions/{climate['proposal'].id}"
     own = text(client.get(url))
-    assert "La modération a masqué cette proposition : " in own
+    assert fr("La modération a masqué cette proposition : ") in own
     assert f'href="/moderation/appel/{case.id}"' in own
     page = client.get(f"/moderation/appel/{case.id}")
     assert page.status_code == 200 and "une seule fois" in text(page)
@@ -341,9 +342,9 @@ def test_report_links_and_cli(client, climate, make_user, app, db):
     assert "/signalements/proposal/" not in own  # nobody reports their own text
     runner = app.test_cli_runner()
     alerts = runner.invoke(args=["civic", "moderation", "alerts"])
-    assert alerts.output.strip() == "Contenus en retard : 0."
+    assert alerts.output.strip() == fr("Contenus en retard : 0.")
     digest = runner.invoke(args=["civic", "moderation", "digest"])
-    assert digest.output.strip() == "Courriels envoyés : 0."
+    assert digest.output.strip() == fr("Courriels envoyés : 0.")
 
 
 def test_a_blocked_author_may_still_appeal(client, climate, make_user, db, app):

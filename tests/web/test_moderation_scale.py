@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from civic.consultations import services as consultations
+from civic.core.catalogues import french_spacing as fr
 from civic.core.models import utcnow
 from civic.moderation import services
 from civic.moderation.models import Case
@@ -49,7 +50,7 @@ def test_a_comment_is_shown_with_its_proposal(app, client, climate, make_user, d
     _comments(app, db, climate, make_user, 1)
     log_in(client, make_user("moderator"))
     page = text(client.get("/gestion/moderation"))
-    assert "En réponse à la proposition « Des pistes cyclables entre les communes »" in page
+    assert fr("En réponse à la proposition « Des pistes cyclables entre les communes »") in page
 
 
 def test_appeals_have_their_own_queue(app, client, climate, make_user, db):

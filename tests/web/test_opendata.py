@@ -13,6 +13,7 @@ from rdflib import namespace as rdf
 from civic.analysis.models import AnalysisRun, Cluster, ClusterMember
 from civic.consultations import services as consultations
 from civic.consultations.models import VOTE_AGREE, VOTE_DISAGREE, Consultation
+from civic.core.catalogues import french_spacing as fr
 from civic.core.models import utcnow
 from civic.core.opendata import LICENCE
 from civic.documents import services as documents
@@ -568,7 +569,7 @@ def test_openapi_describes_every_dataset_and_answers_match(client, climate):
         parameters = [p["name"] for p in spec["paths"][path]["get"]["parameters"]]
         assert parameters == ["limit", "cursor", *d.filters], d.name
     docs = client.get("/api/v1/").get_data(as_text=True)
-    assert "openapi.json" in docs and "filtres : consultation, since" in docs
+    assert "openapi.json" in docs and fr("filtres : consultation, since") in docs
 
 
 def test_api_rate_limit(client, limit):

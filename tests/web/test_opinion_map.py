@@ -8,6 +8,7 @@ from civic.analysis.positions import services as positions
 from civic.analysis.positions.models import OpinionMap
 from civic.consultations import services as consultations
 from civic.consultations.models import VOTE_AGREE, VOTE_DISAGREE
+from civic.core.catalogues import french_spacing as fr
 from tests.conftest import log_in
 from tests.web.helpers import text
 
@@ -142,11 +143,13 @@ def test_synthesis_names_each_group_by_what_it_holds(app, client, climate, make_
     log_in(client, make_user("agent"))
     page = text(client.get("/concertations/plan-climat/synthese"))
     section = page.split('id="opinions-title"')[1]
-    assert "Groupe A : Plutôt pour « Proposition numéro" in section
-    assert "et contre « Proposition numéro" in section
-    assert "Groupe B : Plutôt pour" in section and "(50 %)" in section
+    assert fr("Groupe A : Plutôt pour « Proposition numéro") in section
+    assert fr("et contre « Proposition numéro") in section
+    assert fr("Groupe B : Plutôt pour") in section and "(50\u00a0%)" in section
     lists = [
-        re.findall(r"« (Proposition numéro \d) »", article.split("</h4>")[1].split("</ul>")[0])
+        re.findall(
+            r"«\xa0(Proposition numéro \d)\xa0»", article.split("</h4>")[1].split("</ul>")[0]
+        )
         for article in section.split('class="card opinion-group"')[1:]
     ]
     assert len(lists) == 2 and all(lists) and set(lists[0]).isdisjoint(lists[1])

@@ -4,6 +4,7 @@ from flask import Blueprint
 from sqlalchemy import text as sql
 
 from civic import create_app
+from civic.core.catalogues import french_spacing as fr
 from civic.core.permissions import always, register, route
 from civic.extensions import db
 from tests.conftest import app_config, log_in
@@ -17,7 +18,7 @@ def test_home_and_navigation(client):
     assert '<html lang="fr">' in page
     for label in ("Concertations", "Ateliers", "Services publics", "Aller au contenu"):
         assert label in page
-    assert "Accessibilité : partiellement conforme" in page
+    assert fr("Accessibilité : partiellement conforme") in page
     assert 'id="contenu"' in page and 'aria-label="Menu principal"' in page
 
 

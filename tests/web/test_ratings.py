@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
+from civic.core.catalogues import french_spacing as fr
 from civic.core.models import utcnow
 from civic.core.notify import Notification
 from civic.moderation import services as moderation
@@ -178,7 +179,7 @@ def test_responsible_agent_answers_and_median_time(client, pool, make_user, db):
     assert client.post(url, data=data).status_code == 303
     page = text(client.get(f"/services/{service.id}"))
     assert "Nettoyage renforcé" in page and "Action engagée" in page
-    assert "Délai de réponse médian du service : 6 heures" in page
+    assert fr("Délai de réponse médian du service : 6 heures") in page
     assert db.session.scalar(sa.select(Notification.user_id)) == author.id
 
 
@@ -342,7 +343,7 @@ def test_the_ranking_opens_on_a_type_with_scores_and_explains_its_two_figures(
         rate(make_user(), pool[1], 5 if i else 2)
     db.session.commit()
     page = text(client.get("/services/classement"))  # "Crèche" comes first, but is empty
-    assert "Classement : Piscine" in page and "Piscine d'Escalquens" in page
+    assert fr("Classement : Piscine") in page and "Piscine d'Escalquens" in page
     assert "Crèche (0 service classé)" in page and "Piscine (1 service classé)" in page
     assert re.search(r"<td>83(,3)?\s%</td>", page) and "Pourquoi deux chiffres" in page
     empty = text(client.get("/services/classement?type=Crèche"))
@@ -397,7 +398,7 @@ def test_the_map_names_the_communes_and_gives_each_service_its_score(
     with app.test_request_context():
         expected = queries.scores(nautica).averages["satisfaction"]
     shown = f"{expected:.1f}".replace(".", ",")
-    assert by_name["Piscine Nautica"] == f"Satisfaction globale : {shown} sur 5 (5 avis)"
+    assert by_name["Piscine Nautica"] == fr(f"Satisfaction globale : {shown} sur 5 (5 avis)")
     assert shown in page
     assert sorted(by_name.values())[0].startswith(("0 avis", "1 avis"))
     english = client.get("/services/carte.json", headers={"Accept-Language": "en"}).get_json()

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from civic.analysis import opendata as analysis_data
 from civic.analysis.models import AnalysisRun, ArchivedReport
 from civic.consultations.models import Consultation
+from civic.core.catalogues import french_spacing as fr
 from tests.conftest import log_in
 from tests.web.helpers import text
 from tests.web.test_workshop_dashboard import by_id, cells
@@ -65,7 +66,7 @@ def test_summary_first_and_the_published_pdf_never_changes(app, client, make_use
         page.index("Ce qu'ils ont dit"),
         page.index("Ce qui a été décidé"),
         page.index("Le détail"),
-        page.index("Annexe : comment les contributions ont été analysées"),
+        page.index(fr("Annexe : comment les contributions ont été analysées")),
     ]
     assert order == sorted(order)
     assert "Communauté d'agglomération du Sicoval" in page  # the authority, from the settings

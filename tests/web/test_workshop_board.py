@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from civic.consultations.models import Proposal
+from civic.core.catalogues import french_spacing as fr
 from civic.core.models import utcnow
 from civic.core.notify import Notification, OutboxEmail
 from civic.moderation.models import Case
@@ -296,7 +297,7 @@ def test_facilitator_creates_themes_and_sorts_notes(app, client, live, db):
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "<html" not in body and 'id="board-notes" hx-swap-oob="innerHTML"' in body
-    assert "Le thème « Bus » est créé." in text(response)
+    assert fr("Le thème « Bus » est créé.") in text(response)
     # An empty title: the form again, with its error, as a page and as a fragment.
     assert client.post(G(live, "/themes"), data={"title": ""}).status_code == 422
     assert client.post(G(live, "/themes"), data={"title": ""}, headers=HX).status_code == 422

@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from civic.accounts.services import erase_account
+from civic.core.catalogues import french_spacing as fr
 from civic.core.models import utcnow
 from civic.core.notify import OutboxEmail
 from civic.territory.models import Commune
@@ -212,7 +213,7 @@ def test_quota_page_proposes_defaults_saves_and_reports_errors(client, make_work
         },
     )
     assert bad.status_code == 422
-    assert "Ligne 2 : le minimum et le maximum sont des nombres entiers" in text(bad)
+    assert fr("Ligne 2 : le minimum et le maximum sont des nombres entiers") in text(bad)
     bad = client.post(
         f"/gestion/ateliers/{workshop.id}/quotas",
         data={
@@ -505,12 +506,10 @@ def test_quota_check_counts_the_volunteers_and_names_each_obstacle_once(
     # A category's sum of maximums is named by its category, not as a value "None".
     with app.test_request_context():
         issues = services.check_quotas(workshop)
-    assert any(i.startswith("Catégorie « Genre »") for i in issues), issues
+    assert any(i.startswith(fr("Catégorie « Genre »")) for i in issues), issues
 
 
-def test_a_draw_while_the_call_is_open_needs_the_facilitators_word(
-    client, make_workshop, db, app
-):
+def test_a_draw_while_the_call_is_open_needs_the_facilitators_word(client, make_workshop, db, app):
     workshop = make_workshop()  # the call closes in five days
     communes = _communes(db)
     with app.test_request_context():

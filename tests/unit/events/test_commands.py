@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from civic.core.catalogues import french_spacing as fr
 from civic.events.models import Event
 from tests.unit.events.test_importer import CSV
 
@@ -16,9 +17,11 @@ def test_import_command_is_idempotent(app, db, tmp_path, monkeypatch):
     path.write_text(CSV, encoding="utf-8")
     first = invoke(app, "import", str(path), "--source", "openagenda-sicoval")
     assert first.exit_code == 0, first.output
-    assert "Événements créés : 2 ; mis à jour : 0 ; inchangés : 0 ; refusés : 2." in first.output
+    assert (
+        fr("Événements créés : 2 ; mis à jour : 0 ; inchangés : 0 ; refusés : 2.") in first.output
+    )
     second = invoke(app, "import", str(path), "--source", "openagenda-sicoval")
-    assert "Événements créés : 0 ; mis à jour : 0 ; inchangés : 2" in second.output
+    assert fr("Événements créés : 0 ; mis à jour : 0 ; inchangés : 2") in second.output
     count = db.session.scalar(
         sa.select(sa.func.count()).where(Event.source == "openagenda-sicoval")
     )
@@ -43,4 +46,4 @@ def test_reminders_command(app, db, monkeypatch):
     monkeypatch.setenv("CIVIC_LANGUAGE", "fr")
     result = invoke(app, "reminders")
     assert result.exit_code == 0
-    assert "Rappels envoyés : 0." in result.output
+    assert fr("Rappels envoyés : 0.") in result.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from civic.core.catalogues import french_spacing as fr
 from civic.workshops.selection import (
     InfeasibleQuotasError,
     InvalidSelectionDataError,
@@ -117,5 +118,5 @@ def test_run_selection_raises_the_same_error():
     ],
 )
 def test_malformed_input_is_refused(quotas, seats, people, message):
-    with pytest.raises(InvalidSelectionDataError, match=message):
+    with pytest.raises(InvalidSelectionDataError, match=fr(message)):
         check_feasibility(SelectionProblem(people or PEOPLE, quotas, seats))

@@ -6,6 +6,7 @@ import re
 import sqlalchemy as sa
 
 from civic.assistant.models import AskedQuestion, HelpPage, Request, TrainingExample
+from civic.core.catalogues import french_spacing as fr
 from civic.core.notify import OutboxEmail
 
 
@@ -38,7 +39,7 @@ def test_hours_in_words_for_the_day_asked_with_the_service_as_source(client, ter
 
 def test_no_such_service_in_the_commune_is_not_invented(client, territory):
     answer = _answer(client, "La déchèterie de Labège est ouverte dimanche ?")
-    assert "Aucun service « Déchèterie » à Labège dans l&#39;annuaire" in answer
+    assert fr("Aucun service « Déchèterie » à Labège dans l&#39;annuaire") in answer
     # The nearest ones instead, by their coordinates: Escalquens and Castanet border Labège.
     assert "Déchèterie d&#39;Escalquens n&#39;ouvre pas dimanche" in answer
     assert "Baziège" not in answer
@@ -49,12 +50,12 @@ def test_no_such_service_in_the_commune_is_not_invented(client, territory):
 
 def test_contact_next_events_definition_consultation_and_help(client, territory, climate):
     contact = _answer(client, "numero de la mediatheque de labege")
-    assert re.search(r"téléphone : 05 61 \d\d \d\d \d\d", contact)
+    assert re.search(fr(r"téléphone : 05 61 \d\d \d\d \d\d"), contact)
     events = _answer(client, "prochaine réunion sur le plan climat à Labège")
     assert "Réunion publique sur le plan climat" in events
     assert f'href="/agenda/{territory["event"].id}"' in events
     none_there = _answer(client, "prochaine réunion publique à Escalquens")
-    assert "Aucun rendez-vous à venir à Escalquens qui corresponde ; ailleurs :" in none_there
+    assert fr("Aucun rendez-vous à venir à Escalquens qui corresponde ; ailleurs :") in none_there
     assert "Réunion publique sur le plan climat" in none_there
     nothing = _answer(client, "prochaine réunion sur les déchets verts")
     assert "L&#39;agenda n&#39;annonce aucun rendez-vous à venir qui corresponde." in nothing
@@ -62,7 +63,7 @@ def test_contact_next_events_definition_consultation_and_help(client, territory,
     assert "Plan climat-air-énergie territorial" in definition
     assert 'href="/glossaire#terme-pcaet"' in definition
     phase = _answer(client, "quand ferme la concertation sur le plan climat")
-    assert "l&#39;étape « Propositions et votes », jusqu&#39;au" in phase
+    assert fr("l&#39;étape « Propositions et votes », jusqu&#39;au") in phase
     assert 'href="/concertations/plan-climat"' in phase
     howto = _answer(client, "comment donner mon avis sur la piscine")
     assert "Donner mon avis" in howto
@@ -75,7 +76,7 @@ def test_unknown_says_so_and_offers_a_person(client, territory, db):
     assert "Je ne sais pas" in answer
     assert "Posez la question à un agent" in answer
     term = _answer(client, "c'est quoi un budget participatif")
-    assert "« budget participatif » n&#39;est pas dans le glossaire" in term
+    assert fr("« budget participatif » n&#39;est pas dans le glossaire") in term
     assert (
         db.session.scalar(sa.select(sa.func.count()).where(AskedQuestion.answered.is_(False))) == 2
     )

@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from icalendar import Calendar
 
+from civic.core.catalogues import french_spacing as fr
 from civic.core.models import utcnow
 from civic.events.models import Event, Registration
 from civic.territory.models import Commune
@@ -508,7 +509,7 @@ def test_account_click_takes_the_seat_of_a_pending_registration(
     login(user)
     client.post(f"/agenda/{event.id}/inscription", data={"account": "1"})
     page = text(client.get(f"/agenda/{event.id}"))
-    assert "Votre inscription : Inscription confirmée." in page
+    assert fr("Votre inscription : Inscription confirmée.") in page
     assert "Vous êtes inscrit·e." in page
     db.session.expire_all()
     assert db.session.get(Event, event.id).seats_taken == 1
