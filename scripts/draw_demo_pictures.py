@@ -45,7 +45,7 @@ class Canvas:
     def __init__(self, top=SKY_TOP, low=SKY_LOW, horizon=300):
         self.image = Image.new("RGB", (W * S, H * S), low)
         self.d = ImageDraw.Draw(self.image)
-        self.rng = random.Random(16)
+        self.rng = random.Random(16)  # noqa: S311  # nosec B311 - a drawing, not security
         bands = 8
         for i in range(bands):  # a sky in flat bands, light near the horizon
             t = i / (bands - 1)
@@ -344,7 +344,15 @@ def event_housing_desk() -> Canvas:
     x, ground = 620, 330  # the model house
     c.rect(x, ground - 50, x + 80, ground, WALL_LIGHT)
     c.poly([(x - 8, ground - 50), (x + 40, ground - 90), (x + 88, ground - 50)], ROOF)
-    c.poly([(x + 46, ground - 84), (x + 70, ground - 64), (x + 62, ground - 58), (x + 40, ground - 78)], (52, 72, 120))  # noqa: E501
+    c.poly(
+        [
+            (x + 46, ground - 84),
+            (x + 70, ground - 64),
+            (x + 62, ground - 58),
+            (x + 40, ground - 78),
+        ],
+        (52, 72, 120),
+    )  # noqa: E501
     c.rect(x + 30, ground - 26, x + 46, ground, DOOR)
     plant(c, 1130, 470, 1.2)
     return c
@@ -386,12 +394,21 @@ def event_online_budget() -> Canvas:
     x0, x1, top, bottom = 330, 870, 60, 360  # the laptop
     c.rect(x0, top, x1, bottom, (70, 74, 82), radius=14)
     c.rect(x0 + 16, top + 16, x1 - 16, bottom - 16, (226, 232, 236))
-    c.poly([(x0 - 60, bottom), (x1 + 60, bottom), (x1 + 20, bottom + 30), (x0 - 20, bottom + 30)], (150, 156, 164))  # noqa: E501
+    c.poly(
+        [(x0 - 60, bottom), (x1 + 60, bottom), (x1 + 20, bottom + 30), (x0 - 20, bottom + 30)],
+        (150, 156, 164),
+    )  # noqa: E501
     tiles = [(x0 + 16, top + 16), ((x0 + x1) / 2 + 4, top + 16)]
     tiles += [(x0 + 16, (top + bottom) / 2 + 4), ((x0 + x1) / 2 + 4, (top + bottom) / 2 + 4)]
     tw, th = (x1 - x0) / 2 - 20, (bottom - top) / 2 - 20
     for i, (tx, ty) in enumerate(tiles):
-        c.rect(tx, ty, tx + tw, ty + th, [SKY_TOP, (236, 224, 206), (220, 232, 214), (232, 220, 234)][i])  # noqa: E501
+        c.rect(
+            tx,
+            ty,
+            tx + tw,
+            ty + th,
+            [SKY_TOP, (236, 224, 206), (220, 232, 214), (232, 220, 234)][i],
+        )  # noqa: E501
         cx = tx + tw / 2
         c.rect(cx - 40, ty + th - 44, cx + 40, ty + th, SHIRTS[i + 1], radius=14)
         c.circle(cx, ty + th - 66, 24, SKINS[i])
@@ -412,7 +429,15 @@ def event_waste() -> Canvas:
     cloud(c, 900, 70)
     landscape(c, 330)
     for i, x in enumerate((40, 200, 370, 880, 1040)):
-        house(c, x, 350, 110, 80, wall=WALL if i % 2 else WALL_LIGHT, roof=ROOF if i % 2 else ROOF_LIGHT)  # noqa: E501
+        house(
+            c,
+            x,
+            350,
+            110,
+            80,
+            wall=WALL if i % 2 else WALL_LIGHT,
+            roof=ROOF if i % 2 else ROOF_LIGHT,
+        )  # noqa: E501
     road(c, 392, 60)
     x, ground = 500, 430  # the lorry
     c.rect(x, ground - 120, x + 240, ground - 20, (120, 176, 110), radius=10)
@@ -422,7 +447,15 @@ def event_waste() -> Canvas:
         c.circle(wx, ground - 18, 22, INK)
         c.circle(wx, ground - 18, 9, (180, 180, 180))
     person(c, x - 30, ground + 8, 0.9, shirt=(246, 160, 40))
-    for i, (bx, colour) in enumerate(((240, (246, 204, 70)), (300, (110, 160, 100)), (360, (130, 130, 130)), (900, (246, 204, 70)), (960, (110, 160, 100)))):  # noqa: E501
+    for i, (bx, colour) in enumerate(
+        (
+            (240, (246, 204, 70)),
+            (300, (110, 160, 100)),
+            (360, (130, 130, 130)),
+            (900, (246, 204, 70)),
+            (960, (110, 160, 100)),
+        )
+    ):  # noqa: E501
         c.rect(bx, 330, bx + 48, 392, colour, radius=5)
         c.rect(bx - 3, 324, bx + 51, 334, tuple(max(0, v - 30) for v in colour), radius=3)
         c.circle(bx + 10 + (i % 2) * 28, 394, 7, INK)
@@ -492,7 +525,7 @@ def service_library() -> Canvas:
     """A media library: shelves of books in many colours, a reading table with a reader, a
     child with a book on a cushion, a plant."""
     c = interior(360)
-    rng = random.Random(3)
+    rng = random.Random(3)  # noqa: S311  # nosec B311 - a drawing, not security
     for x0 in (40, 420):  # two bookcases
         c.rect(x0, 40, x0 + 340, 350, (196, 150, 100))
         for shelf in range(4):
@@ -532,7 +565,10 @@ def service_nursery() -> Canvas:
         c.rect(wx, ground - 110, wx + 70, ground - 100, SHIRTS[i])
     c.rect(x + 210, ground - 90, x + 260, ground, (86, 132, 190))
     c.rect(0, ground, W, H, GRASS)
-    c.poly([(900, ground + 40), (1000, ground - 60), (1016, ground - 60), (940, ground + 40)], (232, 120, 80))  # noqa: E501
+    c.poly(
+        [(900, ground + 40), (1000, ground - 60), (1016, ground - 60), (940, ground + 40)],
+        (232, 120, 80),
+    )  # noqa: E501
     c.line([(1010, ground - 60), (1050, ground + 40)], (150, 150, 150), 6)
     c.line([(1000, ground - 60), (1030, ground - 60)], (150, 150, 150), 6)
     for i, (bx, by) in enumerate(((140, 446), (176, 446), (158, 414))):  # blocks
@@ -567,9 +603,20 @@ def service_recycling() -> Canvas:
             c.ellipse(x + 40 + i * 36, 372 - (i % 2) * 8, 26, 14, load)
     x, ground = 960, 378  # a car, boot open, and a resident with a box
     c.rect(x, ground - 56, x + 180, ground - 14, WHITE, radius=14)
-    c.poly([(x + 30, ground - 56), (x + 60, ground - 96), (x + 140, ground - 96), (x + 170, ground - 56)], WHITE)  # noqa: E501
+    c.poly(
+        [
+            (x + 30, ground - 56),
+            (x + 60, ground - 96),
+            (x + 140, ground - 96),
+            (x + 170, ground - 56),
+        ],
+        WHITE,
+    )  # noqa: E501
     c.rect(x + 66, ground - 90, x + 136, ground - 60, WATER_LIGHT, radius=4)
-    c.poly([(x, ground - 56), (x - 30, ground - 110), (x - 18, ground - 114), (x + 14, ground - 60)], WHITE)  # noqa: E501
+    c.poly(
+        [(x, ground - 56), (x - 30, ground - 110), (x - 18, ground - 114), (x + 14, ground - 60)],
+        WHITE,
+    )  # noqa: E501
     for wx in (x + 40, x + 146):
         c.circle(wx, ground - 12, 16, INK)
     person(c, 900, ground, 1.0, shirt=(120, 170, 120))
@@ -586,7 +633,10 @@ def service_town_hall() -> Canvas:
     landscape(c, 340)
     x, ground, w = 380, 400, 440
     c.rect(x, ground - 200, x + w, ground, WALL_LIGHT)
-    c.poly([(x - 20, ground - 200), (x + w / 2, ground - 280), (x + w + 20, ground - 200)], (226, 210, 186))  # noqa: E501
+    c.poly(
+        [(x - 20, ground - 200), (x + w / 2, ground - 280), (x + w + 20, ground - 200)],
+        (226, 210, 186),
+    )  # noqa: E501
     c.circle(x + w / 2, ground - 232, 22, WHITE, outline=INK, width=3)
     c.line([(x + w / 2, ground - 232), (x + w / 2, ground - 246)], INK, 3)
     c.line([(x + w / 2, ground - 232), (x + w / 2 + 10, ground - 232)], INK, 3)
@@ -594,7 +644,13 @@ def service_town_hall() -> Canvas:
         c.rect(wx, ground - 170, wx + 40, ground - 90, (150, 190, 210), radius=16)
     c.rect(x + 180, ground - 120, x + 260, ground, DOOR, radius=30)
     for i in range(3):  # the steps
-        c.rect(x + 160 - i * 16, ground + i * 10, x + 280 + i * 16, ground + 10 + i * 10, (214, 210, 200))  # noqa: E501
+        c.rect(
+            x + 160 - i * 16,
+            ground + i * 10,
+            x + 280 + i * 16,
+            ground + 10 + i * 10,
+            (214, 210, 200),
+        )  # noqa: E501
     c.line([(x + w / 2 + 60, ground - 200), (x + w / 2 + 60, ground - 330)], INK, 4)  # the flag
     for i, colour in enumerate(((40, 70, 150), WHITE, (210, 50, 60))):
         c.rect(x + w / 2 + 62 + i * 24, ground - 330, x + w / 2 + 86 + i * 24, ground - 290, colour)  # noqa: E501
@@ -616,7 +672,10 @@ def service_school() -> Canvas:
     c.rect(x, ground - 150, x + w, ground, (240, 214, 170))
     c.rect(x - 10, ground - 164, x + w + 10, ground - 146, ROOF)
     c.rect(x + w / 2 - 30, ground - 230, x + w / 2 + 30, ground - 164, (240, 214, 170))
-    c.poly([(x + w / 2 - 40, ground - 230), (x + w / 2, ground - 270), (x + w / 2 + 40, ground - 230)], ROOF)  # noqa: E501
+    c.poly(
+        [(x + w / 2 - 40, ground - 230), (x + w / 2, ground - 270), (x + w / 2 + 40, ground - 230)],
+        ROOF,
+    )  # noqa: E501
     c.circle(x + w / 2, ground - 200, 14, SUN)
     for wx in range(x + 30, x + w - 40, 90):
         c.rect(wx, ground - 120, wx + 56, ground - 70, (150, 190, 210))
@@ -653,7 +712,14 @@ def service_sport() -> Canvas:
         c.line([(gx, 300), (gx, 340)], (220, 226, 220), 1)
     c.circle(920, 440, 14, WHITE, outline=INK, width=2)
     for i, x in enumerate((740, 860, 1000)):
-        person(c, x, 460 - i * 4, 0.8, shirt=[(232, 120, 80), (86, 132, 190), (232, 120, 80)][i], arms_up=i == 1)  # noqa: E501
+        person(
+            c,
+            x,
+            460 - i * 4,
+            0.8,
+            shirt=[(232, 120, 80), (86, 132, 190), (232, 120, 80)][i],
+            arms_up=i == 1,
+        )  # noqa: E501
     return c
 
 
@@ -670,7 +736,10 @@ def service_generic() -> Canvas:
         c.rect(wx, ground - 140, wx + 40, ground - 90, (150, 190, 210))
     c.rect(x + 170, ground - 110, x + 250, ground, (86, 132, 190))  # the door, glazed
     c.rect(x + 178, ground - 102, x + 242, ground - 6, WATER_LIGHT)
-    c.poly([(x + 250, ground), (x + w + 60, ground), (x + w + 60, ground - 4), (x + 250, ground - 18)], (200, 200, 196))  # noqa: E501
+    c.poly(
+        [(x + 250, ground), (x + w + 60, ground), (x + w + 60, ground - 4), (x + 250, ground - 18)],
+        (200, 200, 196),
+    )  # noqa: E501
     c.rect(x + 182, ground - 190 + 4, x + 238, ground - 170, SUN, radius=4)  # a sign, no text
     c.rect(0, ground, W, H, GRASS)
     c.rect(160, ground + 10, 300, ground + 22, (170, 122, 80))  # a bench under a tree
