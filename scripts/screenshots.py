@@ -32,7 +32,7 @@ CHROMIUM_ARGS = [
 WIDTHS = {"desktop": (1280, 900), "mobile": (390, 844)}
 MAX_HEIGHT = 5000
 EAGER = """async () => {
-  const images = [...document.querySelectorAll("img[loading=lazy]")];
+  const images = [...document.querySelectorAll("img")];
   images.forEach((image) => { image.loading = "eager"; });
   await Promise.all(images.map((image) => image.decode().catch(() => null)));
 }"""
@@ -153,7 +153,7 @@ def main() -> int:
                         if scroll > width:
                             too_wide.append(f"{path} at {width} px: {scroll} px wide")
                         if name in pages:
-                            # Lazy pictures below the fold: loaded before the whole-page shot.
+                            # Every picture loaded (even lazy ones below the fold) before the shot.
                             page.evaluate(EAGER)
                             # The whole page, down to MAX_HEIGHT (the synthesis is very long).
                             tall = page.evaluate("document.documentElement.scrollHeight")
