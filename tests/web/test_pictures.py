@@ -335,3 +335,22 @@ def test_in_the_demo_everything_has_its_picture(app, client, db):
     listing = text(client.get("/services"))
     for kind in {pictures.kind_of(s.type) for s in services}:
         assert f"/static/img/services/{kind}.png" in listing
+
+
+def test_a_new_import_of_the_service_keeps_its_picture(app, db, make_user):
+    from civic.ratings import importer
+    from tests.unit.test_ratings_import import scdl_file, scdl_row
+
+    row = scdl_row("P-1", "Piscine de Labège", "Labège", "43,54", "1,53")
+    rating_services.import_services(None, "sicoval", importer.parse(scdl_file([row])))
+    service = db.session.scalar(sa.select(Service).where(Service.source_id == "P-1"))
+    with app.test_request_context():
+        rating_services.set_picture(make_user("admin"), service, PNG, "Le bassin")
+    db.session.commit()
+    renamed = row.replace("Piscine de Labège", "Centre aquatique de Labège")
+    report = rating_services.import_services(None, "sicoval", importer.parse(scdl_file([renamed])))
+    assert report.updated == 1
+    db.session.expire_all()
+    service = db.session.get(Service, service.id)
+    assert service.name == "Centre aquatique de Labège"
+    assert service.picture_filename and service.picture_alt == "Le bassin"
