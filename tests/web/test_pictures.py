@@ -332,6 +332,13 @@ def test_in_the_demo_everything_has_its_picture(app, client, db):
     assert services
     for service in services:
         assert service.picture_filename or pictures.kind_of(service.type) != pictures.GENERIC
+    # The agenda's cards show the events' covers, with their descriptions.
+    meeting = db.session.scalar(
+        sa.select(Event).where(Event.title.startswith("Réunion publique : le plan"))
+    )
+    agenda = text(client.get("/agenda"))
+    tag = _image_tag(agenda, f"/agenda/{meeting.id}/couverture")
+    assert f'alt="{meeting.cover_alt}"' in tag.replace("&#39;", "'")
     listing = text(client.get("/services"))
     for kind in {pictures.kind_of(s.type) for s in services}:
         assert f"/static/img/services/{kind}.png" in listing
