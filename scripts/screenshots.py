@@ -118,6 +118,7 @@ def _pages(app) -> dict[str, str]:
         # Checked for width only.
         extra = {
             "open-data": "/donnees-ouvertes",
+            "agenda": "/agenda",
             "proposals": pages["consultation"] + "/propositions",
         }
         if drawn:
