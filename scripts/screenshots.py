@@ -31,6 +31,11 @@ CHROMIUM_ARGS = [
 ]
 WIDTHS = {"desktop": (1280, 900), "mobile": (390, 844)}
 MAX_HEIGHT = 5000
+EAGER = """async () => {
+  const images = [...document.querySelectorAll("img")];
+  images.forEach((image) => { image.loading = "eager"; });
+  await Promise.all(images.map((image) => image.decode().catch(() => null)));
+}"""
 
 
 class _Quiet(WSGIRequestHandler):
@@ -94,16 +99,26 @@ def _pages(app) -> dict[str, str]:
             .join(Selection, Selection.workshop_id == Workshop.id)
             .where(Selection.published_at.is_not(None))
         )
+        workshop = db.session.scalar(
+            sa.select(Workshop.slug)
+            .where(Workshop.published_at.is_not(None))
+            .order_by(Workshop.starts_at.desc())
+        )
         pages = {
             "home": "/",
+            "consultations": "/concertations",
             "consultation": f"/concertations/{consultation.slug}",
             "proposal": f"/concertations/{consultation.slug}/propositions/{proposal.id}",
+            "workshops": "/ateliers",
+            "workshop": f"/ateliers/{workshop}",
+            "services": "/services",
             "service": f"/services/{service.id}",
             "synthesis": f"/concertations/{decided}/synthese",
         }
         # Checked for width only.
         extra = {
             "open-data": "/donnees-ouvertes",
+            "agenda": "/agenda",
             "proposals": pages["consultation"] + "/propositions",
         }
         if drawn:
@@ -139,6 +154,8 @@ def main() -> int:
                         if scroll > width:
                             too_wide.append(f"{path} at {width} px: {scroll} px wide")
                         if name in pages:
+                            # Every picture loaded (even lazy ones below the fold) before the shot.
+                            page.evaluate(EAGER)
                             # The whole page, down to MAX_HEIGHT (the synthesis is very long).
                             tall = page.evaluate("document.documentElement.scrollHeight")
                             clip = {"x": 0, "y": 0, "width": width, "height": min(tall, MAX_HEIGHT)}

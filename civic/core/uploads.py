@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, send_from_directory
 from flask_babel import lazy_gettext as _l
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -65,6 +65,24 @@ def store(data: bytes, file_type: FileType) -> str:
 def remove(name: str | None) -> None:
     if name:
         (upload_dir() / name).unlink(missing_ok=True)
+
+
+def send(name: str, download_name: str):
+    """A stored file, as its content says it is: inline for images and PDF, downloaded
+    otherwise; it runs no script and cannot frame or be framed. `download_name` has no
+    suffix: the stored file's is added."""
+    suffix = "." + name.rsplit(".", 1)[-1]
+    file_type = BY_SUFFIX[suffix]
+    response = send_from_directory(
+        upload_dir(),
+        name,
+        mimetype=file_type.mimetype,
+        as_attachment=not file_type.inline,
+        download_name=download_name + suffix,
+    )
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _image(data: bytes) -> FileType | None:

@@ -3,6 +3,7 @@ several communes, one full with a waiting list, one cancelled, one past with its
 the paper contributions collected there."""
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -24,6 +25,43 @@ PAPER = [
         "Pouvoir laisser sa voiture près du métro sans tourner une demi-heure.",
     ),
 ]
+# Drawn by scripts/draw_demo_pictures.py; each with the words that say what it shows.
+DATA = Path(__file__).parent / "data"
+COVERS = {
+    "Réunion publique : le plan climat à mi-parcours": (
+        "reunion-plan-climat.png",
+        "Dessin : une salle de réunion publique ; des habitants assis, vus de dos, font face "
+        "à un écran qui montre une éolienne, une colline et le soleil ; un intervenant parle "
+        "derrière un pupitre.",
+    ),
+    "Permanence de l'élue à l'habitat": (
+        "permanence-habitat.png",
+        "Dessin : une habitante et l'élue de part et d'autre d'une table, avec des "
+        "plans et la maquette d'une maison équipée d'un panneau solaire ; derrière, des "
+        "classeurs sur des étagères et une fenêtre sur le village.",
+    ),
+    "Visite de la station d'épuration": (
+        "visite-station-epuration.png",
+        "Dessin : un groupe de visiteurs suit une guide en gilet jaune devant les bassins "
+        "ronds d'une station d'épuration et son bâtiment technique.",
+    ),
+    "Session en ligne : comprendre le budget participatif": (
+        "session-budget-participatif.png",
+        "Dessin : un ordinateur portable affiche une visioconférence à quatre participants ; "
+        "à côté, une urne où tombe une pièce et une pile de pièces.",
+    ),
+    "Réunion d'information sur la collecte des déchets": (
+        "collecte-dechets.png",
+        "Dessin : un camion de collecte dans une rue de village, des poubelles jaunes, vertes "
+        "et grises devant les maisons et un agent de collecte en tenue orange.",
+    ),
+    "Réunion publique : les mobilités entre Labège et Castanet": (
+        "reunion-mobilites.png",
+        "Dessin : entre des immeubles de bureaux et un village, le métro passe sur un viaduc, "
+        "un bus et un cycliste roulent sur la route et des habitants attendent à un arrêt "
+        "de bus.",
+    ),
+}
 WAITING_NAMES = ["Martine Roques", "Youssef Benali", "Élodie Castan", "Paul Fabre"]
 
 
@@ -71,6 +109,8 @@ def _event(
         capacity=capacity,
         **series,
     )
+    name, alt = COVERS[title]
+    services.set_cover(actor, event, (DATA / name).read_bytes(), alt)
     services.publish(actor, event)
     return event
 

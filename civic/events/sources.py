@@ -46,6 +46,8 @@ class AgendaItem:
     updated_at: datetime | None = None
     consultation: object = None
     organiser: str = ""
+    # (address, text alternative) of its cover image, if it has one: shown on the agenda's cards.
+    picture: tuple[str, str] | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -144,6 +146,9 @@ def event_item(event: Event) -> AgendaItem:
         else None,
         organiser=organiser_name(event),
         recurrence=event.rule,
+        picture=(url_for("events.cover", event_id=event.id), event.cover_alt)
+        if event.cover_filename
+        else None,
         extra={"event": event},
     )
 
@@ -244,6 +249,9 @@ def _workshops_load(ids: list[int]) -> dict[int, AgendaItem]:
             consultation=w.consultation,
             sequence=revision.sequence if revision else 0,
             updated_at=revision.updated_at if revision else w.published_at,
+            picture=(url_for("workshops.cover", slug=w.slug), w.cover_alt)
+            if w.cover_filename
+            else None,
         )
     return items
 
@@ -299,6 +307,12 @@ def _phases_load(ids: list[int]) -> dict[int, AgendaItem]:
             consultation=p.consultation,
             sequence=revision.sequence if revision else 0,
             updated_at=revision.updated_at if revision else None,
+            picture=(
+                url_for("consultations.cover", slug=p.consultation.slug),
+                p.consultation.cover_alt,
+            )
+            if p.consultation.cover_filename
+            else None,
         )
     return items
 

@@ -4,6 +4,7 @@ from civic.core import contributions, privacy
 from civic.core.permissions import route
 from civic.ratings import (
     permissions,  # noqa: F401  (registers the rules)
+    pictures,
     queries,
     services,
 )
@@ -19,6 +20,7 @@ route(bp, "/services", v.index, "ratings.browse")
 route(bp, "/services/classement", v.ranking, "ratings.browse")
 route(bp, "/services/carte.json", v.map_data, "ratings.browse")
 route(bp, "/services/<int:service_id>", v.show, "ratings.browse")
+route(bp, "/services/<int:service_id>/image", v.picture, "ratings.browse")
 route(bp, "/services/<int:service_id>/avis", v.rate, "ratings.rate", **GET_POST)
 route(
     bp,
@@ -35,9 +37,19 @@ route(
     "ratings.manage",
     **GET_POST,
 )
+route(bp, "/gestion/services/<int:service_id>/image", v.set_picture, "ratings.pictures", **GET_POST)
+route(
+    bp,
+    "/gestion/services/<int:service_id>/image/suppression",
+    v.remove_picture,
+    "ratings.pictures",
+    **POST,
+)
 route(bp, "/gestion/services/<int:service_id>/reprise", v.unfreeze, "ratings.manage", **POST)
 
 register_kinds()
+# The pages show a service's picture, or its type's drawing, with one helper.
+bp.add_app_template_global(pictures.picture, "service_picture")
 contributions.register(
     contributions.Section("ratings", "ratings/_mine.html", queries.contributions_of)
 )

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -89,4 +89,20 @@ class ProposalFromServiceForm(FlaskForm):
         _l("Texte"),
         filters=[strip],
         validators=[DataRequired(_l("Décrivez la proposition.")), Length(min=10, max=5000)],
+    )
+
+
+class PictureForm(FlaskForm):
+    picture = FileField(
+        _l("Photo ou image du service (PNG, JPEG ou WebP, 5 Mo au plus)"),
+        validators=[FileRequired(_l("Choisissez une image."))],
+    )
+    picture_alt = StringField(
+        _l("Texte alternatif de l'image"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Décrivez l'image en quelques mots (texte alternatif).")),
+            Length(max=300),
+        ],
+        description=_l("Ce que montre l'image, pour qui ne la voit pas."),
     )

@@ -75,6 +75,10 @@ class Service(db.Model):
     proposal_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("proposal.id", ondelete="SET NULL")
     )
+    # The service's own picture (core.uploads), with its text alternative; without one, the
+    # pages show the drawing of its type (ratings.pictures).
+    picture_filename: Mapped[str | None] = mapped_column(sa.String(100))
+    picture_alt: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
 
     @validates("name")
     def _keep_sort_name(self, _key: str, value: str) -> str:

@@ -9,11 +9,11 @@ from civic.core.permissions import (
 
 register("ratings.browse", always)
 register("ratings.rate", can_take_part)
+is_agent = has_role("agent", "admin") | has_role_in("agent", communes=lambda s: [s.commune_id])
 # Route level; the view then asks "ratings.answer" for the service itself.
-register(
-    "ratings.answer_any",
-    has_role("agent", "admin") | has_role_in("agent", communes=lambda s: [s.commune_id]),
-)
+register("ratings.answer_any", is_agent)
+# Route level; the view then asks "ratings.set_picture" for the service itself.
+register("ratings.pictures", is_agent)
 register("ratings.manage", has_role("agent", "admin"))
 
 
@@ -24,4 +24,7 @@ def _responsible(user, service) -> bool:
 
 
 # The agent responsible for this service (or its type) answers; administrators too.
-register("ratings.answer", Predicate(_responsible, "responsible_for_service"))
+is_responsible = Predicate(_responsible, "responsible_for_service")
+register("ratings.answer", is_responsible)
+# Those who answer for a service show it as it is: its own picture, in place of its type's.
+register("ratings.set_picture", is_responsible)

@@ -52,7 +52,13 @@ def directory(page: int, *, q: str = "", commune_id: int | None = None, type_: s
 
 def map_points(*, q: str = "", commune_id: int | None = None, type_: str = "") -> list[dict]:
     query = sa.select(
-        Service.id, Service.name, Service.type, Service.latitude, Service.longitude
+        Service.id,
+        Service.name,
+        Service.type,
+        Service.latitude,
+        Service.longitude,
+        Service.picture_filename,
+        Service.picture_alt,
     ).where(Service.closed_at.is_(None), Service.latitude.is_not(None))
     return [
         dict(row._mapping) for row in db.session.execute(_filtered(query, q, commune_id, type_))

@@ -10,6 +10,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from civic.core import uploads
 from civic.core.models import audit, utcnow
 from civic.core.notify import notify
 from civic.core.permissions import role_scope
@@ -324,6 +325,34 @@ def _guard_burst(service: Service, now: datetime) -> None:
 def unfreeze(actor, service: Service) -> None:
     service.frozen_until = None
     audit(actor, "services.unfrozen", "service", service.id)
+
+
+# --- pictures ------------------------------------------------------------------------------
+
+
+def set_picture(actor, service: Service, data: bytes, alt: str) -> str | None:
+    """The checks of every uploaded image (core.uploads); the text alternative is required.
+    Returns the replaced file, for the caller to remove once the change is committed."""
+    try:
+        image = uploads.check_image(data)
+    except uploads.UploadError as error:
+        raise RatingError(str(error)) from error
+    if not alt.strip():
+        raise RatingError(_l("Décrivez l'image en quelques mots (texte alternatif)."))
+    old = service.picture_filename
+    service.picture_filename = uploads.store(data, image)
+    service.picture_alt = alt.strip()
+    audit(actor, "services.picture_set", "service", service.id)
+    return old
+
+
+def remove_picture(actor, service: Service) -> str | None:
+    """Back to the drawing of its type. Returns the file, to remove once committed."""
+    old = service.picture_filename
+    service.picture_filename = None
+    service.picture_alt = ""
+    audit(actor, "services.picture_removed", "service", service.id)
+    return old
 
 
 # --- answers -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import re
 import secrets
 import time
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import abort, flash, jsonify, render_template, request, url_for
@@ -12,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy.orm import undefer
 
 from civic.consultations.models import Consultation
-from civic.core import limits
+from civic.core import limits, uploads
 from civic.core.charts import bar_chart
 from civic.core.formatting import collate, number
 from civic.core.htmx import redirect_303, render_page_or_block
@@ -21,8 +22,14 @@ from civic.core.models import utcnow
 from civic.core.pagination import page_arg
 from civic.core.permissions import require
 from civic.extensions import db
-from civic.ratings import hours, importer, queries, services
-from civic.ratings.forms import AnswerForm, ImportForm, ProposalFromServiceForm, RatingForm
+from civic.ratings import hours, importer, pictures, queries, services
+from civic.ratings.forms import (
+    AnswerForm,
+    ImportForm,
+    PictureForm,
+    ProposalFromServiceForm,
+    RatingForm,
+)
 from civic.ratings.models import ANSWER_LABELS, CHANNELS, CRITERIA, Rating, Service
 from civic.territory.models import Commune
 from civic.territory.queries import commune_choices
@@ -60,8 +67,10 @@ def map_data():
     scores = queries.satisfaction([(p["id"], p["type"]) for p in found])
     points = [
         {
-            **p,
+            **{k: v for k, v in p.items() if k not in ("picture_filename", "picture_alt")},
             "url": url_for("ratings.show", service_id=p["id"]),
+            # The service's picture, or its type's drawing (decorative: no text alternative).
+            **_map_picture(p),
             # Written here, in the reader's language and number format, as the page says it.
             "score": _score_text(*scores[p["id"]]),
         }
@@ -95,6 +104,11 @@ def map_data():
     # The scores are written in the reader's language (from the session or the browser).
     response.vary.update(("Cookie", "Accept-Language"))
     return response
+
+
+def _map_picture(point: dict) -> dict:
+    src, alt = pictures.picture(SimpleNamespace(**point))
+    return {"picture": src, "picture_alt": alt}
 
 
 def _score_text(count: int, score: float | None) -> str:
@@ -336,4 +350,58 @@ def unfreeze(service_id: int):
     services.unfreeze(current_user, service)
     db.session.commit()
     flash(_("Les avis sont de nouveau ouverts sur ce service."), "success")
+    return redirect_303("ratings.show", service_id=service.id)
+
+
+# --- pictures ------------------------------------------------------------------------------
+
+
+def picture(service_id: int):
+    service = _service(service_id)
+    if not service.picture_filename:
+        abort(404)
+    return uploads.send(service.picture_filename, f"service-{service.id}")
+
+
+def _picture_page(service: Service, form: PictureForm, status: int = 200):
+    return (
+        render_template(
+            "ratings/picture.html",
+            service=service,
+            form=form,
+            illustration=pictures.illustration_url(service.type),
+        ),
+        status,
+    )
+
+
+def set_picture(service_id: int):
+    service = _service(service_id)
+    require("ratings.set_picture", service)
+    form = PictureForm()
+    if form.validate_on_submit():
+        try:
+            old = services.set_picture(
+                current_user, service, form.picture.data.read(), form.picture_alt.data
+            )
+        except services.RatingError as error:
+            db.session.rollback()
+            form.picture.errors = [str(error)]
+        else:
+            db.session.commit()
+            uploads.remove(old)
+            flash(_("L'image est enregistrée."), "success")
+            return redirect_303("ratings.show", service_id=service.id)
+    if request.method == "GET":
+        form.picture_alt.data = service.picture_alt
+    return _picture_page(service, form, 422 if form.is_submitted() else 200)
+
+
+def remove_picture(service_id: int):
+    service = _service(service_id)
+    require("ratings.set_picture", service)
+    old = services.remove_picture(current_user, service)
+    db.session.commit()
+    uploads.remove(old)
+    flash(_("L'image est retirée : le dessin du type de service la remplace."), "success")
     return redirect_303("ratings.show", service_id=service.id)

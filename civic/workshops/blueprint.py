@@ -24,6 +24,7 @@ GW = G + "/<int:workshop_id>"
 route(bp, "/ateliers", v.index, "workshops.browse")
 route(bp, "/ateliers/agenda.ics", d.agenda_ics, "workshops.browse")
 route(bp, W, v.show, "workshops.view")
+route(bp, W + "/couverture", v.cover, "workshops.view")
 route(bp, W + "/volontariat", v.volunteer, "workshops.participate", **FORM)
 route(bp, W + "/volontariat/retrait", v.withdraw, "workshops.participate", **POST)
 route(bp, W + "/tirage", v.selection_audit, "workshops.view")

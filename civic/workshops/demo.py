@@ -4,6 +4,7 @@ volunteers."""
 
 import random
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -14,6 +15,28 @@ from civic.extensions import db
 from civic.territory.models import Commune
 from civic.workshops import board, services
 from civic.workshops.models import Volunteer, Workshop
+
+# Drawn by scripts/draw_demo_pictures.py; each with the words that say what it shows.
+DATA = Path(__file__).parent / "data"
+COVERS = {
+    "Atelier climat : se déplacer autrement": (
+        "atelier-mobilites.png",
+        "Dessin : trois cyclistes casqués sur une piste cyclable couleur brique, un bus bleu "
+        "sur la route voisine et deux piétons, entre des maisons de village et des collines.",
+    ),
+    "Atelier climat : rénover les logements": (
+        "atelier-renovation.png",
+        "Dessin : une maison en travaux de rénovation énergétique, avec un échafaudage, des "
+        "panneaux d'isolant au pied du mur, des panneaux solaires sur le toit et un ouvrier "
+        "sur une échelle ; deux voisins regardent.",
+    ),
+}
+
+
+def _cover(facilitator: User, workshop: Workshop) -> None:
+    name, alt = COVERS[workshop.title]
+    services.update_cover(facilitator, workshop, data=(DATA / name).read_bytes(), alt=alt)
+
 
 FIRST_NAMES = [
     "Marie", "Jean", "Nathalie", "Pierre", "Isabelle", "Michel", "Sylvie", "Philippe",
@@ -162,6 +185,7 @@ def load(people: dict[str, User]) -> Workshop:
             labege,
         ),
     )
+    _cover(facilitator, past)
     services.publish(facilitator, past)
     services.set_quotas(facilitator, past, services.default_quotas(past))
     _pool(past, agent, communes, rng)
@@ -202,6 +226,7 @@ def load(people: dict[str, User]) -> Workshop:
             labege,
         ),
     )
+    _cover(facilitator, upcoming)
     services.publish(facilitator, upcoming)
     services.set_quotas(facilitator, upcoming, services.default_quotas(upcoming))
     db.session.flush()

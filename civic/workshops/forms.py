@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -135,6 +136,17 @@ class WorkshopForm(FlaskForm):
     one_per_household = BooleanField(
         _l("Au plus une personne par foyer (même adresse) à la table"), default=True
     )
+    # The cover image: checked by core.uploads when the workshop is saved.
+    cover = FileField(_l("Image de couverture (PNG, JPEG ou WebP, 5 Mo au plus, facultatif)"))
+    cover_alt = StringField(
+        _l("Texte alternatif de l'image"),
+        filters=[strip],
+        validators=[Optional(), Length(max=300)],
+        description=_l(
+            "Ce que montre l'image, pour qui ne la voit pas. Obligatoire avec une image."
+        ),
+    )
+    remove_cover = BooleanField(_l("Retirer l'image"))
 
     def validate_address(self, field):
         if self.mode.data in (Mode.ONSITE, Mode.HYBRID) and not field.data:

@@ -136,6 +136,9 @@ class Workshop(TimestampMixin, db.Model):
     # Minutes: the facilitator's summary (cleaned by core.sanitize) and when it went public.
     minutes_html: Mapped[str] = mapped_column(sa.Text, default="")
     minutes_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The cover image (core.uploads), with its text for those who do not see it.
+    cover_filename: Mapped[str | None] = mapped_column(sa.String(100))
+    cover_alt: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
 
     consultation = relationship("Consultation")
     commune = relationship("Commune")

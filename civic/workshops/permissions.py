@@ -74,6 +74,8 @@ register("workshops.browse", always)
 register("workshops.participate", is_authenticated)
 register("workshops.view", is_published | is_facilitator)
 register("workshops.manage", is_facilitator)
+# The facilitator sets the workshop's cover image, on the workshop's form.
+register("workshops.set_cover", is_facilitator)
 register("workshops.recruit", is_recruiter)
 register("workshops.dashboard", is_staff)
 register("workshops.volunteer", can_take_part & call_is_open)

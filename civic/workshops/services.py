@@ -14,7 +14,7 @@ from flask_babel import lazy_ngettext
 
 from civic.accounts.models import AGE_BRACKETS, GENDERS, PCS_GROUPS, Role
 from civic.consultations.text import slugify
-from civic.core import formatting, jobs
+from civic.core import formatting, jobs, uploads
 from civic.core.formatting import collate
 from civic.core.models import audit, utcnow
 from civic.core.notify import notify, send_email
@@ -119,6 +119,47 @@ def save_workshop(actor, workshop: Workshop | None, *, slug: str = "", **fields)
     if before is not None and before != meeting(workshop):
         _tell_change(actor, workshop)
     return workshop
+
+
+class CoverError(WorkshopError):
+    """A refused cover, with the form field it concerns."""
+
+    def __init__(self, message, field: str = "cover"):
+        super().__init__(message)
+        self.field = field
+
+
+def update_cover(
+    actor, workshop: Workshop, *, data: bytes | None, alt: str, remove: bool = False
+) -> str | None:
+    """Sets, replaces, describes or removes the workshop's cover image, with the checks of
+    every cover (core.uploads); an image always has its text alternative. Returns the file
+    no longer used, for the caller to remove once the change is committed."""
+    alt = (alt or "").strip()
+    if remove and not data:
+        old = workshop.cover_filename
+        if old:
+            workshop.cover_filename = None
+            workshop.cover_alt = ""
+            audit(actor, "workshop.cover_removed", "workshop", workshop.id)
+        return old
+    if data:
+        try:
+            image = uploads.check_image(data)
+        except uploads.UploadError as error:
+            raise CoverError(str(error)) from error
+    if (data or workshop.cover_filename) and not alt:
+        raise CoverError(
+            _l("Décrivez l'image en quelques mots (texte alternatif)."), field="cover_alt"
+        )
+    old = None
+    if data:
+        old = workshop.cover_filename
+        workshop.cover_filename = uploads.store(data, image)
+        audit(actor, "workshop.cover_set", "workshop", workshop.id)
+    if workshop.cover_filename:
+        workshop.cover_alt = alt
+    return old
 
 
 def meeting(workshop: Workshop) -> dict:

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from civic.accounts.services import get_by_email
 from civic.consultations.models import Consultation
-from civic.core import jobs
+from civic.core import jobs, uploads
 from civic.core.formatting import collate
 from civic.core.htmx import redirect_303, render_page_or_block, wants_fragment
 from civic.core.inputs import int_arg, int_list, strict_int
@@ -81,6 +81,13 @@ def index():
         past=queries.recent_minutes(),
         mode_labels=MODE_LABELS,
     )
+
+
+def cover(slug: str):
+    workshop = _workshop(slug)
+    if not workshop.cover_filename:
+        abort(404)
+    return uploads.send(workshop.cover_filename, f"atelier-{workshop.id}")
 
 
 def show(slug: str):
@@ -277,19 +284,39 @@ def _commune_in_choices(form: WorkshopForm) -> bool:
     return False
 
 
+def _sent_file(form: WorkshopForm) -> bytes | None:
+    upload = form.cover.data
+    return upload.read() if upload and getattr(upload, "filename", "") else None
+
+
 def _save(workshop: Workshop | None):
     form = _workshop_form(workshop)
+    sent = _sent_file(form) if request.method == "POST" else None
     if form.validate_on_submit() and _commune_in_choices(form):
         before = services.meeting(workshop) if workshop else None
+        old_cover = None
         try:
-            workshop = services.save_workshop(
+            saved = services.save_workshop(
                 current_user, workshop, slug=form.slug.data or "", **_fields(form)
             )
+            require("workshops.set_cover", saved)
+            old_cover = services.update_cover(
+                current_user,
+                saved,
+                data=sent,
+                alt=form.cover_alt.data or "",
+                remove=form.remove_cover.data,
+            )
+        except services.CoverError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors = [str(error)]
         except services.WorkshopError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
+            workshop = saved
             db.session.commit()
+            uploads.remove(old_cover)
             flash(_("L'atelier est enregistré."), "success")
             by_hand = services.expected_without_email(workshop)
             if before not in (None, services.meeting(workshop)) and by_hand:
@@ -307,6 +334,9 @@ def _save(workshop: Workshop | None):
                 )
             return redirect_303("workshops.edit", workshop_id=workshop.id)
     status = 422 if request.method == "POST" else 200
+    if sent and not form.cover.errors:
+        # A browser never sends a chosen file twice: say so, the rest of the form is kept.
+        form.cover.errors = [_("L'image n'est pas encore enregistrée : choisissez-la de nouveau.")]
     return render_template("workshops/manage/edit.html", workshop=workshop, form=form), status
 
 

@@ -65,6 +65,17 @@
       link.href = service.url;
       link.textContent = service.name;
       var popup = document.createElement("div");
+      if (service.picture) {
+        // The type's drawing is decorative (alt=""); a service's own picture says what it shows.
+        var picture = document.createElement("img");
+        picture.className = "map-picture";
+        picture.src = service.picture;
+        picture.alt = service.picture_alt || "";
+        picture.width = 240;
+        picture.height = 96;
+        picture.loading = "lazy";
+        popup.appendChild(picture);
+      }
       popup.appendChild(link);
       if (service.type) {
         var type = document.createElement("div");

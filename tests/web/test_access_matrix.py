@@ -89,6 +89,7 @@ EXPECTED = {
     "workshops.index": ("GET", ALL),
     "workshops.agenda_ics": ("GET", ALL),
     "workshops.show": ("GET", ALL),
+    "workshops.cover": ("GET", {r: 404 for r in ROLES}),
     "workshops.volunteer": ("GET", USERS_ONLY),
     "workshops.withdraw": ("POST", post_only(303)),
     # No draw is published yet: only the facilitators see the (empty) audit page.
@@ -222,6 +223,10 @@ EXPECTED = {
     "ratings.ranking": ("GET", ALL),
     "ratings.map_data": ("GET", ALL),
     "ratings.show": ("GET", ALL),
+    "ratings.picture": ("GET", {r: 404 for r in ROLES}),
+    # The agent of the matrix answers for no service: only the administrator sets pictures.
+    "ratings.set_picture": ("GET", {**MANAGERS, "agent": 403}),
+    "ratings.remove_picture": ("POST", {**MANAGERS, "agent": 403, "admin": 303}),
     "ratings.rate": ("GET", USERS_ONLY),
     # Answers are for the agent responsible for the service (none is, here).
     "ratings.answer": ("POST", {**MANAGERS, "agent": 403, "admin": 303}),
