@@ -47,6 +47,7 @@ GLOSSARY = [
     ("CODEV", "Conseil de développement : l'instance citoyenne du Sicoval, qui modère Civic."),
     ("GES", "Gaz à effet de serre, comme le dioxyde de carbone ou le méthane."),
 ]
+SURNAME_INITIALS = "BMRDLGPFCVTSHN"
 FIRST_NAMES = [
     "Camille",
     "Louis",
@@ -139,7 +140,8 @@ def load(people: dict[str, User], communes: list) -> None:
         user = User(
             email=f"habitant{i + 1}@civic-demo.example.org",
             password_hash=None,
-            display_name=f"{name} de {commune.name}",
+            # A first name and an initial, as residents sign: the card shows the commune.
+            display_name=f"{name} {SURNAME_INITIALS[i % len(SURNAME_INITIALS)]}.",
             commune=commune,
             email_confirmed_at=now,
             charter_accepted_at=now,
@@ -293,16 +295,28 @@ def load(people: dict[str, User], communes: list) -> None:
     ]
     talk = random.Random(11)  # noqa: S311  # nosec B311 - reproducible demo data
     said: dict[int, set[int]] = {}
+    when = random.Random(13)  # noqa: S311  # nosec B311 - the comments' dates, apart
     for proposal in talk.sample(proposals, 40):
+        under: set[int] = set()  # nor does the same remark come twice under one proposal
+        posted = proposal.created_at
         for _ in range(talk.randint(1, 4)):
             author = talk.choice(citizens)
-            fresh = [i for i in range(len(remarks)) if i not in said.setdefault(author.id, set())]
+            fresh = [
+                i
+                for i in range(len(remarks))
+                if i not in said.setdefault(author.id, set()) and i not in under
+            ]
             if not fresh:
                 continue
             choice = talk.choice(fresh)
             said[author.id].add(choice)
+            under.add(choice)
             body, stance = remarks[choice]
-            services.add_comment(author, proposal, body=body, stance=stance)
+            comment = services.add_comment(author, proposal, body=body, stance=stance)
+            # Written over the days after the proposal, not all in the minute the demo loads.
+            later = timedelta(hours=when.randint(3, 60), minutes=when.randint(0, 59))
+            posted = min(now, posted + later)
+            comment.created_at = posted
     answers = [
         (
             "retained",
