@@ -144,7 +144,7 @@ def test_synthesis_names_each_group_by_what_it_holds(app, client, climate, make_
     section = page.split('id="opinions-title"')[1]
     assert "Groupe A : Plutôt pour « Proposition numéro" in section
     assert "et contre « Proposition numéro" in section
-    assert "Groupe B : Plutôt pour" in section and "(50 %)" in section
+    assert "Groupe B : Plutôt pour" in section and re.search(r"\(50\s%\)", section)
     lists = [
         re.findall(r"« (Proposition numéro \d) »", article.split("</h4>")[1].split("</ul>")[0])
         for article in section.split('class="card opinion-group"')[1:]
