@@ -7,6 +7,7 @@ in data/; the people, communes, votes and answers around them are generated.
 import csv
 import random
 import re
+import unicodedata
 from datetime import timedelta
 from pathlib import Path
 
@@ -48,6 +49,20 @@ GLOSSARY = [
     ("GES", "Gaz à effet de serre, comme le dioxyde de carbone ou le méthane."),
 ]
 SURNAME_INITIALS = "BMRDLGPFCVTSHN"
+# Words of proposals whose subject is the State's or the Region's, not the Sicoval's.
+_NATIONAL = (
+    "banque",
+    "entreprise",
+    "dividende",
+    "taxe",
+    "taxer",
+    "impot",
+    "national",
+    "gouvern",
+    "fret",
+    "ferroviaire",
+    "aerien",
+)
 FIRST_NAMES = [
     "Camille",
     "Louis",
@@ -343,8 +358,16 @@ def load(people: dict[str, User], communes: list) -> None:
             "définitive à l'issue de l'analyse.",
         ),
     ]
+    by_status = dict(answers)
     for proposal in sorted(proposals, key=lambda p: -p.agree_count)[:12]:
         status, text = rng.choice(answers)
+        # National matters get "out of scope", and only they: an answer that fits the words.
+        plain = unicodedata.normalize("NFKD", proposal.title.lower()).encode("ascii", "ignore")
+        if any(w in plain.decode() for w in _NATIONAL):
+            status = "out_of_scope"
+        elif status == "out_of_scope":
+            status = "partly_retained"
+        text = by_status[status]
         services.answer_proposal(
             elected,
             proposal,
