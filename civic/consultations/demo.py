@@ -276,9 +276,14 @@ def load(people: dict[str, User], communes: list) -> None:
         )
     db.session.flush()
 
+    spent = 0  # the demo citizen keeps "d'accord" to give: whoever tries the demo can support
     for proposal in proposals:
         for voter in rng.sample(citizens, rng.randint(0, 9)):
             value = rng.choices([VOTE_AGREE, VOTE_DISAGREE, VOTE_PASS], [6, 3, 1])[0]
+            if voter is people["citizen"] and value == VOTE_AGREE:
+                spent += 1
+                if spent > 6:
+                    continue
             try:
                 with db.session.begin_nested():
                     services.cast_vote(voter, proposal, value)
