@@ -22,7 +22,7 @@ from civic.workshops import demo as workshops_demo
 DEMO_DOMAIN = "civic-demo.example.org"
 
 DEMO_PEOPLE = [
-    (Role.CITIZEN, "habitante", "Claire de Ramonville", "31446"),
+    (Role.CITIZEN, "habitante", "Claire D.", "31446"),
     (Role.AGENT, "agent", "Accueil de Castanet-Tolosan", "31113"),
     (Role.ELECTED, "elu", "Élu délégué au climat", "31254"),
     (Role.FACILITATOR, "animatrice", "Animatrice des ateliers", "31254"),

@@ -31,7 +31,7 @@ from civic.accounts.forms import (
     mail_preferences_form,
     roles_form,
 )
-from civic.accounts.models import GRANTABLE_ROLES, SCOPABLE_ROLES, User
+from civic.accounts.models import GRANTABLE_ROLES, SCOPABLE_ROLES, Role, User
 from civic.core import limits, notify, privacy
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.inputs import strict_int
@@ -282,7 +282,19 @@ def change_password():
 
 
 def personal_data():
-    data = privacy.readable(services.export_personal_data(current_user))
+    raw = services.export_personal_data(current_user)
+    data = privacy.readable(raw)
+    if "account" in data:
+        # In words for the person: their language and roles by name, and "Compte créé le"
+        # rather than a bare "Date" (the JSON file keeps the codes and keys).
+        account = data["account"]
+        languages = {"fr": "Français", "en": "English"}
+        account["locale"] = languages.get(raw["account"]["locale"], account["locale"])
+        account["roles"] = ", ".join(str(Role(r).label) for r in raw["account"]["roles"])
+        data["account"] = {
+            ("registered_at" if key == "created_at" else key): value
+            for key, value in account.items()
+        }
     return render_template("accounts/personal_data.html", data=data, labels=privacy.LABELS)
 
 

@@ -7,6 +7,7 @@ in data/; the people, communes, votes and answers around them are generated.
 import csv
 import random
 import re
+import unicodedata
 from datetime import timedelta
 from pathlib import Path
 
@@ -47,6 +48,21 @@ GLOSSARY = [
     ("CODEV", "Conseil de développement : l'instance citoyenne du Sicoval, qui modère Civic."),
     ("GES", "Gaz à effet de serre, comme le dioxyde de carbone ou le méthane."),
 ]
+SURNAME_INITIALS = "BMRDLGPFCVTSHN"
+# Words of proposals whose subject is the State's or the Region's, not the Sicoval's.
+_NATIONAL = (
+    "banque",
+    "entreprise",
+    "dividende",
+    "taxe",
+    "taxer",
+    "impot",
+    "national",
+    "gouvern",
+    "fret",
+    "ferroviaire",
+    "aerien",
+)
 FIRST_NAMES = [
     "Camille",
     "Louis",
@@ -139,7 +155,8 @@ def load(people: dict[str, User], communes: list) -> None:
         user = User(
             email=f"habitant{i + 1}@civic-demo.example.org",
             password_hash=None,
-            display_name=f"{name} de {commune.name}",
+            # A first name and an initial, as residents sign: the card shows the commune.
+            display_name=f"{name} {SURNAME_INITIALS[i % len(SURNAME_INITIALS)]}.",
             commune=commune,
             email_confirmed_at=now,
             charter_accepted_at=now,
@@ -259,9 +276,14 @@ def load(people: dict[str, User], communes: list) -> None:
         )
     db.session.flush()
 
+    spent = 0  # the demo citizen keeps "d'accord" to give: whoever tries the demo can support
     for proposal in proposals:
         for voter in rng.sample(citizens, rng.randint(0, 9)):
             value = rng.choices([VOTE_AGREE, VOTE_DISAGREE, VOTE_PASS], [6, 3, 1])[0]
+            if voter is people["citizen"] and value == VOTE_AGREE:
+                spent += 1
+                if spent > 6:
+                    continue
             try:
                 with db.session.begin_nested():
                     services.cast_vote(voter, proposal, value)
@@ -293,16 +315,28 @@ def load(people: dict[str, User], communes: list) -> None:
     ]
     talk = random.Random(11)  # noqa: S311  # nosec B311 - reproducible demo data
     said: dict[int, set[int]] = {}
+    when = random.Random(13)  # noqa: S311  # nosec B311 - the comments' dates, apart
     for proposal in talk.sample(proposals, 40):
+        under: set[int] = set()  # nor does the same remark come twice under one proposal
+        posted = proposal.created_at
         for _ in range(talk.randint(1, 4)):
             author = talk.choice(citizens)
-            fresh = [i for i in range(len(remarks)) if i not in said.setdefault(author.id, set())]
+            fresh = [
+                i
+                for i in range(len(remarks))
+                if i not in said.setdefault(author.id, set()) and i not in under
+            ]
             if not fresh:
                 continue
             choice = talk.choice(fresh)
             said[author.id].add(choice)
+            under.add(choice)
             body, stance = remarks[choice]
-            services.add_comment(author, proposal, body=body, stance=stance)
+            comment = services.add_comment(author, proposal, body=body, stance=stance)
+            # Written over the days after the proposal, not all in the minute the demo loads.
+            later = timedelta(hours=when.randint(3, 60), minutes=when.randint(0, 59))
+            posted = min(now, posted + later)
+            comment.created_at = posted
     answers = [
         (
             "retained",
@@ -329,8 +363,16 @@ def load(people: dict[str, User], communes: list) -> None:
             "définitive à l'issue de l'analyse.",
         ),
     ]
+    by_status = dict(answers)
     for proposal in sorted(proposals, key=lambda p: -p.agree_count)[:12]:
         status, text = rng.choice(answers)
+        # National matters get "out of scope", and only they: an answer that fits the words.
+        plain = unicodedata.normalize("NFKD", proposal.title.lower()).encode("ascii", "ignore")
+        if any(w in plain.decode() for w in _NATIONAL):
+            status = "out_of_scope"
+        elif status == "out_of_scope":
+            status = "partly_retained"
+        text = by_status[status]
         services.answer_proposal(
             elected,
             proposal,

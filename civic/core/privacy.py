@@ -58,6 +58,7 @@ LABELS = {
     "postal_address": _l("Adresse postale"),
     "question": _l("Question"),
     "reference": _l("Référence"),
+    "registered_at": _l("Compte créé le"),
     "reply_by": _l("Réponse souhaitée par"),
     "requests": _l("Demandes"),
     "since": _l("Depuis le"),

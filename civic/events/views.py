@@ -241,12 +241,12 @@ def register(event_id: int):
         and email.strip().lower() == current_user.email
     )
     if with_account and registration.status == RegistrationStatus.CONFIRMED:
-        flash(_("Vous êtes inscrit·e. Un e-mail vous le confirme."), "success")
+        flash(_("Votre inscription est enregistrée. Un e-mail vous la confirme."), "success")
     elif with_account and registration.status == RegistrationStatus.WAITING:
         flash(
             _(
-                "L'événement est complet : vous êtes sur la liste d'attente. Vous serez "
-                "prévenu·e par e-mail si une place se libère."
+                "L'événement est complet : vous êtes sur la liste d'attente. Un e-mail vous "
+                "préviendra si une place se libère."
             ),
             "success",
         )

@@ -16,9 +16,7 @@ def _rating_form():
         name: RadioField(
             label,
             choices=SCALE,
-            validators=[
-                DataRequired(_l("Donnez une note de 1 à 5 : %(criterion)s.", criterion=label))
-            ],
+            validators=[DataRequired(_l("Donnez une note de 1 à 5."))],
         )
         for name, label in CRITERIA.items()
     }

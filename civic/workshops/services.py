@@ -282,7 +282,12 @@ def default_quotas(workshop: Workshop) -> list[Quota]:
         share = sum(c.population for c in group)
         low, high = _bounds(seats * share / population)
         largest = max(group, key=lambda c: c.population).name
-        label = largest if len(group) == 1 else str(_l("Secteur de %(name)s", name=largest))
+        # "Secteur d'Escalquens": the catalogue's gettext elides before the name.
+        label = (
+            largest
+            if len(group) == 1
+            else formatting.gettext("Secteur de %(name)s", name=largest)
+        )
         quotas.append(
             Quota(
                 category=Category.AREA.value,

@@ -137,7 +137,7 @@ def test_vote_by_keyboard_keeps_focus_and_announces_the_counts(page: Page, consu
     with page.expect_response(lambda r: r.url.endswith("/vote")):
         page.keyboard.press("Enter")
     expect(agree).to_have_attribute("aria-pressed", "true")
-    expect(counts).to_have_text("3 d'accord · 0 pas d'accord · 0 passe")
+    expect(counts).to_have_text("3 d'accord · 0 pas d'accord · 0 sans avis")
 
     # Where is the keyboard now, and will a screen reader hear the new counts?
     problems = []

@@ -294,14 +294,14 @@ def test_propose_comment_vote_answer_and_follow_up(page: Page, live_consultation
     # A vote, then a change of mind. With JavaScript, only the vote region changes.
     region = page.locator(f"#vote-{proposal_id}")
     counts = region.locator(".counts")
-    expect(counts).to_have_text("0 d'accord · 0 pas d'accord · 0 passe")
+    expect(counts).to_have_text("0 d'accord · 0 pas d'accord · 0 sans avis")
     if js:
         page.evaluate(SET_MARKER)
     vote(page, js, region, "D'accord")
-    expect(counts).to_have_text("1 d'accord · 0 pas d'accord · 0 passe")
+    expect(counts).to_have_text("1 d'accord · 0 pas d'accord · 0 sans avis")
     expect(region.get_by_role("button", name="Retirer mon vote")).to_be_visible()
     vote(page, js, region, "Pas d'accord")
-    expect(counts).to_have_text("0 d'accord · 1 pas d'accord · 0 passe")
+    expect(counts).to_have_text("0 d'accord · 1 pas d'accord · 0 sans avis")
     expect(region.get_by_role("button", name="D'accord", exact=True)).to_have_attribute(
         "aria-pressed", "false"
     )

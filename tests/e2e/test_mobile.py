@@ -23,6 +23,28 @@ PAGES = [
     "/question?q=horaires+de+la+piscine+de+Ramonville-Saint-Agne+dimanche+matin",
     "/question/demande",
     "/suivi",
+    "/agenda",
+    "/communes",
+    "/services/classement",
+    "/aide",
+    "/glossaire",
+    "/moderation/journal",
+    "/accessibilite",
+    "/mentions-legales",
+    "/donnees-personnelles",
+    "/compte/connexion",
+    "/compte/inscription",
+    "/compte/mot-de-passe-oublie",
+]
+# A resident's own pages, walked signed in.
+ACCOUNT_PAGES = [
+    "/compte/profil",
+    "/mes-contributions",
+    "/mes-amendements",
+    "/compte/donnees",
+    "/compte/courriels",
+    "/compte/notifications",
+    "/compte/mot-de-passe",
 ]
 
 
@@ -47,8 +69,23 @@ def test_a_phone_never_scrolls_sideways_and_grades_are_big_enough(page, live_use
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{path} is {width} px wide"
+    # The field to follow a request by its number is a full-size field, not a 21 px box.
+    page.goto("/suivi")
+    assert page.locator("#reference").bounding_box()["height"] >= 40
     email, password = live_users.create()
     log_in(page, email, password)
+    for path in ACCOUNT_PAGES:
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} is {width} px wide"
+    # The account's tabs and the choices of a form are finger targets (WCAG 2.5.5).
+    tabs = page.locator(".sub-nav a")
+    assert tabs.count() >= 5
+    for i in range(tabs.count()):
+        assert tabs.nth(i).bounding_box()["height"] >= 44, tabs.nth(i).inner_text()
+    page.goto("/compte/courriels")
+    choice = page.locator("main .radio label, main .checkbox label").first
+    assert choice.bounding_box()["height"] >= 44
     page.goto(f"/services/{service}/avis")
     grades = page.locator(".scale-option label")
     assert grades.count() >= 5

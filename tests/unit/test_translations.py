@@ -131,6 +131,13 @@ def test_every_message_has_a_checked_english_translation(extracted, english):
     )
 
 
+def test_french_messages_use_no_point_median(extracted):
+    """"inscrit·e", "présent·e": screen readers stumble on the point médian and the State's
+    writing rules avoid it; French messages use both forms or neutral words."""
+    inclusive = [i for message in extracted for i in ids(message) if re.search(r"\w·\w", i)]
+    assert not inclusive, inclusive
+
+
 def test_catalogues_have_a_header_that_is_not_fuzzy():
     # Without its header a .po is fuzzy as a whole, and `pybabel compile` skips it silently.
     for lang in ("en", "fr"):

@@ -269,6 +269,19 @@ def test_export_is_own_data_only(client, make_user, db):
     assert "bob@example.org" not in response.get_data(as_text=True)
 
 
+def test_personal_data_page_reads_in_words(client, make_user, db):
+    alice = make_user(email="alice@example.org", display_name="Alice")
+    db.session.add(Notification(user_id=alice.id, message="Bienvenue", link="/concertations"))
+    db.session.commit()
+    log_in(client, alice)
+    page = text(client.get("/compte/donnees"))
+    # The language and roles by name, the account's date named, the link a link: no codes.
+    assert "Français" in page and "Citoyen" in page and "Compte créé le" in page
+    assert '<a href="/concertations">Ouvrir</a>' in page
+    assert "<dd>fr</dd>" not in page and "<dd>citizen</dd>" not in page
+    assert 'data-label="Message"' in page  # a phone shows each value after its name
+
+
 def test_delete_account_erases_personal_data(client, make_user, db, app):
     user = make_user(
         "moderator", email="efface@example.org", display_name="Efface Moi", age_bracket="30-44"

@@ -1,6 +1,7 @@
 """Workshops through the web: creation, quotas, the call for volunteers, the fair selection,
 invitations with replacement from the reserve, the table and attendance."""
 
+import re
 from collections import Counter
 from datetime import timedelta
 
@@ -180,6 +181,9 @@ def test_default_quotas_follow_the_population(app, make_workshop, db):
         quotas = services.default_quotas(workshop)
     areas = [q for q in quotas if q.category == "area"]
     assert len(areas) == 4
+    # French elision before a commune's name: "Secteur d'Escalquens", never "de Escalquens".
+    assert any(q.label.startswith("Secteur d'") for q in areas), [q.label for q in areas]
+    assert not any(re.search(r"\bde [AEIOUÉaeioué]", q.label) for q in areas)
     communes = {c.insee: c.population for c in db.session.scalars(sa.select(Commune))}
     assert sorted(i for q in areas for i in q.communes) == sorted(communes)  # each commune once
     total = sum(communes.values())

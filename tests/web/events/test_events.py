@@ -510,6 +510,6 @@ def test_account_click_takes_the_seat_of_a_pending_registration(
     client.post(f"/agenda/{event.id}/inscription", data={"account": "1"})
     page = text(client.get(f"/agenda/{event.id}"))
     assert fr("Votre inscription : Inscription confirmée.") in page
-    assert "Vous êtes inscrit·e." in page
+    assert "Votre inscription est enregistrée." in page
     db.session.expire_all()
     assert db.session.get(Event, event.id).seats_taken == 1
