@@ -15,6 +15,7 @@ from civic.analysis.pipeline.openings import strip_opening
 from civic.analysis.pipeline.text import shorten, words
 from civic.consultations import services
 from civic.consultations.models import VOTE_AGREE, VOTE_DISAGREE, VOTE_PASS, GlossaryTerm
+from civic.core.formatting import elide
 from civic.core.models import utcnow
 from civic.extensions import db
 
@@ -139,7 +140,7 @@ def load(people: dict[str, User], communes: list) -> None:
         user = User(
             email=f"habitant{i + 1}@civic-demo.example.org",
             password_hash=None,
-            display_name=f"{name} de {commune.name}",
+            display_name=elide(f"{name} de {commune.name}"),  # "Emma d'Escalquens"
             commune=commune,
             email_confirmed_at=now,
             charter_accepted_at=now,

@@ -241,7 +241,10 @@ def default_quotas(workshop: Workshop) -> list[Quota]:
         share = sum(c.population for c in group)
         low, high = _bounds(seats * share / population)
         largest = max(group, key=lambda c: c.population).name
-        label = largest if len(group) == 1 else str(_l("Secteur de %(name)s", name=largest))
+        # formatting.gettext elides: "Secteur d'Escalquens"
+        label = (
+            largest if len(group) == 1 else formatting.gettext("Secteur de %(name)s", name=largest)
+        )
         quotas.append(
             Quota(
                 category=Category.AREA.value,
@@ -317,9 +320,12 @@ def set_quotas(actor, workshop: Workshop, quotas: list[Quota]) -> None:
 def quota_label(quota) -> str:
     category = CATEGORY_LABELS.get(quota.category, quota.category)
     if quota.category == Category.AREA:
-        return f"{category} : {quota.label or quota.value}"
-    value = category_values(quota.category).get(quota.value, quota.value)
-    return f"{category} : {value}"
+        value = quota.label or quota.value
+        if formatting.current_language() == "fr":
+            value = formatting.elide(value)  # labels stored before elision: "Secteur de Escalquens"
+    else:
+        value = category_values(quota.category).get(quota.value, quota.value)
+    return formatting.gettext("%(category)s : %(value)s", category=str(category), value=str(value))
 
 
 # --- volunteers ----------------------------------------------------------------------------
