@@ -33,7 +33,12 @@ from civic.moderation.models import (
 
 
 class ModerationError(Exception):
-    """A refusal to show to the user, already translated."""
+    """A refusal to show to the user, already translated; `field` names the form field it
+    is about, when there is one, so that the form shows it there."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # --- intake: what waits before publication -----------------------------------------------
@@ -231,13 +236,16 @@ def decide(
     if action not in {a.value for a in Action}:
         raise ModerationError(_l("Choisissez une décision."))
     if action == Action.HIDE and charter_reason not in CHARTER_REASONS:
-        raise ModerationError(_l("Pour masquer, choisissez la règle de la charte concernée."))
+        raise ModerationError(
+            _l("Pour masquer, choisissez la règle de la charte concernée."), "charter_reason"
+        )
     if action == Action.EDIT and (len(cases) != 1 or not (edited_text or "").strip()):
         raise ModerationError(
             _l(
                 "La correction des données personnelles se fait une "
                 "contribution à la fois, avec le texte corrigé."
-            )
+            ),
+            "edited_text",
         )
     decisions = []
     now = utcnow()

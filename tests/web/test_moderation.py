@@ -357,3 +357,25 @@ def test_a_blocked_author_may_still_appeal(client, climate, make_user, db, app):
     assert client.get(f"/moderation/appel/{case.id}").status_code == 200
     appeal = client.post(f"/moderation/appel/{case.id}", data={"text": "Je conteste."})
     assert appeal.status_code == 303
+
+
+def test_hiding_without_a_charter_rule_points_at_that_field_and_keeps_the_note(
+    client, climate, make_user, db, app
+):
+    with app.test_request_context():
+        services.report(make_user(), "proposal", climate["proposal"], "spam")
+    db.session.commit()
+    case = db.session.scalar(sa.select(Case))
+    log_in(client, make_user("moderator"))
+    refused = client.post(
+        f"/gestion/moderation/{case.id}",
+        data={"action": "hide", "note": "Merci de rester courtois."},
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    # The error sits on the charter rule's field (its summary links there), once, and what
+    # the moderator typed is still in the form.
+    assert 'href="#charter_reason"' in html
+    assert html.count("choisissez la règle de la charte concernée") == 2  # summary + field
+    assert "Merci de rester courtois." in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Decision)) == 0
