@@ -9,7 +9,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from civic.core import uploads
+from civic.core import formatting, uploads
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.inputs import strict_int
 from civic.core.models import utcnow
@@ -381,7 +381,7 @@ def _event_form(event: Event | None) -> EventForm:
     allowed = organiser_ids(current_user)
     organisers = [("", _("Sicoval"))] if allowed is None or None in allowed else []
     organisers += [
-        (c.id, _("Commune de %(name)s", name=c.name))
+        (c.id, formatting.gettext("Commune de %(name)s", name=c.name))
         for c in communes
         if allowed is None or c.id in allowed
     ]

@@ -277,6 +277,15 @@ def test_admin_grants_a_scoped_role_and_the_audit_log_records_the_scope(client, 
         sa.select(AuditEvent).where(AuditEvent.action == "role.scope_changed")
     )
     assert changed.details == {"role": "agent", "communes": ["31254"], "before": ["31169", "31254"]}
+    # Boxes to tick (a multiple select needs Ctrl, which phones lack), the granted one ticked
+    # and its box open.
+    page = client.get(f"/gestion/utilisateurs/{user.id}").get_data(as_text=True)
+    assert "<select" not in page.split("Rôles limités à des communes")[1].split("</form>")[0]
+    boxes = re.findall(r'<input[^>]*name="scope_agent"[^>]*>', page)
+    ticked = [box for box in boxes if "checked" in box]
+    assert len(boxes) > 30 and all('type="checkbox"' in box for box in boxes)
+    assert len(ticked) == 1 and f'value="{labege.id}"' in ticked[0]
+    assert "Agent (technicien)" in page and "1 commune" in page
     assert "Agent (technicien) (Labège)" in client.get("/gestion/utilisateurs").get_data(
         as_text=True
     )
