@@ -778,17 +778,19 @@ def import_events():
             )
             db.session.commit()
             _pending_path(token).unlink(missing_ok=True)
-            flash(
-                _(
-                    "Import terminé : %(c)s créés, %(u)s mis à jour, %(s)s inchangés, "
-                    "%(r)s rejetés.",
-                    c=result.created,
-                    u=result.updated,
-                    s=result.unchanged,
-                    r=len(result.rejected),
-                ),
-                "success",
+            counts = ", ".join(
+                (
+                    ngettext("%(num)d événement créé", "%(num)d événements créés", result.created),
+                    ngettext("%(num)d mis à jour", "%(num)d mis à jour", result.updated),
+                    ngettext("%(num)d inchangé", "%(num)d inchangés", result.unchanged),
+                    ngettext(
+                        "%(num)d ligne rejetée",
+                        "%(num)d lignes rejetées",
+                        len(result.rejected),
+                    ),
+                )
             )
+            flash(_("Import terminé : %(counts)s.", counts=counts), "success")
             return redirect_303("events.manage_index")
         known = set(
             db.session.scalars(
