@@ -595,13 +595,17 @@ def check_quotas(workshop: Workshop) -> list[str]:
     if not workshop.quotas:
         return [str(_l("Définissez d'abord les quotas."))]
     snap = snapshot(workshop)
+    if not snap["people"]:
+        return [
+            str(_l("Aucun volontaire n'est inscrit : il n'y a encore personne à tirer au sort."))
+        ]
     try:
         engine.check_feasibility(problem_from(snap))
     except engine.InfeasibleQuotasError as error:
         # Each obstacle once: several quotas can lead to the same sentence.
         return list(dict.fromkeys(describe_issue(workshop, issue) for issue in error.issues))
     except engine.InvalidSelectionDataError as error:
-        return [str(_l("Données incohérentes : %(why)s", why=str(error)))]
+        return [str(_l("Les données du tirage sont incohérentes : %(why)s", why=str(error)))]
     return []
 
 
