@@ -333,7 +333,16 @@ def _tell_author(case: Case, decision: Decision, kind, item) -> None:
         link=appeal if decision.action == Action.HIDE else "",
         message=str(message),
         url=appeal if decision.action == Action.HIDE else None,
+        # what the author wrote, and the moderators' word to them: the e-mail says which
+        # contribution and why, without having to open the site
+        quote=_shorten(kind.text(item)),
+        note=decision.note or "",
     )
+
+
+def _shorten(text: str, limit: int = 240) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def appeal(author, case: Case, text: str) -> Appeal:
