@@ -172,13 +172,13 @@ def roles_form(commune_choices: list[tuple[int, str]], **kwargs) -> RolesForm:
             f"scope_{role.value}",
             SelectMultipleField(
                 _l("Communes du rôle « %(role)s »", role=role.label),
-                description=_l(
-                    "Aucune commune choisie : tout le territoire. Maintenez Ctrl (ou Cmd) "
-                    "pour en choisir plusieurs."
-                ),
+                description=_l("Aucune commune cochée : tout le territoire."),
                 coerce=int,
                 choices=commune_choices,
                 validators=[Optional()],
+                # boxes to tick: a multiple select needs Ctrl, which a phone does not have
+                widget=widgets.ListWidget(prefix_label=False),
+                option_widget=widgets.CheckboxInput(),
             ),
         )
     return ScopedRolesForm(**kwargs)

@@ -32,7 +32,7 @@ from civic.accounts.forms import (
     roles_form,
 )
 from civic.accounts.models import GRANTABLE_ROLES, SCOPABLE_ROLES, Role, User
-from civic.core import limits, notify, privacy
+from civic.core import formatting, limits, notify, privacy
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.inputs import strict_int
 from civic.core.models import utcnow
@@ -415,7 +415,10 @@ def edit_user(user_id: int):
                 "accounts/admin/user.html", "roles", user=user, form=form, scope_fields=SCOPE_FIELDS
             ), 422
         db.session.commit()
-        flash(_("Les rôles de %(name)s sont enregistrés.", name=user.public_name), "success")
+        flash(
+            formatting.gettext("Les rôles de %(name)s sont enregistrés.", name=user.public_name),
+            "success",
+        )
         return redirect_303("accounts.edit_user", user_id=user.id)
     return render_page_or_block(
         "accounts/admin/user.html", "roles", user=user, form=form, scope_fields=SCOPE_FIELDS

@@ -2,12 +2,12 @@
 second person. Functions flush, never commit."""
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from civic.answers.models import Draft, Policy, Signature, Template
 from civic.consultations import services as consultations
 from civic.consultations.models import ANSWER_LABELS, Consultation, Proposal
+from civic.core import formatting
 from civic.core.models import audit
 from civic.extensions import db
 
@@ -25,9 +25,9 @@ def signature_of(user, proposal: Proposal | None = None) -> str:
     if proposal is not None and proposal.commune is not None:
         name = proposal.commune.name
         if proposal.commune_id in (user.role_scope("elected") or ()):
-            return _("Élu de %(commune)s", commune=name)
+            return formatting.gettext("Élu de %(commune)s", commune=name)
         if proposal.commune_id in (user.role_scope("agent") or ()):
-            return _("Mairie de %(commune)s", commune=name)
+            return formatting.gettext("Mairie de %(commune)s", commune=name)
     return ""
 
 

@@ -76,7 +76,20 @@ class RequestForm(FlaskForm):
 
 
 class AgentRequestForm(RequestForm):
-    """A request received by phone, at the counter or by mail, entered by an agent."""
+    """A request received by phone, at the counter or by mail, entered by an agent: the
+    labels speak of the resident, not to the agent."""
+
+    question = TextAreaField(
+        _l("Question de l'habitant"),
+        filters=[strip],
+        validators=[DataRequired(_l("Écrivez la question de l'habitant.")), Length(max=2000)],
+    )
+    name = StringField(_l("Nom de l'habitant"), filters=[strip], validators=[Length(max=120)])
+    reply_by = RadioField(
+        _l("Comment l'habitant veut-il recevoir la réponse ?"),
+        choices=list(REPLY_LABELS.items()),
+        default=ReplyBy.EMAIL.value,
+    )
 
     channel = SelectField(
         _l("Reçue"),

@@ -1,7 +1,7 @@
 """Render a whole page, or one block of it for an htmx request (see LESSONS: boosted
 navigation and history restores need the whole page)."""
 
-from flask import redirect, request, url_for
+from flask import redirect, request, session, url_for
 from flask import render_template as _render_template
 from jinja2_fragments.flask import render_block
 
@@ -13,7 +13,12 @@ def wants_fragment() -> bool:
 
 def render_page_or_block(template: str, block: str, **context) -> str:
     if wants_fragment():
-        return render_block(template, block, **context)
+        fragment = render_block(template, block, **context)
+        if session.get("_flashes"):
+            # The message of the POST that led here (saved, refused...): swapped into the
+            # page's own message region, not left waiting for the next whole page.
+            fragment += _render_template("_flashes.html", oob=True)
+        return fragment
     return _render_template(template, **context)
 
 

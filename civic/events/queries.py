@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from civic.core import formatting
 from civic.core.formatting import local_time
 from civic.core.identity import authority
 from civic.core.models import utcnow
@@ -27,7 +28,7 @@ PER_PAGE = 20
 
 def organiser_name(event: Event) -> str:
     if event.organiser_commune is not None:
-        return _("Commune de %(name)s", name=event.organiser_commune.name)
+        return formatting.gettext("Commune de %(name)s", name=event.organiser_commune.name)
     return authority().name
 
 

@@ -9,7 +9,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from civic.core import uploads
+from civic.core import formatting, uploads
 from civic.core.htmx import redirect_303, render_page_or_block
 from civic.core.inputs import strict_int
 from civic.core.models import utcnow
@@ -381,7 +381,7 @@ def _event_form(event: Event | None) -> EventForm:
     allowed = organiser_ids(current_user)
     organisers = [("", _("Sicoval"))] if allowed is None or None in allowed else []
     organisers += [
-        (c.id, _("Commune de %(name)s", name=c.name))
+        (c.id, formatting.gettext("Commune de %(name)s", name=c.name))
         for c in communes
         if allowed is None or c.id in allowed
     ]
@@ -778,17 +778,19 @@ def import_events():
             )
             db.session.commit()
             _pending_path(token).unlink(missing_ok=True)
-            flash(
-                _(
-                    "Import terminé : %(c)s créés, %(u)s mis à jour, %(s)s inchangés, "
-                    "%(r)s rejetés.",
-                    c=result.created,
-                    u=result.updated,
-                    s=result.unchanged,
-                    r=len(result.rejected),
-                ),
-                "success",
+            counts = ", ".join(
+                (
+                    ngettext("%(num)d événement créé", "%(num)d événements créés", result.created),
+                    ngettext("%(num)d mis à jour", "%(num)d mis à jour", result.updated),
+                    ngettext("%(num)d inchangé", "%(num)d inchangés", result.unchanged),
+                    ngettext(
+                        "%(num)d ligne rejetée",
+                        "%(num)d lignes rejetées",
+                        len(result.rejected),
+                    ),
+                )
             )
+            flash(_("Import terminé : %(counts)s.", counts=counts), "success")
             return redirect_303("events.manage_index")
         known = set(
             db.session.scalars(

@@ -33,7 +33,12 @@ from civic.moderation.models import (
 
 
 class ModerationError(Exception):
-    """A refusal to show to the user, already translated."""
+    """A refusal to show to the user, already translated; `field` names the form field it
+    is about, when there is one, so that the form shows it there."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # --- intake: what waits before publication -----------------------------------------------
@@ -231,13 +236,16 @@ def decide(
     if action not in {a.value for a in Action}:
         raise ModerationError(_l("Choisissez une décision."))
     if action == Action.HIDE and charter_reason not in CHARTER_REASONS:
-        raise ModerationError(_l("Pour masquer, choisissez la règle de la charte concernée."))
+        raise ModerationError(
+            _l("Pour masquer, choisissez la règle de la charte concernée."), "charter_reason"
+        )
     if action == Action.EDIT and (len(cases) != 1 or not (edited_text or "").strip()):
         raise ModerationError(
             _l(
                 "La correction des données personnelles se fait une "
                 "contribution à la fois, avec le texte corrigé."
-            )
+            ),
+            "edited_text",
         )
     decisions = []
     now = utcnow()
@@ -325,7 +333,16 @@ def _tell_author(case: Case, decision: Decision, kind, item) -> None:
         link=appeal if decision.action == Action.HIDE else "",
         message=str(message),
         url=appeal if decision.action == Action.HIDE else None,
+        # what the author wrote, and the moderators' word to them: the e-mail says which
+        # contribution and why, without having to open the site
+        quote=_shorten(kind.text(item)),
+        note=decision.note or "",
     )
+
+
+def _shorten(text: str, limit: int = 240) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def appeal(author, case: Case, text: str) -> Appeal:

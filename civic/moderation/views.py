@@ -192,7 +192,8 @@ def show_case(case_id: int):
             )
         except services.ModerationError as error:
             db.session.rollback()
-            form.action.errors = [*form.action.errors, str(error)]
+            field = form[error.field] if error.field in form else form.action
+            field.errors = [*field.errors, str(error)]
         else:
             db.session.commit()
             flash(_("La décision est enregistrée ; l'auteur est prévenu."), "success")

@@ -295,19 +295,25 @@ def import_services():
                 return render_template("ratings/import.html", form=form, preview=None), 422
             db.session.commit()
             _pending_path(token).unlink(missing_ok=True)
-            flash(
-                _(
-                    "Import terminé : %(c)s créés, %(u)s mis à jour, %(s)s inchangés, %(f)s "
-                    "fermés, %(o)s hors territoire (ignorés), %(r)s rejetés.",
-                    c=report.created,
-                    u=report.updated,
-                    s=report.unchanged,
-                    f=report.closed,
-                    o=report.outside,
-                    r=len(report.rejected),
-                ),
-                "success",
+            counts = ", ".join(
+                (
+                    ngettext("%(num)d service créé", "%(num)d services créés", report.created),
+                    ngettext("%(num)d mis à jour", "%(num)d mis à jour", report.updated),
+                    ngettext("%(num)d inchangé", "%(num)d inchangés", report.unchanged),
+                    ngettext("%(num)d fermé", "%(num)d fermés", report.closed),
+                    ngettext(
+                        "%(num)d hors territoire (ignoré)",
+                        "%(num)d hors territoire (ignorés)",
+                        report.outside,
+                    ),
+                    ngettext(
+                        "%(num)d ligne rejetée",
+                        "%(num)d lignes rejetées",
+                        len(report.rejected),
+                    ),
+                )
             )
+            flash(_("Import terminé : %(counts)s.", counts=counts), "success")
             return redirect_303("ratings.index")
         preview = {
             "parsed": parsed,

@@ -363,9 +363,12 @@ def set_quotas(actor, workshop: Workshop, quotas: list[Quota]) -> None:
 def quota_label(quota) -> str:
     category = CATEGORY_LABELS.get(quota.category, quota.category)
     if quota.category == Category.AREA:
-        return f"{category} : {quota.label or quota.value}"
-    value = category_values(quota.category).get(quota.value, quota.value)
-    return f"{category} : {value}"
+        value = quota.label or quota.value
+        if formatting.current_language() == "fr":
+            value = formatting.elide(value)  # labels stored before elision: "Secteur de Escalquens"
+    else:
+        value = category_values(quota.category).get(quota.value, quota.value)
+    return formatting.gettext("%(category)s : %(value)s", category=str(category), value=str(value))
 
 
 # --- volunteers ----------------------------------------------------------------------------
@@ -635,13 +638,17 @@ def check_quotas(workshop: Workshop) -> list[str]:
     if not workshop.quotas:
         return [str(_l("Définissez d'abord les quotas."))]
     snap = snapshot(workshop)
+    if not snap["people"]:
+        return [
+            str(_l("Aucun volontaire n'est inscrit : il n'y a encore personne à tirer au sort."))
+        ]
     try:
         engine.check_feasibility(problem_from(snap))
     except engine.InfeasibleQuotasError as error:
         # Each obstacle once: several quotas can lead to the same sentence.
         return list(dict.fromkeys(describe_issue(workshop, issue) for issue in error.issues))
     except engine.InvalidSelectionDataError as error:
-        return [str(_l("Données incohérentes : %(why)s", why=str(error)))]
+        return [str(_l("Les données du tirage sont incohérentes : %(why)s", why=str(error)))]
     return []
 
 

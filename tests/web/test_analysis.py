@@ -53,6 +53,9 @@ def test_run_review_decide_publish_and_restitute(app, client, climate, make_user
     client.post(f"/gestion/analyses/groupes/{first.id}/validation", data={"validated": "1"})
     db.session.refresh(first)
     assert first.validated
+    # Merging asks which group: no group is chosen for the facilitator by default.
+    page = client.get(f"/gestion/analyses/{run.id}").get_data(as_text=True)
+    assert 'name="target" required><option value="">— Choisir un groupe —</option>' in page
     # Publishing is refused while a group has no answer.
     log_in(client, elected)
     client.post(f"/gestion/analyses/{run.id}/publication")

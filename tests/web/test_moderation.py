@@ -358,3 +358,47 @@ def test_a_blocked_author_may_still_appeal(client, climate, make_user, db, app):
     assert client.get(f"/moderation/appel/{case.id}").status_code == 200
     appeal = client.post(f"/moderation/appel/{case.id}", data={"text": "Je conteste."})
     assert appeal.status_code == 303
+
+
+def test_hiding_without_a_charter_rule_points_at_that_field_and_keeps_the_note(
+    client, climate, make_user, db, app
+):
+    with app.test_request_context():
+        services.report(make_user(), "proposal", climate["proposal"], "spam")
+    db.session.commit()
+    case = db.session.scalar(sa.select(Case))
+    log_in(client, make_user("moderator"))
+    refused = client.post(
+        f"/gestion/moderation/{case.id}",
+        data={"action": "hide", "note": "Merci de rester courtois."},
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    # The error sits on the charter rule's field (its summary links there), once, and what
+    # the moderator typed is still in the form.
+    assert 'href="#charter_reason"' in html
+    assert html.count("choisissez la règle de la charte concernée") == 2  # summary + field
+    assert "Merci de rester courtois." in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Decision)) == 0
+
+
+def test_the_hidden_contribution_s_author_reads_which_text_and_the_moderators_word(
+    client, climate, make_user, db, app
+):
+    with app.test_request_context():
+        services.report(make_user(), "proposal", climate["proposal"], "spam")
+    db.session.commit()
+    case = db.session.scalar(sa.select(Case))
+    log_in(client, make_user("moderator"))
+    response = client.post(
+        f"/gestion/moderation/{case.id}",
+        data={"action": "hide", "charter_reason": "advertising", "note": "Sans publicité, merci."},
+    )
+    assert response.status_code == 303
+    mail = db.session.scalar(
+        sa.select(OutboxEmail).where(OutboxEmail.user_id == climate["author"].id)
+    )
+    assert mail is not None, "the author is told at once"
+    assert f"Votre texte : « {climate['proposal'].body[:40]}" in " ".join(mail.body.split())
+    assert "Le mot des modérateurs : Sans publicité, merci." in mail.body
+    assert "/moderation/appel/" in mail.body

@@ -97,11 +97,16 @@ def test_the_answer_is_posted_then_the_address_is_forgotten(app, client, climate
             climate["agent"],
             proposal,
             status="retained",
-            text="Dix bancs en 2027.",
+            text="Dix bancs en 2027.\n\nLe premier près de la mairie.",
             signed_as="Le maire",
         )
     db.session.commit()
-    letters = text(client.get(url))
+    page = client.get(url)
+    # The answer's paragraphs as the resident's screen shows them, not a block indented
+    # like the address; the page's own heading is not printed on the first letter.
+    assert "<p>Le premier près de la mairie.</p>" in page.get_data(as_text=True)
+    assert '<h1 class="no-print">' in page.get_data(as_text=True)
+    letters = text(page)
     assert "Jeanne Durand" in letters and "12 chemin du Moulin" in letters
     assert f"{commune.postcode} AYGUESVIVES" in letters and commune.postcode == "31450"
     assert "Dix bancs en 2027." in letters and 'class="qr-code"' in letters

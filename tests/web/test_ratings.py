@@ -275,6 +275,9 @@ def test_import_page_preview_then_confirm(client, make_user, db):
     page = text(preview)
     assert "1 ligne dans le territoire" in page and "nom manquant" in page
     assert "1 ligne hors territoire (ignorée)" in page and "1 ligne rejetée" in page
+    # The fields named in French, the coordinates written with decimal commas.
+    assert "<td>Latitude</td>" in page and "<td>lat</td>" not in page
+    assert "latitude 43,54, longitude 1,53" in page
     token = page.split('name="token" value="')[1].split('"')[0]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Service)) == 0
     done = client.post(
@@ -283,7 +286,10 @@ def test_import_page_preview_then_confirm(client, make_user, db):
     )
     assert done.status_code == 303
     assert db.session.scalar(sa.select(Service.name)) == "Piscine"
-    assert "1 hors territoire (ignorés), 1 rejetés" in text(client.get("/services"))
+    assert (
+        "Import terminé : 1 service créé, 0 mis à jour, 0 inchangé, 0 fermé, "
+        "1 hors territoire (ignoré), 1 ligne rejetée." in text(client.get("/services"))
+    )
     broken = client.post(
         "/gestion/services/import",
         data={"source": "x", "format": "geojson", "file": (BytesIO(b"{oops"), "x.geojson")},

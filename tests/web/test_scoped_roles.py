@@ -277,6 +277,15 @@ def test_admin_grants_a_scoped_role_and_the_audit_log_records_the_scope(client, 
         sa.select(AuditEvent).where(AuditEvent.action == "role.scope_changed")
     )
     assert changed.details == {"role": "agent", "communes": ["31254"], "before": ["31169", "31254"]}
+    # Boxes to tick (a multiple select needs Ctrl, which phones lack), the granted one ticked
+    # and its box open.
+    page = client.get(f"/gestion/utilisateurs/{user.id}").get_data(as_text=True)
+    assert "<select" not in page.split("Rôles limités à des communes")[1].split("</form>")[0]
+    boxes = re.findall(r'<input[^>]*name="scope_agent"[^>]*>', page)
+    ticked = [box for box in boxes if "checked" in box]
+    assert len(boxes) > 30 and all('type="checkbox"' in box for box in boxes)
+    assert len(ticked) == 1 and f'value="{labege.id}"' in ticked[0]
+    assert "Agent (technicien)" in page and "1 commune" in page
     assert "Agent (technicien) (Labège)" in client.get("/gestion/utilisateurs").get_data(
         as_text=True
     )
@@ -347,3 +356,20 @@ def test_commune_agent_runs_their_commune_consultation(client, climate, make_sco
     assert client.get(f"/gestion/concertations/{territory}").status_code == 403
     listing = client.get("/gestion/concertations").get_data(as_text=True)
     assert "Le parc de Labège" in listing and "Plan climat" not in listing
+
+
+def test_with_htmx_the_saved_message_comes_with_the_fragment_and_not_later(client, make_user, db):
+    admin, user = make_user("admin"), make_user()
+    log_in(client, admin)
+    url = f"/gestion/utilisateurs/{user.id}"
+    assert (
+        client.post(url, data={"roles": ["agent"]}, headers={"HX-Request": "true"}).status_code
+        == 303
+    )
+    # htmx follows the 303 and swaps the roles' region: the message rides along, out of band.
+    fragment = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment
+    assert 'id="flashes"' in fragment and 'hx-swap-oob="true"' in fragment
+    assert "sont enregistrés" in fragment
+    # ...and is not shown a second time on the next whole page.
+    assert "sont enregistrés" not in client.get(url).get_data(as_text=True)

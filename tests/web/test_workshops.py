@@ -593,3 +593,17 @@ def test_the_draws_progress_reads_in_the_readers_language(client, make_workshop,
     client.post("/langue", data={"lang": "en"})
     page = text(client.get(f"/gestion/ateliers/{workshop.id}/tirage"))
     assert "Draw finished" in page and "Tirage terminé" not in page
+
+
+def test_a_draw_without_volunteers_says_so_in_words(client, make_workshop, db, app):
+    workshop = make_workshop()
+    communes = _communes(db)
+    with app.test_request_context():
+        services.set_quotas(workshop.facilitator, workshop, _quotas(workshop, communes))
+    db.session.commit()
+    log_in(client, workshop.facilitator)
+    check = text(client.post(f"/gestion/ateliers/{workshop.id}/quotas/verification"))
+    assert "Aucun volontaire n'est inscrit" in check and "incohérentes" not in check
+    refused = client.post(f"/gestion/ateliers/{workshop.id}/tirage", data={"method": "leximin"})
+    assert "Aucun volontaire n'est inscrit" in text(refused)
+    assert db.session.scalar(sa.select(sa.func.count(Selection.id))) == 0

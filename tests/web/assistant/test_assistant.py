@@ -166,6 +166,10 @@ def test_agent_enters_a_phone_request_answers_by_post_and_reuses_it(
     assert client.get("/gestion/demandes").status_code == 403
     agent = territory["agent"]
     login(agent)
+    # The agent's form speaks of the resident, not to the agent as if they were asking.
+    form = client.get("/gestion/demandes/nouvelle").get_data(as_text=True)
+    assert "Nom de l&#39;habitant" in form or "Nom de l'habitant" in form
+    assert "Votre nom" not in form and "Comment voulez-vous" not in form
     response = client.post(
         "/gestion/demandes/nouvelle",
         data={
