@@ -78,7 +78,11 @@ def test_a_phone_never_scrolls_sideways_and_grades_are_big_enough(page, live_use
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{path} is {width} px wide"
-    # The account's tabs and the choices of a form are finger targets (WCAG 2.5.5).
+    # The header's links, the account's tabs and the choices of a form are finger targets
+    # (WCAG 2.5.5).
+    for link in ("Notifications", "Mon compte"):
+        box = page.locator(".header-tools").get_by_role("link", name=link).bounding_box()
+        assert box["height"] >= 44, link
     tabs = page.locator(".sub-nav a")
     assert tabs.count() >= 5
     for i in range(tabs.count()):
