@@ -59,9 +59,14 @@ def show_run(run_id: int):
         and run.status in ("queued", "running")
     ):
         return "", 204
+    return _run_page(run)
+
+
+def _run_page(run: AnalysisRun, typed: dict | None = None, status: int = 200):
+    """The run's page; `typed` keeps a refused answer as it was typed, by group id."""
     others = [(c.id, c.label) for c in run.clusters]
     left = services.left_behind(run) if run.status == "done" and run.published_at is None else []
-    return render_page_or_block(
+    page = render_page_or_block(
         "analysis/run.html",
         "progress",
         run=run,
@@ -70,7 +75,9 @@ def show_run(run_id: int):
         decisions=DECISIONS,
         status_labels=STATUS_LABELS,
         can_manage=can(current_user, "analysis.manage"),
+        typed=typed or {},
     )
+    return page, status
 
 
 def _cluster(cluster_id: int) -> Cluster:
@@ -156,14 +163,19 @@ def validate(cluster_id: int):
 def decide(cluster_id: int):
     cluster = _cluster(cluster_id)
     require("analysis.review", cluster)
-    return _apply(
-        services.decide,
-        cluster,
-        request.form.get("decision", ""),
-        request.form.get("justification", ""),
-        success=_("La réponse est enregistrée."),
-        cluster=cluster,
-    )
+    decision = request.form.get("decision", "")
+    justification = request.form.get("justification", "")
+    try:
+        services.decide(current_user, cluster, decision, justification)
+    except services.AnalysisError as error:
+        # The page again, with what was chosen and typed (a redirect would lose it).
+        db.session.rollback()
+        typed = {cluster.id: {"decision": decision, "justification": justification}}
+        typed[cluster.id]["error"] = str(error)
+        return _run_page(_run(cluster.run_id), typed, 422)
+    db.session.commit()
+    flash(_("La réponse est enregistrée."), "success")
+    return redirect_303("analysis.show_run", run_id=cluster.run_id)
 
 
 def publish(run_id: int):

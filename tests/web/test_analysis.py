@@ -61,11 +61,16 @@ def test_run_review_decide_publish_and_restitute(app, client, climate, make_user
     client.post(f"/gestion/analyses/{run.id}/publication")
     db.session.refresh(run)
     assert run.published_at is None
+    # A refused answer comes back on the page with the decision chosen and the reason said.
     refused = client.post(
         f"/gestion/analyses/groupes/{first.id}/decision",
-        data={"decision": "retained", "justification": ""},
+        data={"decision": "partly_retained", "justification": "  "},
     )
-    assert refused.status_code == 303
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert f'role="alert" id="decide-error-{first.id}">Justifiez la décision' in page
+    form = page.split(f'id="decision-{first.id}"')[1].split("</select>")[0]
+    assert '<option value="partly_retained" selected>' in form
     db.session.refresh(first)
     assert first.decision is None
     for cluster in run.clusters:
