@@ -12,18 +12,18 @@ from civic.extensions import db
 JUSTIFICATIONS = [
     (
         "retained",
-        "Ces propositions rejoignent le programme d'actions 2027 du plan climat, "
+        "Ce qui est proposé ici rejoint le programme d'actions 2027 du plan climat, "
         "avec un budget dédié et un suivi public.",
     ),
     (
         "partly_retained",
-        "Retenues pour les communes volontaires dans un premier temps ; une "
-        "évaluation décidera de l'extension.",
+        "Mis en œuvre d'abord dans les communes volontaires ; une évaluation "
+        "décidera de l'étendre aux autres.",
     ),
     (
         "out_of_scope",
-        "Ces sujets relèvent de l'État ou de la Région : nous leur avons transmis "
-        "vos contributions.",
+        "Cette question relève de l'État ou de la Région : nous leur avons transmis "
+        "ce que vous avez écrit.",
     ),
     (
         "not_retained",
