@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, Request, expect
 
 from civic.accounts.models import RoleGrant, User
+from civic.core.catalogues import french_spacing as fr
 from civic.core.formatting import collate
 from civic.core.models import utcnow
 from civic.extensions import db as _db
@@ -449,7 +450,7 @@ def test_browse_rate_see_scores_and_answer(
     summary = page.get_by_role("alert").filter(has_text="Le formulaire contient")
     expect(summary).to_be_visible()
     expect(page).to_have_title(re.compile(r"^Erreur · Donner mon avis"))
-    expected_error = f"{missing} : Donnez une note de 1 à 5."  # the field named once
+    expected_error = fr(f"{missing} : Donnez une note de 1 à 5.")  # the field named once
     expect(summary.get_by_role("link", name=expected_error)).to_have_count(1)
     errors_listed = summary.get_by_role("link").all_inner_texts()
     assert errors_listed == [expected_error], errors_listed

@@ -358,7 +358,7 @@ def open_quota_check_page(page: Page, scene: Scene) -> None:
 def open_volunteers(page: Page, scene: Scene) -> None:
     path = f"{scene.drawn.manage_path}/volontaires"
     _as_facilitator(page, scene, path, f"Volontaires · {scene.drawn.title}")
-    expect(page.get_by_role("button", name="Vient, Camille")).to_be_visible()
+    expect(page.get_by_role("button", name="Vient : Camille")).to_be_visible()
 
 
 def open_enter_volunteer(page: Page, scene: Scene) -> None:
@@ -384,7 +384,7 @@ def open_selection_run(page: Page, scene: Scene) -> None:
 def open_table(page: Page, scene: Scene) -> None:
     path = f"{scene.live.manage_path}/table"
     _as_facilitator(page, scene, path, f"Table et présences · {scene.live.title}")
-    expect(page.get_by_label("présent, Camille")).to_be_checked()
+    expect(page.get_by_label("présent : Camille")).to_be_checked()
 
 
 MANAGEMENT_PAGES = {

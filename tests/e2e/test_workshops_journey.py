@@ -516,11 +516,11 @@ def seat_and_attendance(page: Page, workshop: LiveWorkshop, elected: str, name: 
     expect(page.get_by_role("group", name="Collège").get_by_label("Élu")).to_be_checked()
     page.get_by_role("button", name="Ajouter à la table").click()
     expect(flash(page, "La personne a sa place à la table.")).to_be_visible()
-    page.get_by_label("présent, Camille").check()
-    page.get_by_label(f"présent, {name}").check()
+    page.get_by_label("présent : Camille").check()
+    page.get_by_label(f"présent : {name}").check()
     page.get_by_role("button", name="Enregistrer les présences").click()
     expect(flash(page, "Les présences sont enregistrées.")).to_be_visible()
-    expect(page.get_by_label("présent, Camille")).to_be_checked()
+    expect(page.get_by_label("présent : Camille")).to_be_checked()
 
 
 def publish_minutes(page: Page, workshop: LiveWorkshop, summary: str) -> None:
