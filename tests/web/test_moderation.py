@@ -400,5 +400,5 @@ def test_the_hidden_contribution_s_author_reads_which_text_and_the_moderators_wo
     )
     assert mail is not None, "the author is told at once"
     assert f"Votre texte : « {climate['proposal'].body[:40]}" in " ".join(mail.body.split())
-    assert "Le mot des modérateurs : Sans publicité, merci." in mail.body
+    assert fr("Le mot des modérateurs : Sans publicité, merci.") in mail.body
     assert "/moderation/appel/" in mail.body

@@ -287,8 +287,8 @@ def test_import_page_preview_then_confirm(client, make_user, db):
     assert done.status_code == 303
     assert db.session.scalar(sa.select(Service.name)) == "Piscine"
     assert (
-        "Import terminé : 1 service créé, 0 mis à jour, 0 inchangé, 0 fermé, "
-        "1 hors territoire (ignoré), 1 ligne rejetée." in text(client.get("/services"))
+        fr("Import terminé : 1 service créé, 0 mis à jour, 0 inchangé, 0 fermé, "
+        "1 hors territoire (ignoré), 1 ligne rejetée.") in text(client.get("/services"))
     )
     broken = client.post(
         "/gestion/services/import",
