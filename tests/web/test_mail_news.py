@@ -14,7 +14,9 @@ from tests.conftest import log_in
 
 
 def _mails(db, user):
-    return list(db.session.scalars(sa.select(OutboxEmail).where(OutboxEmail.user_id == user.id)))
+    # In the order they were written (PostgreSQL returns rows in no set order without it).
+    query = sa.select(OutboxEmail).where(OutboxEmail.user_id == user.id).order_by(OutboxEmail.id)
+    return list(db.session.scalars(query))
 
 
 def _propose(app, author, consultation, titles):
