@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from civic.accounts.models import User
 from civic.analysis import services
+from civic.consultations import demo as consultations_demo
 from civic.consultations.models import Consultation
 from civic.extensions import db
 
@@ -42,21 +43,8 @@ REMARKS = (
     "calendrier et les communes concernées de chaque action retenue seront publiés avec le "
     "programme 2027.",
 )
-NATIONAL = (
-    "banque",
-    "entreprise",
-    "dividende",
-    "taxe",
-    "taxer",
-    "impot",
-    "national",
-    "gouvern",
-    "etat ",
-    "fret",
-    "ferroviaire",
-    "aerien",
-    "loi ",
-)
+# A group's label and keywords also name the State or a law outright.
+NATIONAL = (*consultations_demo.NATIONAL, "etat ", "loi ")
 LOCAL = (
     "velo",
     "cyclable",

@@ -49,8 +49,9 @@ GLOSSARY = [
     ("GES", "Gaz à effet de serre, comme le dioxyde de carbone ou le méthane."),
 ]
 SURNAME_INITIALS = "BMRDLGPFCVTSHN"
-# Words of proposals whose subject is the State's or the Region's, not the Sicoval's.
-_NATIONAL = (
+# Words of proposals whose subject is the State's or the Region's, not the Sicoval's (the
+# analysis's demo answers groups with them too).
+NATIONAL = (
     "banque",
     "entreprise",
     "dividende",
@@ -368,7 +369,7 @@ def load(people: dict[str, User], communes: list) -> None:
         status, text = rng.choice(answers)
         # National matters get "out of scope", and only they: an answer that fits the words.
         plain = unicodedata.normalize("NFKD", proposal.title.lower()).encode("ascii", "ignore")
-        if any(w in plain.decode() for w in _NATIONAL):
+        if any(w in plain.decode() for w in NATIONAL):
             status = "out_of_scope"
         elif status == "out_of_scope":
             status = "partly_retained"
